@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: Apache-2.0
+//! One error type for the addon. Every failure carries a stable [`Code`] that crosses the
+//! boundary in the message prefix `[CODE] ` (see `ts/native/errors.ts`, which strips it and
+//! rehydrates a `PondError` with `.code`). Causes are kept, joined with `: `.
+
+use std::fmt;
+
+/// Stable error codes. Persisted in user scripts and tests: never rename one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Code {
+    NotAPond,
+    NotFound,
+    AlreadyExists,
+    CommitConflict,
+    Locked,
+    SchemaMismatch,
+    InvalidArgument,
+    Sql,
+    Io,
+    Internal,
+}
+
+impl Code {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::NotAPond => "NOT_A_POND",
+            Code::NotFound => "NOT_FOUND",
+            Code::AlreadyExists => "ALREADY_EXISTS",
+            Code::CommitConflict => "COMMIT_CONFLICT",
+            Code::Locked => "LOCKED",
+            Code::SchemaMismatch => "SCHEMA_MISMATCH",
+            Code::InvalidArgument => "INVALID_ARGUMENT",
+            Code::Sql => "SQL",
+            Code::Io => "IO",
+            Code::Internal => "INTERNAL",
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Error {
+    pub code: Code,
+    pub message: String,
+}
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+impl Error {
+    pub fn new(code: Code, message: impl Into<String>) -> Self {
+        Error {
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// Prefix the message with what was being attempted, keeping the code.
+    pub fn context(mut self, what: impl fmt::Display) -> Self {
+        self.message = format!("{what}: {}", self.message);
+        self
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "[{}] {}", self.code.as_str(), self.message)
+    }
+}
+
+/// Render an error and its `source()` chain as one line.
+fn chain(err: &dyn std::error::Error) -> String {
+    let mut out = err.to_string();
+    let mut cur = err.source();
+    while let Some(cause) = cur {
+        let text = cause.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        cur = cause.source();
+    }
+    out
+}
+
+impl From<std::io::Error> for Error {
+    fn from(err: std::io::Error) -> Self {
+        let code = match err.kind() {
+            std::io::ErrorKind::NotFound => Code::NotFound,
+            std::io::ErrorKind::AlreadyExists => Code::AlreadyExists,
+            _ => Code::Io,
+        };
+        Error::new(code, chain(&err))
+    }
+}
+
+impl From<deltalake::DeltaTableError> for Error {
+    fn from(err: deltalake::DeltaTableError) -> Self {
+        use deltalake::DeltaTableError as E;
+        let code = match &err {
+            E::NotATable(_) => Code::NotAPond,
+            E::VersionAlreadyExists(_) | E::Transaction { .. } => Code::CommitConflict,
+            E::SchemaMismatch { .. } => Code::SchemaMismatch,
+            E::InvalidVersion(_) => Code::NotFound,
+            E::Io { .. } | E::ObjectStore { .. } => Code::Io,
+            _ => Code::Internal,
+        };
+        Error::new(code, chain(&err))
+    }
+}
+
+impl From<deltalake::arrow::error::ArrowError> for Error {
+    fn from(err: deltalake::arrow::error::ArrowError) -> Self {
+        let code = match &err {
+            deltalake::arrow::error::ArrowError::SchemaError(_) => Code::SchemaMismatch,
+            deltalake::arrow::error::ArrowError::IoError(..) => Code::Io,
+            _ => Code::InvalidArgument,
+        };
+        Error::new(code, chain(&err))
+    }
+}
+
+impl From<deltalake::parquet::errors::ParquetError> for Error {
+    fn from(err: deltalake::parquet::errors::ParquetError) -> Self {
+        Error::new(Code::Io, chain(&err))
+    }
+}
+
+impl From<deltalake::ObjectStoreError> for Error {
+    fn from(err: deltalake::ObjectStoreError) -> Self {
+        let code = match &err {
+            deltalake::ObjectStoreError::NotFound { .. } => Code::NotFound,
+            _ => Code::Io,
+        };
+        Error::new(code, chain(&err))
+    }
+}
+
+impl From<serde_json::Error> for Error {
+    fn from(err: serde_json::Error) -> Self {
+        Error::new(Code::InvalidArgument, chain(&err))
+    }
+}
+
+impl From<Error> for napi::Error {
+    fn from(err: Error) -> Self {
+        napi::Error::from_reason(err.to_string())
+    }
+}
+
+/// Run an addon future so that a panic becomes a rejected Promise with code INTERNAL
+/// instead of taking the Node process down.
+pub async fn guard<T, F>(fut: F) -> napi::Result<T>
+where
+    F: std::future::Future<Output = Result<T>>,
+{
+    use futures::FutureExt;
+    match std::panic::AssertUnwindSafe(fut).catch_unwind().await {
+        Ok(result) => result.map_err(napi::Error::from),
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".to_string());
+            Err(Error::new(Code::Internal, format!("addon panicked: {what}")).into())
+        }
+    }
+}

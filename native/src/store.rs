@@ -1,0 +1,639 @@
+// SPDX-License-Identifier: Apache-2.0
+//! The oplog store: the Delta table at `$POND/data`, its write transactions and its
+//! large-content files. Reads are snapshot reads of one table version and take no lock;
+//! a write transaction holds the pond's write lock from `begin` until commit or abort and
+//! commits as exactly one Delta commit carrying `pond_txn` commit metadata.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use deltalake::arrow::array::{
+    new_null_array, ArrayRef, BooleanArray, Int64Array, RecordBatch, StringArray,
+};
+use deltalake::arrow::compute::and;
+use deltalake::arrow::compute::{cast, filter_record_batch};
+use deltalake::arrow::compute::kernels::cmp::eq;
+use deltalake::arrow::array::Scalar as ArrowScalar;
+use deltalake::kernel::transaction::CommitProperties;
+use deltalake::parquet::arrow::async_reader::{ParquetObjectReader, ParquetRecordBatchStreamBuilder};
+use deltalake::parquet::arrow::ProjectionMask;
+use deltalake::protocol::SaveMode;
+use deltalake::{DeltaTable, DeltaTableBuilder, FilterOp, FilterValue};
+use futures::TryStreamExt;
+use napi::bindgen_prelude::Buffer;
+use napi_derive::napi;
+use tokio::sync::Mutex;
+use url::Url;
+
+use crate::content::{self, ContentReader, ContentWriter, Stored};
+use crate::error::{guard, Code, Error, Result};
+use crate::ipc;
+use crate::lock::WriteLock;
+use crate::schema::{OPLOG_SCHEMA, PARTITION_COLUMNS};
+
+const DATA_DIR: &str = "data";
+const CONTROL_DIR: &str = "control";
+const CACHE_DIR: &str = "cache";
+const LOCK_FILE: &str = "write.lock";
+
+struct Inner {
+    pond: PathBuf,
+    data_dir: PathBuf,
+    table: Mutex<DeltaTable>,
+    /// Tables loaded at an older version for time-travel reads, by version.
+    pinned: Mutex<HashMap<i64, DeltaTable>>,
+}
+
+/// A handle on one pond's oplog.
+#[napi]
+pub struct NativeStore {
+    inner: Arc<Inner>,
+}
+
+/// Which rows to read: one partition, optionally one node, at a table version.
+#[napi(object)]
+pub struct ReadRowsOptions {
+    pub part_id: String,
+    pub node_id: Option<String>,
+    /// Only this node version (with `node_id`).
+    pub version: Option<i64>,
+    /// Delta table version to read; the store's current version when absent.
+    pub table_version: Option<i64>,
+    /// Include the `content` column (otherwise it is all null). Default true.
+    pub with_content: Option<bool>,
+}
+
+/// Content handed to a transaction: its hash and size, and the bytes if they are inline.
+#[napi(object)]
+pub struct StoredContent {
+    pub blake3: String,
+    pub size: i64,
+    /// Present when the content is under the inline threshold; otherwise the bytes are
+    /// in `_large_files/blake3=<hex>`.
+    pub inline: Option<Buffer>,
+}
+
+impl From<Stored> for StoredContent {
+    fn from(s: Stored) -> Self {
+        StoredContent {
+            blake3: s.blake3,
+            size: s.size as i64,
+            inline: s.inline.map(Buffer::from),
+        }
+    }
+}
+
+/// One Delta commit as recorded in `_delta_log`.
+#[napi(object)]
+pub struct CommitRecord {
+    pub version: i64,
+    /// Commit time, ms since the epoch.
+    pub timestamp: Option<i64>,
+    pub operation: Option<String>,
+    /// The `pond_txn` commit metadata as JSON, when the commit was a pond transaction.
+    pub pond_txn: Option<String>,
+}
+
+fn data_url(data_dir: &Path) -> Result<Url> {
+    Url::from_directory_path(data_dir).map_err(|_| {
+        Error::new(
+            Code::InvalidArgument,
+            format!("not an absolute path: {}", data_dir.display()),
+        )
+    })
+}
+
+fn is_table(data_dir: &Path) -> bool {
+    data_dir.join("_delta_log").is_dir()
+}
+
+fn absolute(pond: &str) -> Result<PathBuf> {
+    Ok(std::path::absolute(pond)?)
+}
+
+impl Inner {
+    fn lock_path(&self) -> PathBuf {
+        self.pond.join(CONTROL_DIR).join(LOCK_FILE)
+    }
+
+    async fn current(&self) -> DeltaTable {
+        self.table.lock().await.clone()
+    }
+
+    async fn at_version(&self, version: Option<i64>) -> Result<DeltaTable> {
+        let current = self.current().await;
+        let Some(v) = version else { return Ok(current) };
+        if current.version() == Some(v) {
+            return Ok(current);
+        }
+        let mut pinned = self.pinned.lock().await;
+        if let Some(t) = pinned.get(&v) {
+            return Ok(t.clone());
+        }
+        let table = DeltaTableBuilder::from_url(data_url(&self.data_dir)?)?
+            .with_version(v)
+            .load()
+            .await
+            .map_err(|e| Error::from(e).context(format!("cannot read pond version {v}")))?;
+        pinned.insert(v, table.clone());
+        Ok(table)
+    }
+
+    async fn read_rows(&self, opts: ReadRowsOptions) -> Result<Vec<u8>> {
+        let table = self.at_version(opts.table_version).await?;
+        let with_content = opts.with_content.unwrap_or(true);
+        let filters = [(
+            "part_id",
+            FilterOp::Eq,
+            FilterValue::Scalar(opts.part_id.as_str()),
+        )];
+        let views: Vec<_> = table
+            .get_active_add_actions_by_partitions(&filters)
+            .try_collect()
+            .await?;
+        let store = table.log_store().object_store(None);
+        let mut out = Vec::new();
+        for view in views {
+            let pond_id = partition_value(&view, "pond_id").unwrap_or_default();
+            let reader = ParquetObjectReader::new(store.clone(), view.object_store_path())
+                .with_file_size(view.size() as u64);
+            let builder = ParquetRecordBatchStreamBuilder::new(reader).await?;
+            let names: Vec<&str> = OPLOG_SCHEMA
+                .fields()
+                .iter()
+                .map(|f| f.name().as_str())
+                .filter(|n| with_content || *n != "content")
+                .collect();
+            let mask = ProjectionMask::columns(builder.parquet_schema(), names);
+            let batches: Vec<RecordBatch> =
+                builder.with_projection(mask).build()?.try_collect().await?;
+            for batch in batches {
+                let batch = match &opts.node_id {
+                    Some(node) => filter_node(&batch, node, opts.version)?,
+                    None => batch,
+                };
+                if batch.num_rows() > 0 {
+                    out.push(conform(&batch, Some((&opts.part_id, &pond_id)))?);
+                }
+            }
+        }
+        ipc::encode(&OPLOG_SCHEMA, &out)
+    }
+
+    async fn history(&self, limit: Option<u32>) -> Result<Vec<CommitRecord>> {
+        let log_dir = self.data_dir.join("_delta_log");
+        let mut versions = Vec::new();
+        let mut entries = tokio::fs::read_dir(&log_dir).await?;
+        while let Some(entry) = entries.next_entry().await? {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if let Some(stem) = name.strip_suffix(".json") {
+                if stem.len() == 20 && stem.bytes().all(|b| b.is_ascii_digit()) {
+                    versions.push(stem.parse::<i64>().unwrap_or_default());
+                }
+            }
+        }
+        versions.sort_unstable();
+        if let Some(n) = limit {
+            let skip = versions.len().saturating_sub(n as usize);
+            versions.drain(..skip);
+        }
+        let mut out = Vec::with_capacity(versions.len());
+        for version in versions {
+            let text = tokio::fs::read_to_string(log_dir.join(format!("{version:020}.json"))).await?;
+            let mut record = CommitRecord {
+                version,
+                timestamp: None,
+                operation: None,
+                pond_txn: None,
+            };
+            for line in text.lines() {
+                let Ok(action) = serde_json::from_str::<serde_json::Value>(line) else { continue };
+                if let Some(info) = action.get("commitInfo") {
+                    record.timestamp = info.get("timestamp").and_then(|v| v.as_i64());
+                    record.operation = info.get("operation").and_then(|v| v.as_str()).map(String::from);
+                    record.pond_txn = info.get("pond_txn").map(|v| v.to_string());
+                }
+            }
+            out.push(record);
+        }
+        Ok(out)
+    }
+}
+
+fn partition_value(view: &deltalake::kernel::LogicalFileView, column: &str) -> Option<String> {
+    let values = view.partition_values()?;
+    values
+        .fields()
+        .iter()
+        .zip(values.values())
+        .find(|(f, _)| f.name() == column)
+        .and_then(|(_, v)| match v {
+            deltalake::kernel::Scalar::String(s) => Some(s.clone()),
+            _ => None,
+        })
+}
+
+fn filter_node(batch: &RecordBatch, node: &str, version: Option<i64>) -> Result<RecordBatch> {
+    let column = |name: &str| {
+        batch.column_by_name(name).ok_or_else(|| {
+            Error::new(Code::SchemaMismatch, format!("oplog file has no {name} column"))
+        })
+    };
+    let key = StringArray::from(vec![node]);
+    let mut mask: BooleanArray = eq(column("node_id")?, &ArrowScalar::new(&key))?;
+    if let Some(v) = version {
+        let key = Int64Array::from(vec![v]);
+        let same = eq(column("version")?, &ArrowScalar::new(&key))?;
+        mask = and(&mask, &same)?;
+    }
+    Ok(filter_record_batch(batch, &mask)?)
+}
+
+/// Shape a batch to the oplog schema: columns by name, cast where the physical type
+/// differs (timestamp zone spelling), partition values filled in, `content` null when
+/// it was not read.
+fn conform(batch: &RecordBatch, partition: Option<(&str, &str)>) -> Result<RecordBatch> {
+    let rows = batch.num_rows();
+    let mut columns: Vec<ArrayRef> = Vec::with_capacity(OPLOG_SCHEMA.fields().len());
+    for field in OPLOG_SCHEMA.fields() {
+        let name = field.name().as_str();
+        let filled = match (partition, name) {
+            (Some((part, _)), "part_id") => Some(part),
+            (Some((_, pond)), "pond_id") => Some(pond),
+            _ => None,
+        };
+        let column: ArrayRef = match (filled, batch.column_by_name(name)) {
+            (Some(value), _) => Arc::new(StringArray::from(vec![value; rows])),
+            (None, Some(col)) if col.data_type() == field.data_type() => col.clone(),
+            (None, Some(col)) => cast(col, field.data_type())?,
+            (None, None) if field.is_nullable() => new_null_array(field.data_type(), rows),
+            (None, None) => {
+                return Err(Error::new(
+                    Code::SchemaMismatch,
+                    format!("oplog rows lack the required column {name:?}"),
+                ))
+            }
+        };
+        if !field.is_nullable() && column.null_count() > 0 {
+            return Err(Error::new(
+                Code::SchemaMismatch,
+                format!("oplog column {name:?} must not contain nulls"),
+            ));
+        }
+        columns.push(column);
+    }
+    Ok(RecordBatch::try_new(OPLOG_SCHEMA.clone(), columns)?)
+}
+
+fn commit_properties(meta_json: &str) -> Result<CommitProperties> {
+    let meta: serde_json::Value = serde_json::from_str(meta_json)
+        .map_err(|e| Error::from(e).context("commit metadata is not JSON"))?;
+    Ok(CommitProperties::default().with_metadata([("pond_txn".to_string(), meta)]))
+}
+
+fn decode_rows(rows: &[u8]) -> Result<Vec<RecordBatch>> {
+    let batches = ipc::decode(rows)?;
+    let batches: Vec<RecordBatch> = batches
+        .iter()
+        .filter(|b| b.num_rows() > 0)
+        .map(|b| conform(b, None))
+        .collect::<Result<_>>()?;
+    if batches.is_empty() {
+        return Err(Error::new(Code::InvalidArgument, "a commit needs at least one row"));
+    }
+    Ok(batches)
+}
+
+async fn write(table: DeltaTable, batches: Vec<RecordBatch>, meta_json: &str, mode: SaveMode) -> Result<DeltaTable> {
+    Ok(table
+        .write(batches)
+        .with_save_mode(mode)
+        .with_partition_columns(PARTITION_COLUMNS)
+        .with_commit_properties(commit_properties(meta_json)?)
+        .await?)
+}
+
+#[napi]
+impl NativeStore {
+    /// Open an existing pond. Fails with NOT_A_POND when `$POND/data` holds no Delta table.
+    #[napi(factory)]
+    pub async fn open(pond: String) -> napi::Result<NativeStore> {
+        guard(async move {
+            let pond = absolute(&pond)?;
+            let data_dir = pond.join(DATA_DIR);
+            if !is_table(&data_dir) {
+                return Err(Error::new(
+                    Code::NotAPond,
+                    format!("no pond at {} (create one with `pond init`)", pond.display()),
+                ));
+            }
+            let table = DeltaTableBuilder::from_url(data_url(&data_dir)?)?.load().await?;
+            Ok(NativeStore::wrap(pond, data_dir, table))
+        })
+        .await
+    }
+
+    /// Create a pond: directories, then the oplog table with `rows` as its first commit
+    /// (Delta version 0), under the write lock. Fails with ALREADY_EXISTS on an existing pond.
+    #[napi(factory)]
+    pub async fn create(pond: String, rows: Buffer, meta_json: String) -> napi::Result<NativeStore> {
+        guard(async move {
+            let pond = absolute(&pond)?;
+            let data_dir = pond.join(DATA_DIR);
+            if is_table(&data_dir) {
+                return Err(Error::new(
+                    Code::AlreadyExists,
+                    format!("a pond already exists at {}", pond.display()),
+                ));
+            }
+            for dir in [DATA_DIR, CONTROL_DIR, CACHE_DIR] {
+                tokio::fs::create_dir_all(pond.join(dir)).await?;
+            }
+            let lock = WriteLock::acquire(&pond.join(CONTROL_DIR).join(LOCK_FILE), Duration::ZERO).await?;
+            let batches = decode_rows(&rows)?;
+            let table = DeltaTable::try_from_url(data_url(&data_dir)?).await?;
+            let table = write(table, batches, &meta_json, SaveMode::ErrorIfExists).await?;
+            lock.release();
+            Ok(NativeStore::wrap(pond, data_dir, table))
+        })
+        .await
+    }
+
+    /// The Delta table version this handle reads.
+    #[napi(getter)]
+    pub fn version(&self) -> i64 {
+        self.inner
+            .table
+            .try_lock()
+            .ok()
+            .and_then(|t| t.version())
+            .unwrap_or(-1)
+    }
+
+    /// The pond directory (absolute).
+    #[napi(getter)]
+    pub fn path(&self) -> String {
+        self.inner.pond.to_string_lossy().into_owned()
+    }
+
+    /// The pond id recorded in the table's partition values (null for an empty table).
+    #[napi]
+    pub async fn pond_id(&self) -> napi::Result<Option<String>> {
+        let inner = self.inner.clone();
+        guard(async move {
+            let table = inner.current().await;
+            let mut views = table.get_active_add_actions_by_partitions(&[]);
+            while let Some(view) = views.try_next().await? {
+                if let Some(id) = partition_value(&view, "pond_id") {
+                    return Ok(Some(id));
+                }
+            }
+            Ok(None)
+        })
+        .await
+    }
+
+    /// Move this handle to the newest table version; returns it.
+    #[napi]
+    pub async fn refresh(&self) -> napi::Result<i64> {
+        let inner = self.inner.clone();
+        guard(async move {
+            let mut table = inner.table.lock().await;
+            table.update_state().await?;
+            Ok(table.version().unwrap_or(-1))
+        })
+        .await
+    }
+
+    /// Rows of one partition (optionally one node) as an Arrow IPC stream in the oplog schema.
+    #[napi]
+    pub async fn read_rows(&self, options: ReadRowsOptions) -> napi::Result<Buffer> {
+        let inner = self.inner.clone();
+        guard(async move { Ok(inner.read_rows(options).await?.into()) }).await
+    }
+
+    /// Commits in version order, oldest first; the newest `limit` when given.
+    #[napi]
+    pub async fn history(&self, limit: Option<u32>) -> napi::Result<Vec<CommitRecord>> {
+        let inner = self.inner.clone();
+        guard(async move { inner.history(limit).await }).await
+    }
+
+    /// Begin a write transaction: take the write lock (waiting up to `wait_ms`, default 0)
+    /// and move to the newest table version. Fails with LOCKED naming the holder.
+    #[napi]
+    pub async fn begin(&self, wait_ms: Option<u32>) -> napi::Result<NativeTxn> {
+        let inner = self.inner.clone();
+        guard(async move {
+            let wait = Duration::from_millis(wait_ms.unwrap_or(0) as u64);
+            let lock = WriteLock::acquire(&inner.lock_path(), wait).await?;
+            inner.table.lock().await.update_state().await?;
+            Ok(NativeTxn {
+                inner,
+                lock: std::sync::Mutex::new(Some(lock)),
+                done: AtomicBool::new(false),
+            })
+        })
+        .await
+    }
+
+    /// Open large content for chunked reading.
+    #[napi]
+    pub async fn open_content(&self, blake3: String) -> napi::Result<NativeContentReader> {
+        let inner = self.inner.clone();
+        guard(async move {
+            let reader = ContentReader::open(&inner.data_dir, &blake3).await?;
+            Ok(NativeContentReader {
+                reader: Mutex::new(reader),
+            })
+        })
+        .await
+    }
+
+    /// Copy large content to a host file (created or replaced).
+    #[napi]
+    pub async fn export_content(&self, blake3: String, dest: String) -> napi::Result<()> {
+        let inner = self.inner.clone();
+        guard(async move {
+            let src = content::large_path(&inner.data_dir, &blake3)?;
+            tokio::fs::copy(&src, &dest)
+                .await
+                .map_err(|e| Error::from(e).context(format!("cannot write {dest}")))?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// Re-hash large content; returns the actual BLAKE3 hex.
+    #[napi]
+    pub async fn hash_content(&self, blake3: String) -> napi::Result<String> {
+        let inner = self.inner.clone();
+        guard(async move { Ok(content::hash_large(&inner.data_dir, &blake3).await?.0) }).await
+    }
+}
+
+impl NativeStore {
+    fn wrap(pond: PathBuf, data_dir: PathBuf, table: DeltaTable) -> NativeStore {
+        NativeStore {
+            inner: Arc::new(Inner {
+                pond,
+                data_dir,
+                table: Mutex::new(table),
+                pinned: Mutex::new(HashMap::new()),
+            }),
+        }
+    }
+}
+
+/// An open write transaction. Holds the write lock until `commit` or `abort` (or until
+/// the process exits: the OS releases the lock, and nothing uncommitted is visible).
+#[napi]
+pub struct NativeTxn {
+    inner: Arc<Inner>,
+    lock: std::sync::Mutex<Option<WriteLock>>,
+    done: AtomicBool,
+}
+
+impl NativeTxn {
+    fn check_open(&self) -> Result<()> {
+        if self.done.load(Ordering::SeqCst) {
+            return Err(Error::new(Code::InvalidArgument, "transaction already finished"));
+        }
+        Ok(())
+    }
+
+    fn finish(&self) {
+        self.done.store(true, Ordering::SeqCst);
+        if let Some(lock) = self.lock.lock().ok().and_then(|mut l| l.take()) {
+            lock.release();
+        }
+    }
+}
+
+#[napi]
+impl NativeTxn {
+    /// Store a host file's content, streaming it in Rust.
+    #[napi]
+    pub async fn store_file(&self, path: String) -> napi::Result<StoredContent> {
+        let inner = self.inner.clone();
+        let open = self.check_open();
+        guard(async move {
+            open?;
+            Ok(content::store_file(&inner.data_dir, Path::new(&path)).await?.into())
+        })
+        .await
+    }
+
+    /// Store bytes already in memory.
+    #[napi]
+    pub async fn store_bytes(&self, bytes: Buffer) -> napi::Result<StoredContent> {
+        let inner = self.inner.clone();
+        let open = self.check_open();
+        guard(async move {
+            open?;
+            let mut writer = ContentWriter::new(&inner.data_dir);
+            writer.write(&bytes).await?;
+            Ok(writer.finish().await?.into())
+        })
+        .await
+    }
+
+    /// A writer for content that arrives in chunks.
+    #[napi]
+    pub fn content_writer(&self) -> napi::Result<NativeContentWriter> {
+        self.check_open()?;
+        Ok(NativeContentWriter {
+            writer: Mutex::new(Some(ContentWriter::new(&self.inner.data_dir))),
+        })
+    }
+
+    /// Commit `rows` (an Arrow IPC stream in the oplog schema) as one Delta commit with
+    /// `pond_txn` = `meta_json`. Returns the new table version. Releases the lock.
+    #[napi]
+    pub async fn commit(&self, rows: Buffer, meta_json: String) -> napi::Result<i64> {
+        let inner = self.inner.clone();
+        let open = self.check_open();
+        let result = guard(async move {
+            open?;
+            let batches = decode_rows(&rows)?;
+            let mut table = inner.table.lock().await;
+            let next = write(table.clone(), batches, &meta_json, SaveMode::Append).await?;
+            *table = next;
+            Ok(table.version().unwrap_or(-1))
+        })
+        .await;
+        self.finish();
+        result
+    }
+
+    /// Give up the transaction: nothing is committed; the lock is released.
+    #[napi]
+    pub fn abort(&self) {
+        self.finish();
+    }
+}
+
+/// Chunked writer of content; see [`ContentWriter`].
+#[napi]
+pub struct NativeContentWriter {
+    writer: Mutex<Option<ContentWriter>>,
+}
+
+#[napi]
+impl NativeContentWriter {
+    #[napi]
+    pub async fn write(&self, chunk: Buffer) -> napi::Result<()> {
+        guard(async {
+            let mut slot = self.writer.lock().await;
+            let writer = slot
+                .as_mut()
+                .ok_or_else(|| Error::new(Code::InvalidArgument, "content writer already finished"))?;
+            writer.write(&chunk).await
+        })
+        .await
+    }
+
+    #[napi]
+    pub async fn finish(&self) -> napi::Result<StoredContent> {
+        guard(async {
+            let writer = self
+                .writer
+                .lock()
+                .await
+                .take()
+                .ok_or_else(|| Error::new(Code::InvalidArgument, "content writer already finished"))?;
+            Ok(writer.finish().await?.into())
+        })
+        .await
+    }
+
+    #[napi]
+    pub async fn discard(&self) -> napi::Result<()> {
+        guard(async {
+            if let Some(writer) = self.writer.lock().await.take() {
+                writer.discard().await;
+            }
+            Ok(())
+        })
+        .await
+    }
+}
+
+/// Chunked reader of large content.
+#[napi]
+pub struct NativeContentReader {
+    reader: Mutex<ContentReader>,
+}
+
+#[napi]
+impl NativeContentReader {
+    /// The next chunk (up to 1 MiB), or null at the end.
+    #[napi]
+    pub async fn next(&self) -> napi::Result<Option<Buffer>> {
+        guard(async { Ok(self.reader.lock().await.next_chunk().await?.map(Buffer::from)) }).await
+    }
+}

@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: Apache-2.0
+// Builds the napi addon into native/duckpond.<platform>.node with the lean `ci` profile.
+// CARGO_TARGET_DIR defaults to a cache outside the checkout so a fresh clone reuses a
+// previous build of deltalake + DataFusion instead of compiling them for tens of minutes.
+import { spawnSync } from 'node:child_process';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+const env = { ...process.env };
+env.CARGO_TARGET_DIR ??= join(homedir(), '.cache', 'duckpond', 'target');
+const profile = env.DUCKPOND_PROFILE ?? 'ci';
+const args = [
+  'napi',
+  'build',
+  '--platform',
+  '--manifest-path',
+  'native/Cargo.toml',
+  '--output-dir',
+  'native',
+  '--no-js',
+  '--dts',
+  'binding.d.ts',
+  '--profile',
+  profile,
+];
+if (env.DUCKPOND_FEATURES) args.push('--features', env.DUCKPOND_FEATURES);
+const started = Date.now();
+const result = spawnSync('npx', args, { stdio: 'inherit', env });
+if (result.status !== 0) {
+  console.error(`native build failed (exit ${result.status}); is cargo installed? see docs/building.md`);
+  process.exit(result.status ?? 1);
+}
+console.error(`native build (${profile}) took ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: Apache-2.0
+import type { Command } from 'commander';
+import { ErrorCode, invalidArgument, PondError } from '../../errors.js';
+import type { CliContext } from '../context.js';
+
+export function register(program: Command, ctx: CliContext): void {
+  program
+    .command('copy')
+    .alias('cp')
+    .description(
+      [
+        'copy host files into the pond, or pond files out to the host',
+        '',
+        'into the pond: SOURCE is host:///path (raw bytes; host+file:///path is the same),',
+        '  host+table:///file.parquet (a Parquet table) or a host directory (copied recursively).',
+        '  DEST is a pond path: an existing directory receives the sources by name; an',
+        '  existing file gets a new version; a new path is created.',
+        'out of the pond: DEST is host:///dir; SOURCE is a pond path or glob; each file is',
+        '  written at its absolute pond path below dir.',
+      ].join('\n'),
+    )
+    .argument('<source...>', 'host URLs (into the pond) or pond paths/globs (out)')
+    .argument('<dest>', 'pond path, or host:///dir to copy out')
+    .action(async (sources: string[], dest: string) => {
+      const { isUrl, parseUrl } = await import('../../query/url.js');
+      if (isUrl(dest)) {
+        const url = parseUrl(dest);
+        if (!url.host)
+          throw invalidArgument(`copy out needs a host:///dir destination, not ${dest}`);
+        const { copyOut } = await import('../copy-out.js');
+        const count = await copyOut(ctx, sources, ctx.hostPath(url.path));
+        ctx.err(`copied ${count} file(s) to ${ctx.hostPath(url.path)}\n`);
+        return;
+      }
+      const parsed = sources.map((s) => {
+        if (!isUrl(s)) {
+          throw invalidArgument(
+            `${s}: sources copied into the pond are host URLs; write host:///${s.replace(/^\/+/, '')}`,
+          );
+        }
+        const url = parseUrl(s);
+        if (!url.host) {
+          throw new PondError(
+            ErrorCode.INVALID_ARGUMENT,
+            `${s}: copying between pond paths is not supported; copy out to host:///dir instead`,
+          );
+        }
+        return { url, text: s };
+      });
+      const { copyIn } = await import('../copy-in.js');
+      await copyIn(ctx, parsed, dest);
+    });
+}

@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * What every command needs: where output goes, which pond is selected, and how to open
+ * it for reading or writing. Tests pass their own streams and environment.
+ */
+
+import { resolve } from 'node:path';
+import type { Writable } from 'node:stream';
+import { ErrorCode, PondError } from '../errors.js';
+import type { Steward, WriteOptions, WriteResult } from '../steward/steward.js';
+import type { WD } from '../tinyfs/fs.js';
+
+export interface CliIO {
+  readonly stdout: Writable & { isTTY?: boolean };
+  readonly stderr: Writable;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+}
+
+export interface GlobalOptions {
+  pond?: string;
+  directory?: string;
+}
+
+export class CliContext {
+  /** The command line as recorded in the transaction log. */
+  args: string[] = [];
+  globals: GlobalOptions = {};
+  private steward: Promise<Steward> | undefined;
+
+  constructor(readonly io: CliIO) {}
+
+  out(text: string): void {
+    this.io.stdout.write(text);
+  }
+
+  err(text: string): void {
+    this.io.stderr.write(text);
+  }
+
+  /** The selected pond directory: `--pond`, else `$POND`. */
+  pondPath(): string {
+    const path = this.globals.pond ?? this.io.env.POND;
+    if (!path) {
+      throw new PondError(ErrorCode.NOT_A_POND, 'no pond selected: set POND or pass --pond PATH');
+    }
+    return resolve(this.io.cwd, path);
+  }
+
+  /** The root for `host+` URLs (`-d DIR`, default `/`). */
+  hostRoot(): string {
+    return resolve(this.io.cwd, this.globals.directory ?? '/');
+  }
+
+  /** Map a host URL path onto the host filesystem under `-d`. */
+  hostPath(urlPath: string): string {
+    return resolve(this.hostRoot(), `.${urlPath.startsWith('/') ? urlPath : `/${urlPath}`}`);
+  }
+
+  async open(): Promise<Steward> {
+    if (!this.steward) {
+      const { Steward } = await import('../steward/steward.js');
+      this.steward = Steward.open(this.pondPath());
+    }
+    return this.steward;
+  }
+
+  async reader(): Promise<WD> {
+    return (await this.open()).reader();
+  }
+
+  async write<T>(
+    fn: (root: WD) => Promise<T>,
+    options: WriteOptions = {},
+  ): Promise<WriteResult<T>> {
+    return (await this.open()).write(this.args, fn, options);
+  }
+}

@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: Apache-2.0
+/** Pattern handling shared by `list` and `describe`. */
+
+import type { NodePath, WD } from '../tinyfs/fs.js';
+import { hasWildcard } from '../tinyfs/glob.js';
+import { components } from '../tinyfs/path.js';
+
+/**
+ * The glob a `list` argument stands for: none = `/**\/*`; `/` = `/*`; `dir/` = `dir/*`;
+ * anything else as written; relative paths are rooted at `/`.
+ */
+export function listPattern(arg: string | undefined): string {
+  if (arg === undefined || arg === '') return '/**/*';
+  let pattern = arg.startsWith('/') ? arg : `/${arg}`;
+  if (pattern.endsWith('/')) pattern = `${pattern}*`;
+  return pattern;
+}
+
+function hidden(path: string): boolean {
+  return components(path).some((c) => c.startsWith('.'));
+}
+
+/** Nodes matching a pattern, sorted by path, without the root, without dotfiles unless
+ * `all` (a dotfile named literally in the pattern is always shown). */
+export async function selectNodes(root: WD, pattern: string, all: boolean): Promise<NodePath[]> {
+  const seen = new Map<string, NodePath>();
+  const literalDots = !hasWildcard(pattern) && hidden(pattern);
+  for await (const { np } of root.glob(pattern)) {
+    if (np.path === '/' || seen.has(np.path)) continue;
+    if (!all && !literalDots && hidden(np.path)) continue;
+    seen.set(np.path, np);
+  }
+  return [...seen.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}

@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * Typed wrappers over the addon's store and transaction handles. Every method
+ * rehydrates addon errors as `PondError` with the addon's code.
+ */
+
+import type { StoredContent } from '../tinyfs/persistence.js';
+import {
+  addon,
+  type CommitRecord,
+  call,
+  type NativeContentWriter,
+  type NativeStore,
+  type NativeTxn,
+  type ReadRowsOptions,
+  type StoredContentRaw,
+} from './addon.js';
+
+export type { CommitRecord, ReadRowsOptions };
+
+function stored(raw: StoredContentRaw): StoredContent {
+  return {
+    blake3: raw.blake3,
+    size: raw.size,
+    inline: raw.inline
+      ? new Uint8Array(raw.inline.buffer, raw.inline.byteOffset, raw.inline.length)
+      : null,
+  };
+}
+
+export class Store {
+  private constructor(private readonly native: NativeStore) {}
+
+  static async open(pond: string): Promise<Store> {
+    return new Store(await call(() => addon().NativeStore.open(pond)));
+  }
+
+  /** Create the pond's directories and oplog with `rows` as the first commit. */
+  static async create(pond: string, rows: Buffer, meta: object): Promise<Store> {
+    return new Store(
+      await call(() => addon().NativeStore.create(pond, rows, JSON.stringify(meta))),
+    );
+  }
+
+  get path(): string {
+    return this.native.path;
+  }
+
+  /** The Delta table version this handle reads. */
+  get version(): number {
+    return this.native.version;
+  }
+
+  pondId(): Promise<string | null> {
+    return call(() => this.native.pondId());
+  }
+
+  refresh(): Promise<number> {
+    return call(() => this.native.refresh());
+  }
+
+  readRows(options: ReadRowsOptions): Promise<Buffer> {
+    return call(() => this.native.readRows(options));
+  }
+
+  history(limit?: number): Promise<CommitRecord[]> {
+    return call(() => this.native.history(limit));
+  }
+
+  async begin(waitMs?: number): Promise<Txn> {
+    return new Txn(await call(() => this.native.begin(waitMs)));
+  }
+
+  async *readContent(blake3: string): AsyncIterable<Uint8Array> {
+    const reader = await call(() => this.native.openContent(blake3));
+    for (;;) {
+      const chunk = await call(() => reader.next());
+      if (!chunk) return;
+      yield chunk;
+    }
+  }
+
+  exportContent(blake3: string, dest: string): Promise<void> {
+    return call(() => this.native.exportContent(blake3, dest));
+  }
+
+  hashContent(blake3: string): Promise<string> {
+    return call(() => this.native.hashContent(blake3));
+  }
+}
+
+export class Txn {
+  constructor(private readonly native: NativeTxn) {}
+
+  async storeFile(path: string): Promise<StoredContent> {
+    return stored(await call(() => this.native.storeFile(path)));
+  }
+
+  async storeBytes(bytes: Uint8Array): Promise<StoredContent> {
+    const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    return stored(await call(() => this.native.storeBytes(buffer)));
+  }
+
+  async storeStream(chunks: AsyncIterable<Uint8Array>): Promise<StoredContent> {
+    const writer: NativeContentWriter = this.native.contentWriter();
+    try {
+      for await (const chunk of chunks) {
+        await call(() =>
+          writer.write(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)),
+        );
+      }
+      return stored(await call(() => writer.finish()));
+    } catch (err) {
+      await writer.discard().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  commit(rows: Buffer, meta: object): Promise<number> {
+    return call(() => this.native.commit(rows, JSON.stringify(meta)));
+  }
+
+  abort(): void {
+    this.native.abort();
+  }
+}

@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * The library API: open or create a pond, read it, and change it in transactions.
+ *
+ * @example
+ * ```ts
+ * import { Pond } from 'duckpond';
+ * const pond = await Pond.create('/tmp/my-pond');
+ * await pond.transaction(async (tx) => {
+ *   await tx.mkdir('/notes', { parents: true });
+ *   await tx.write('/notes/hello.txt', 'hello');
+ * });
+ * console.log(new TextDecoder().decode(await pond.read('/notes/hello.txt')));
+ * ```
+ */
+
+import { stat } from 'node:fs/promises';
+import { ErrorCode, isADirectory, PondError } from './errors.js';
+import { Steward } from './steward/steward.js';
+import { EntryType, isFileType } from './tinyfs/entry-type.js';
+import type { WD } from './tinyfs/fs.js';
+import { readContent } from './tinyfs/node.js';
+import { type ContentSource, collect } from './tinyfs/persistence.js';
+
+/** One entry as returned by {@link Pond.list}. */
+export interface PondEntry {
+  readonly path: string;
+  readonly entryType: EntryType;
+  readonly nodeId: string;
+  /** Newest version number; 0 for nodes without versions of their own. */
+  readonly version: number;
+  /** Size in bytes of the newest version; null for directories. */
+  readonly size: number | null;
+  /** Time of the newest version. */
+  readonly modified: Date | null;
+}
+
+export type WriteData = Uint8Array | string | AsyncIterable<Uint8Array>;
+
+function source(data: WriteData): ContentSource {
+  if (typeof data === 'string') return { kind: 'bytes', bytes: new TextEncoder().encode(data) };
+  if (data instanceof Uint8Array) return { kind: 'bytes', bytes: data };
+  return { kind: 'stream', chunks: data };
+}
+
+/** Changes staged inside {@link Pond.transaction}; visible to its own reads at once. */
+export class Transaction {
+  /** @internal */
+  constructor(private readonly root: WD) {}
+
+  /** Create a directory (with `parents`, its missing parents too, and no error if it exists). */
+  async mkdir(path: string, options: { parents?: boolean } = {}): Promise<void> {
+    await this.root.mkdir(path, options);
+  }
+
+  /**
+   * Write a file: a new file, or a new version of an existing one. Content under 64 KiB
+   * is stored inline; larger content once, by its BLAKE3 hash.
+   */
+  async write(
+    path: string,
+    data: WriteData,
+    options: { entryType?: EntryType } = {},
+  ): Promise<void> {
+    const entryType = options.entryType ?? EntryType.FilePhysicalVersion;
+    if (
+      !isFileType(entryType) ||
+      entryType === EntryType.FileDynamic ||
+      entryType === EntryType.TableDynamic
+    ) {
+      throw new PondError(ErrorCode.INVALID_ARGUMENT, `write cannot create a ${entryType} node`, {
+        path,
+      });
+    }
+    await this.root.writeFile(path, source(data), { entryType });
+  }
+
+  /** Copy a host file into the pond (streamed by the engine, never held in memory). */
+  async copyIn(
+    hostPath: string,
+    path: string,
+    options: { entryType?: EntryType } = {},
+  ): Promise<void> {
+    const st = await stat(hostPath).catch(() => null);
+    if (!st?.isFile()) {
+      throw new PondError(ErrorCode.NOT_FOUND, `host file ${hostPath}: no such file`, {
+        path: hostPath,
+      });
+    }
+    await this.root.writeFile(path, { kind: 'hostFile', path: hostPath }, options);
+  }
+
+  /** Read a file as the transaction sees it. */
+  async read(path: string): Promise<Uint8Array> {
+    return collect(readContent((await this.root.file(path)).node));
+  }
+}
+
+export class Pond {
+  private constructor(private readonly steward: Steward) {}
+
+  /** Create a new pond in an empty or new directory. */
+  static async create(path: string, options: { birthplace?: string } = {}): Promise<Pond> {
+    return new Pond(
+      await Steward.create(path, {
+        args: ['<library>', 'create'],
+        birthplace: options.birthplace ?? null,
+      }),
+    );
+  }
+
+  /** Open an existing pond; `NOT_A_POND` if there is none at `path`. */
+  static async open(path: string): Promise<Pond> {
+    return new Pond(await Steward.open(path));
+  }
+
+  /** The pond's id (a UUIDv7). */
+  get id(): string {
+    return this.steward.pondId;
+  }
+
+  /**
+   * Run `fn` in a write transaction: everything it does commits together when it
+   * resolves, or not at all when it throws. Fails with `LOCKED` if another process is
+   * writing (after waiting `waitMs`, default 0).
+   */
+  async transaction<T>(
+    fn: (tx: Transaction) => Promise<T>,
+    options: { args?: readonly string[]; waitMs?: number } = {},
+  ): Promise<T> {
+    const args = options.args ?? ['<library>', 'transaction'];
+    const result = await this.steward.write(args, (root) => fn(new Transaction(root)), options);
+    return result.value;
+  }
+
+  /** Entries matching a glob (default: everything), sorted by path. */
+  async list(pattern = '/**'): Promise<PondEntry[]> {
+    const root = await this.steward.reader();
+    const out: PondEntry[] = [];
+    const seen = new Set<string>();
+    for await (const { np } of root.glob(pattern)) {
+      if (np.path === '/' || seen.has(np.path)) continue;
+      seen.add(np.path);
+      const versions =
+        np.node.kind === 'file'
+          ? await np.node.file.versions()
+          : await root.fs.persistence.versions(np.node.ref);
+      const latest = versions[versions.length - 1];
+      out.push({
+        path: np.path,
+        entryType: np.node.ref.entryType,
+        nodeId: np.node.ref.id,
+        version: latest?.version ?? 0,
+        size: np.node.kind === 'directory' ? null : (latest?.size ?? null),
+        modified: latest ? new Date(latest.timestamp / 1000) : null,
+      });
+    }
+    return out.sort((a, b) => (a.path < b.path ? -1 : 1));
+  }
+
+  /** A file's bytes (raw series: every version, oldest first). */
+  async read(path: string): Promise<Uint8Array> {
+    return collect(this.readStream(path));
+  }
+
+  /** A file's bytes in chunks, without holding the whole file in memory. */
+  async *readStream(path: string): AsyncIterable<Uint8Array> {
+    const root = await this.steward.reader();
+    const np = await root.get(path);
+    if (np.node.kind !== 'file') throw isADirectory(np.path);
+    yield* readContent(np.node);
+  }
+}

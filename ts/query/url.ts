@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * The URL grammar shared by the CLI, SQL table references and factory configs:
+ * `[host+]<format>[+<compression>][+<entrytype>]:///<path-or-glob>[?options]`.
+ * `host:///p` alone means raw host bytes (format `file`). Parsing is pure.
+ */
+
+import { invalidArgument } from '../errors.js';
+
+export const BUILTIN_FORMATS = ['file', 'data', 'table', 'series'] as const;
+export const PARSED_FORMATS = ['csv', 'jsonl', 'oteljson', 'weblog', 'excelhtml'] as const;
+export const COMPRESSIONS = ['gzip', 'zstd', 'bzip2'] as const;
+export const CASTS = ['table', 'series'] as const;
+
+export type Compression = (typeof COMPRESSIONS)[number];
+
+export interface PondUrl {
+  /** True for `host+...`: the path is on the host filesystem. */
+  readonly host: boolean;
+  readonly format: string;
+  readonly compression: Compression | null;
+  /** An entry-type cast (`+table`, `+series`) applied to a parsed format. */
+  readonly cast: 'table' | 'series' | null;
+  /** The path or glob, always absolute. */
+  readonly path: string;
+  readonly options: Readonly<Record<string, string>>;
+}
+
+const SCHEME = /^([a-z][a-z0-9+]*):\/\/(.*)$/s;
+
+/** Whether a string is written as a URL (has a `scheme://`). */
+export function isUrl(text: string): boolean {
+  return SCHEME.test(text);
+}
+
+export function parseUrl(text: string): PondUrl {
+  const m = SCHEME.exec(text);
+  if (!m) throw invalidArgument(`not a URL: ${JSON.stringify(text)} (expected scheme:///path)`);
+  const scheme = m[1] as string;
+  const rest = m[2] as string;
+  if (!rest.startsWith('/')) {
+    throw invalidArgument(
+      `${JSON.stringify(text)}: the authority must be empty (write ${scheme}:///path, three slashes)`,
+    );
+  }
+  const parts = scheme.split('+');
+  const host = parts[0] === 'host';
+  if (host) parts.shift();
+  const format = parts.shift() ?? (host ? 'file' : '');
+  const known = [...BUILTIN_FORMATS, ...PARSED_FORMATS] as readonly string[];
+  if (!known.includes(format)) {
+    throw invalidArgument(
+      `${JSON.stringify(text)}: unknown scheme format ${JSON.stringify(format)} (known: ${known.join(', ')})`,
+    );
+  }
+  let compression: Compression | null = null;
+  let cast: 'table' | 'series' | null = null;
+  for (const part of parts) {
+    if ((COMPRESSIONS as readonly string[]).includes(part) && !compression && !cast) {
+      compression = part as Compression;
+    } else if ((CASTS as readonly string[]).includes(part) && !cast) {
+      cast = part as 'table' | 'series';
+    } else {
+      throw invalidArgument(
+        `${JSON.stringify(text)}: unexpected scheme part ${JSON.stringify(part)}`,
+      );
+    }
+  }
+  const q = rest.indexOf('?');
+  const path = q < 0 ? rest : rest.slice(0, q);
+  const options: Record<string, string> = {};
+  if (q >= 0) {
+    for (const [k, v] of new URLSearchParams(rest.slice(q + 1))) options[k] = v;
+  }
+  return { host, format, compression, cast, path: decodeURIComponent(path), options };
+}

@@ -1,0 +1,295 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * The filesystem view: `FS` over a persistence layer, `WD` (a working directory) for
+ * path operations, and `NodePath` (a node with the path it was reached by). Lookups
+ * return a tagged `Lookup` rather than throwing, so callers decide what "missing" means.
+ */
+
+import {
+  alreadyExists,
+  ErrorCode,
+  invalidArgument,
+  isADirectory,
+  notADirectory,
+  notFound,
+  PondError,
+} from '../errors.js';
+import { EntryType, isFileType } from './entry-type.js';
+import { compileGlob, type Glob, matchSegment, type Segment } from './glob.js';
+import { type DynamicNodes, makeNode, type Node, noDynamicNodes } from './node.js';
+import { checkName, components, join, normalize } from './path.js';
+import type { ContentSource, Persistence, VersionMeta, VersionRecord } from './persistence.js';
+
+/** How many symlinks one lookup may follow before it is called a loop. */
+export const SYMLINK_LIMIT = 32;
+
+export interface NodePath {
+  readonly node: Node;
+  readonly path: string;
+}
+
+export type DirectoryPath = NodePath & { readonly node: Node & { kind: 'directory' } };
+export type FilePath = NodePath & { readonly node: Node & { kind: 'file' } };
+
+export type Lookup =
+  | { readonly kind: 'found'; readonly np: NodePath }
+  /** The parent directory exists; `name` does not exist in it. */
+  | { readonly kind: 'missing'; readonly parent: DirectoryPath; readonly name: string };
+
+export interface GlobMatch {
+  readonly np: NodePath;
+  readonly captures: readonly string[];
+}
+
+export interface FSOptions {
+  readonly dynamic?: DynamicNodes;
+}
+
+export class FS {
+  readonly persistence: Persistence;
+  readonly dynamic: DynamicNodes;
+
+  constructor(persistence: Persistence, options: FSOptions = {}) {
+    this.persistence = persistence;
+    this.dynamic = options.dynamic ?? noDynamicNodes;
+  }
+
+  async root(): Promise<WD> {
+    const node = await makeNode(
+      this.persistence,
+      {
+        id: this.persistence.rootId,
+        partId: this.persistence.rootId,
+        entryType: EntryType.DirectoryPhysical,
+      },
+      this.dynamic,
+    );
+    return new WD(this, { node, path: '/' } as DirectoryPath);
+  }
+}
+
+function asDirectory(np: NodePath): DirectoryPath {
+  if (np.node.kind !== 'directory') throw notADirectory(np.path);
+  return np as DirectoryPath;
+}
+
+export class WD {
+  constructor(
+    readonly fs: FS,
+    readonly np: DirectoryPath,
+  ) {}
+
+  get path(): string {
+    return this.np.path;
+  }
+
+  /** Resolve a path (relative to this directory), following symlinks except, unless
+   * `follow`, a symlink in the last position. */
+  async lookup(path: string, options: { follow?: boolean } = {}): Promise<Lookup> {
+    const follow = options.follow ?? true;
+    const root = await this.fs.root();
+    let parts = components(path, components(this.path));
+    let cur: NodePath = root.np;
+    let hops = 0;
+    for (let i = 0; i < parts.length; i++) {
+      const name = parts[i] as string;
+      const dir = asDirectory(cur);
+      const child = await dir.node.dir.get(name);
+      const last = i === parts.length - 1;
+      if (!child) {
+        if (last) return { kind: 'missing', parent: dir, name };
+        throw notFound(join(cur.path, name));
+      }
+      if (child.kind === 'symlink' && (!last || follow)) {
+        if (++hops > SYMLINK_LIMIT) {
+          throw new PondError(
+            ErrorCode.SYMLINK_LOOP,
+            `${normalize(path, this.path)}: too many levels of symbolic links`,
+            {
+              path: normalize(path, this.path),
+            },
+          );
+        }
+        const target = await child.link.readlink();
+        parts = [...components(target, components(cur.path)), ...parts.slice(i + 1)];
+        cur = root.np;
+        i = -1;
+        continue;
+      }
+      cur = { node: child, path: join(cur.path, name) };
+    }
+    return { kind: 'found', np: cur };
+  }
+
+  /** The node at `path`; NOT_FOUND if it does not exist. */
+  async get(path: string, options: { follow?: boolean } = {}): Promise<NodePath> {
+    const found = await this.lookup(path, options);
+    if (found.kind === 'missing') throw notFound(join(found.parent.path, found.name));
+    return found.np;
+  }
+
+  async cd(path: string): Promise<WD> {
+    return new WD(this.fs, asDirectory(await this.get(path)));
+  }
+
+  /** The file at `path`; IS_A_DIRECTORY for directories. */
+  async file(path: string): Promise<FilePath> {
+    const np = await this.get(path);
+    if (np.node.kind !== 'file') throw isADirectory(np.path);
+    return np as FilePath;
+  }
+
+  /** Create a directory; with `parents`, missing parents too and no error if it exists. */
+  async mkdir(path: string, options: { parents?: boolean } = {}): Promise<WD> {
+    const parts = components(path, components(this.path));
+    if (parts.length === 0) {
+      if (options.parents) return this.fs.root();
+      throw alreadyExists('/');
+    }
+    let cur = await this.fs.root();
+    for (let i = 0; i < parts.length; i++) {
+      const name = checkName(parts[i] as string);
+      const last = i === parts.length - 1;
+      const found = await cur.lookup(name);
+      if (found.kind === 'found') {
+        if (last && !options.parents) throw alreadyExists(found.np.path);
+        cur = new WD(this.fs, asDirectory(found.np));
+        continue;
+      }
+      if (!last && !options.parents) throw notFound(join(cur.path, name));
+      cur = new WD(
+        this.fs,
+        (await this.createIn(found.parent, name, (d) => d.createDirectory(name))) as DirectoryPath,
+      );
+    }
+    return cur;
+  }
+
+  /** Create a new file; ALREADY_EXISTS if the path exists. */
+  async createFile(
+    path: string,
+    entryType: EntryType,
+    source: ContentSource,
+    meta?: VersionMeta,
+  ): Promise<FilePath> {
+    const found = await this.lookup(path);
+    if (found.kind === 'found') throw alreadyExists(found.np.path);
+    const name = checkName(found.name);
+    return (await this.createIn(found.parent, name, (d) =>
+      d.createFile(name, entryType, source, meta),
+    )) as FilePath;
+  }
+
+  /**
+   * Write a file: create it, or add a version when it exists. A new version must keep
+   * the file's entry type (when given).
+   */
+  async writeFile(
+    path: string,
+    source: ContentSource,
+    options: { entryType?: EntryType; meta?: VersionMeta } = {},
+  ): Promise<{ np: FilePath; created: boolean; version: VersionRecord | null }> {
+    const found = await this.lookup(path);
+    if (found.kind === 'missing') {
+      const type = options.entryType ?? EntryType.FilePhysicalVersion;
+      return {
+        np: await this.createFile(path, type, source, options.meta),
+        created: true,
+        version: null,
+      };
+    }
+    const np = found.np;
+    if (np.node.kind === 'directory') throw isADirectory(np.path);
+    if (np.node.kind !== 'file' || !isFileType(np.node.ref.entryType))
+      throw invalidArgument(`${np.path}: not a file`, np.path);
+    if (options.entryType && options.entryType !== np.node.ref.entryType) {
+      throw new PondError(
+        ErrorCode.SCHEMA_MISMATCH,
+        `${np.path}: is ${np.node.ref.entryType}, cannot add a ${options.entryType} version`,
+        { path: np.path },
+      );
+    }
+    const version = await np.node.file.write(source, options.meta);
+    return { np: np as FilePath, created: false, version };
+  }
+
+  async symlink(path: string, target: string): Promise<NodePath> {
+    const found = await this.lookup(path, { follow: false });
+    if (found.kind === 'found') throw alreadyExists(found.np.path);
+    const name = checkName(found.name);
+    return this.createIn(found.parent, name, (d) => d.createSymlink(name, target));
+  }
+
+  private async createIn(
+    parent: DirectoryPath,
+    name: string,
+    create: (dir: DirectoryPath['node']['dir']) => Promise<Node>,
+  ): Promise<NodePath> {
+    if (!parent.node.dir.writable) {
+      throw new PondError(
+        ErrorCode.READ_ONLY,
+        `${join(parent.path, name)}: ${parent.path} is read-only`,
+        {
+          path: join(parent.path, name),
+        },
+      );
+    }
+    const node = await create(parent.node.dir);
+    return { node, path: join(parent.path, name) };
+  }
+
+  /** Every node matching a glob (relative patterns are rooted here), with its captures.
+   * Symlinks are reported, not followed; results are in walk order. */
+  async *glob(pattern: string): AsyncIterable<GlobMatch> {
+    const absolute = pattern.startsWith('/') ? pattern : join(this.path, pattern);
+    const glob: Glob = compileGlob(absolute);
+    const root = await this.fs.root();
+    yield* walk(root.np, glob.segments, 0, []);
+  }
+}
+
+async function* walk(
+  np: NodePath,
+  segs: readonly Segment[],
+  si: number,
+  caps: readonly string[],
+): AsyncIterable<GlobMatch> {
+  if (si === segs.length) {
+    yield { np, captures: caps };
+    return;
+  }
+  if (np.node.kind !== 'directory') return;
+  const seg = segs[si] as Segment;
+  if (seg.kind === 'globstar') {
+    yield* star(np, segs, si, caps, []);
+    return;
+  }
+  if (seg.kind === 'literal') {
+    const child = await np.node.dir.get(seg.name);
+    if (child) yield* walk({ node: child, path: join(np.path, seg.name) }, segs, si + 1, caps);
+    return;
+  }
+  for (const [name, child] of await np.node.dir.entries()) {
+    const got = matchSegment(seg, name);
+    if (got)
+      yield* walk({ node: child, path: join(np.path, name) }, segs, si + 1, [...caps, ...got]);
+  }
+}
+
+/** `**` at segment `si`, having consumed `consumed` below the directory it started at. */
+async function* star(
+  np: NodePath,
+  segs: readonly Segment[],
+  si: number,
+  caps: readonly string[],
+  consumed: readonly string[],
+): AsyncIterable<GlobMatch> {
+  yield* walk(np, segs, si + 1, [...caps, consumed.join('/')]);
+  if (np.node.kind !== 'directory') return;
+  for (const [name, child] of await np.node.dir.entries()) {
+    const path = join(np.path, name);
+    if (child.kind === 'directory')
+      yield* star({ node: child, path }, segs, si, caps, [...consumed, name]);
+    else yield* walk({ node: child, path }, segs, si + 1, [...caps, [...consumed, name].join('/')]);
+  }
+}

@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * Node ids: UUIDv7 (48-bit ms timestamp, random rest) with byte 6 set to
+ * `0x70 | entry-type code`, so an id alone tells the node's type.
+ */
+
+import { randomBytes } from 'node:crypto';
+import { type EntryType, entryTypeFromCode, entryTypeInfo } from './entry-type.js';
+
+/** Source of time and randomness for ids; injected where output must be stable. */
+export interface IdSource {
+  now(): number;
+  random(n: number): Uint8Array;
+}
+
+export const systemIdSource: IdSource = {
+  now: () => Date.now(),
+  random: (n) => randomBytes(n),
+};
+
+function format(bytes: Uint8Array): string {
+  const hex = Buffer.from(bytes).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** A UUIDv7 with the RFC 4122 variant, version nibble 7 and `code` in byte 6's low nibble. */
+export function uuid7(code = 0, source: IdSource = systemIdSource): string {
+  const bytes = new Uint8Array(16);
+  bytes.set(source.random(16));
+  let ms = source.now();
+  for (let i = 5; i >= 0; i--) {
+    bytes[i] = ms % 256;
+    ms = Math.floor(ms / 256);
+  }
+  bytes[6] = 0x70 | (code & 0x0f);
+  bytes[8] = 0x80 | ((bytes[8] as number) & 0x3f);
+  return format(bytes);
+}
+
+export function newNodeId(type: EntryType, source: IdSource = systemIdSource): string {
+  return uuid7(entryTypeInfo(type).code, source);
+}
+
+/** The entry type encoded in an id's byte 6, if any. */
+export function entryTypeOfId(id: string): EntryType | undefined {
+  const hex = id.replace(/-/g, '');
+  if (hex.length !== 32) return undefined;
+  const byte6 = Number.parseInt(hex.slice(12, 14), 16);
+  return (byte6 & 0xf0) === 0x70 ? entryTypeFromCode(byte6 & 0x0f) : undefined;
+}
+
+/** The short form shown by `list`: the last 8 hex digits. */
+export function shortId(id: string): string {
+  return id.replace(/-/g, '').slice(-8);
+}

@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * Nodes and their three small interfaces, after the original tinyfs: a `Directory`
+ * (get, entries, create), a `File` (versions, read, write) and a `Symlink` (readlink).
+ * Physical nodes forward to a `Persistence`; dynamic nodes (factories) implement the same
+ * interfaces and are produced by the `DynamicNodes` hook.
+ */
+
+import { ErrorCode, PondError } from '../errors.js';
+import { EntryType, isDirectoryType, isDynamicType, isSymlinkType } from './entry-type.js';
+import type {
+  ContentSource,
+  NodeRef,
+  Persistence,
+  VersionMeta,
+  VersionRecord,
+} from './persistence.js';
+import { collect } from './persistence.js';
+
+export interface Directory {
+  /** False for directories whose content is computed (factories, host mounts). */
+  readonly writable: boolean;
+  get(name: string): Promise<Node | null>;
+  /** Entries in name order. */
+  entries(): Promise<Array<[string, Node]>>;
+  createDirectory(name: string): Promise<Node>;
+  createFile(
+    name: string,
+    entryType: EntryType,
+    source: ContentSource,
+    meta?: VersionMeta,
+  ): Promise<Node>;
+  createSymlink(name: string, target: string): Promise<Node>;
+}
+
+export interface File {
+  versions(): Promise<readonly VersionRecord[]>;
+  /** One version's bytes; the newest when `version` is absent. */
+  read(version?: number): AsyncIterable<Uint8Array>;
+  /** Add a version. */
+  write(source: ContentSource, meta?: VersionMeta): Promise<VersionRecord>;
+}
+
+export interface Symlink {
+  readlink(): Promise<string>;
+}
+
+export type Node =
+  | { readonly kind: 'directory'; readonly ref: NodeRef; readonly dir: Directory }
+  | { readonly kind: 'file'; readonly ref: NodeRef; readonly file: File }
+  | { readonly kind: 'symlink'; readonly ref: NodeRef; readonly link: Symlink };
+
+/** Builds nodes for dynamic entry types (the factory registry plugs in here). */
+export type DynamicNodes = (ref: NodeRef, persistence: Persistence) => Promise<Node>;
+
+export const noDynamicNodes: DynamicNodes = async (ref) => {
+  throw new PondError(
+    ErrorCode.INVALID_CONFIG,
+    `node ${ref.id} is dynamic (${ref.entryType}) but no factory registry is configured`,
+  );
+};
+
+/** A node for a stored ref: physical types directly, dynamic ones through the hook. */
+export async function makeNode(
+  persistence: Persistence,
+  ref: NodeRef,
+  dynamic: DynamicNodes,
+): Promise<Node> {
+  if (isDynamicType(ref.entryType)) return dynamic(ref, persistence);
+  if (isDirectoryType(ref.entryType)) {
+    return { kind: 'directory', ref, dir: new PhysicalDirectory(persistence, ref, dynamic) };
+  }
+  if (isSymlinkType(ref.entryType)) {
+    return { kind: 'symlink', ref, link: new PhysicalSymlink(persistence, ref) };
+  }
+  return { kind: 'file', ref, file: new PhysicalFile(persistence, ref) };
+}
+
+/** The ref of a directory entry: physical directories own their partition. */
+export function childRef(dirId: string, id: string, entryType: EntryType): NodeRef {
+  const partId = entryType === EntryType.DirectoryPhysical ? id : dirId;
+  return { id, partId, entryType };
+}
+
+class PhysicalDirectory implements Directory {
+  readonly writable = true;
+
+  constructor(
+    private readonly persistence: Persistence,
+    private readonly ref: NodeRef,
+    private readonly dynamic: DynamicNodes,
+  ) {}
+
+  async get(name: string): Promise<Node | null> {
+    const entry = (await this.persistence.entries(this.ref.id)).get(name);
+    if (!entry) return null;
+    return makeNode(
+      this.persistence,
+      childRef(this.ref.id, entry.childId, entry.entryType),
+      this.dynamic,
+    );
+  }
+
+  async entries(): Promise<Array<[string, Node]>> {
+    const entries = [...(await this.persistence.entries(this.ref.id)).values()];
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return Promise.all(
+      entries.map(
+        async (e): Promise<[string, Node]> => [
+          e.name,
+          await makeNode(
+            this.persistence,
+            childRef(this.ref.id, e.childId, e.entryType),
+            this.dynamic,
+          ),
+        ],
+      ),
+    );
+  }
+
+  async createDirectory(name: string): Promise<Node> {
+    const ref = await this.persistence.createDirectory(this.ref.id, name);
+    return makeNode(this.persistence, ref, this.dynamic);
+  }
+
+  async createFile(
+    name: string,
+    entryType: EntryType,
+    source: ContentSource,
+    meta?: VersionMeta,
+  ): Promise<Node> {
+    const content = await this.persistence.store(source);
+    const ref = await this.persistence.createNode(this.ref.id, name, entryType, content, meta);
+    return makeNode(this.persistence, ref, this.dynamic);
+  }
+
+  async createSymlink(name: string, target: string): Promise<Node> {
+    const content = await this.persistence.store({
+      kind: 'bytes',
+      bytes: new TextEncoder().encode(target),
+    });
+    const ref = await this.persistence.createNode(this.ref.id, name, EntryType.Symlink, content);
+    return makeNode(this.persistence, ref, this.dynamic);
+  }
+}
+
+class PhysicalFile implements File {
+  constructor(
+    private readonly persistence: Persistence,
+    private readonly ref: NodeRef,
+  ) {}
+
+  versions(): Promise<readonly VersionRecord[]> {
+    return this.persistence.versions(this.ref);
+  }
+
+  async *read(version?: number): AsyncIterable<Uint8Array> {
+    const versions = await this.versions();
+    const chosen =
+      version === undefined
+        ? versions[versions.length - 1]
+        : versions.find((v) => v.version === version);
+    if (!chosen) {
+      throw new PondError(
+        ErrorCode.NOT_FOUND,
+        `node ${this.ref.id} has no version ${version ?? ''}`,
+      );
+    }
+    yield* this.persistence.read(this.ref, chosen);
+  }
+
+  async write(source: ContentSource, meta?: VersionMeta): Promise<VersionRecord> {
+    const content = await this.persistence.store(source);
+    return this.persistence.appendVersion(this.ref, content, meta);
+  }
+}
+
+class PhysicalSymlink implements Symlink {
+  constructor(
+    private readonly persistence: Persistence,
+    private readonly ref: NodeRef,
+  ) {}
+
+  async readlink(): Promise<string> {
+    const versions = await this.persistence.versions(this.ref);
+    const last = versions[versions.length - 1];
+    if (!last) throw new PondError(ErrorCode.NOT_FOUND, `symlink ${this.ref.id} has no target`);
+    return new TextDecoder().decode(await collect(this.persistence.read(this.ref, last)));
+  }
+}
+
+/**
+ * A file's bytes as read by `cat`: the newest version, or for raw series every version
+ * concatenated oldest first.
+ */
+export async function* readContent(node: Node & { kind: 'file' }): AsyncIterable<Uint8Array> {
+  if (node.ref.entryType === EntryType.FilePhysicalSeries) {
+    for (const v of await node.file.versions()) yield* node.file.read(v.version);
+    return;
+  }
+  yield* node.file.read();
+}

@@ -1,0 +1,285 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * The Delta-backed persistence layer. Reads go to the addon one partition at a time
+ * (cached for the life of this object, which sees one table version); writes are staged
+ * here and handed to the addon as one batch of rows at commit. Staged rows are visible to
+ * this object's own reads, so a transaction sees its own changes.
+ *
+ * A physical directory's entries are written as one full snapshot row per transaction
+ * that changes them, not one per change.
+ */
+
+import { alreadyExists, ErrorCode, notFound, PondError } from '../errors.js';
+import type { Store, Txn } from '../native/store.js';
+import { EntryType } from '../tinyfs/entry-type.js';
+import { childRef } from '../tinyfs/node.js';
+import { type IdSource, newNodeId, systemIdSource } from '../tinyfs/node-id.js';
+import { checkName } from '../tinyfs/path.js';
+import {
+  type ContentSource,
+  type DirEntry,
+  type NodeRef,
+  type Persistence,
+  ROOT_ID,
+  type StoredContent,
+  type VersionMeta,
+  type VersionRecord,
+} from '../tinyfs/persistence.js';
+import {
+  decodeRows,
+  decodeSnapshot,
+  Format,
+  LARGE_THRESHOLD,
+  type OplogRow,
+  snapshotRow,
+} from './rows.js';
+
+/** The open write transaction a persistence layer stages into. */
+export interface TlogWrite {
+  readonly txn: Txn;
+  readonly txnSeq: number;
+  /** µs since the epoch; the timestamp of every row this transaction writes. */
+  readonly timestamp: number;
+}
+
+export interface TlogOptions {
+  /** Read this Delta table version instead of the store's current one. */
+  readonly tableVersion?: number;
+  readonly write?: TlogWrite;
+  readonly ids?: IdSource;
+}
+
+interface DirtyDir {
+  readonly entries: Map<string, DirEntry>;
+  /** The snapshot version this transaction will write. */
+  readonly version: number;
+}
+
+function record(row: OplogRow): VersionRecord {
+  return {
+    version: row.version,
+    timestamp: row.timestamp,
+    txnSeq: row.txnSeq,
+    size: row.size,
+    blake3: row.blake3,
+    large: row.blake3 !== null && (row.size ?? 0) >= LARGE_THRESHOLD,
+    minEventTime: row.minOverride ?? row.minEventTime,
+    maxEventTime: row.maxOverride ?? row.maxEventTime,
+    extendedAttributes: row.extendedAttributes,
+    factory: row.factory,
+  };
+}
+
+export class TlogPersistence implements Persistence {
+  readonly rootId = ROOT_ID;
+  private readonly partitions = new Map<string, Promise<OplogRow[]>>();
+  private readonly snapshots = new Map<string, Promise<Map<string, DirEntry>>>();
+  private readonly staged: OplogRow[] = [];
+  private readonly dirty = new Map<string, DirtyDir>();
+  private readonly ids: IdSource;
+
+  constructor(
+    private readonly oplog: Store,
+    readonly pondId: string,
+    private readonly options: TlogOptions = {},
+  ) {
+    this.ids = options.ids ?? systemIdSource;
+  }
+
+  get writable(): boolean {
+    return this.options.write !== undefined;
+  }
+
+  /** Committed rows of a partition, without content. */
+  private committed(partId: string): Promise<OplogRow[]> {
+    let rows = this.partitions.get(partId);
+    if (!rows) {
+      rows = this.oplog
+        .readRows({ partId, tableVersion: this.options.tableVersion, withContent: false })
+        .then(decodeRows);
+      this.partitions.set(partId, rows);
+    }
+    return rows;
+  }
+
+  private async rowsOf(node: NodeRef): Promise<OplogRow[]> {
+    const rows = (await this.committed(node.partId)).filter((r) => r.nodeId === node.id);
+    for (const r of this.staged) if (r.nodeId === node.id) rows.push(r);
+    return rows.sort((a, b) => a.version - b.version);
+  }
+
+  async entries(dirId: string): Promise<ReadonlyMap<string, DirEntry>> {
+    const dirty = this.dirty.get(dirId);
+    if (dirty) return dirty.entries;
+    let snapshot = this.snapshots.get(dirId);
+    if (!snapshot) {
+      snapshot = this.loadSnapshot(dirId);
+      this.snapshots.set(dirId, snapshot);
+    }
+    return snapshot;
+  }
+
+  private async loadSnapshot(dirId: string): Promise<Map<string, DirEntry>> {
+    const rows = await this.rowsOf({
+      id: dirId,
+      partId: dirId,
+      entryType: EntryType.DirectoryPhysical,
+    });
+    const last = rows[rows.length - 1];
+    if (!last) throw notFound(dirId, 'no such directory in the oplog');
+    const content = last.content ?? (await this.contentRow(dirId, dirId, last.version)).content;
+    return decodeSnapshot(content ?? new Uint8Array());
+  }
+
+  private async contentRow(partId: string, nodeId: string, version: number): Promise<OplogRow> {
+    const rows = decodeRows(
+      await this.oplog.readRows({
+        partId,
+        nodeId,
+        version,
+        tableVersion: this.options.tableVersion,
+        withContent: true,
+      }),
+    );
+    const row = rows[0];
+    if (!row) throw notFound(nodeId, `no version ${version}`);
+    return row;
+  }
+
+  async versions(node: NodeRef): Promise<readonly VersionRecord[]> {
+    return (await this.rowsOf(node)).map(record);
+  }
+
+  async *read(node: NodeRef, version: VersionRecord): AsyncIterable<Uint8Array> {
+    if (version.large && version.blake3) {
+      yield* this.oplog.readContent(version.blake3);
+      return;
+    }
+    const staged = this.staged.find((r) => r.nodeId === node.id && r.version === version.version);
+    const row = staged ?? (await this.contentRow(node.partId, node.id, version.version));
+    yield row.content ?? new Uint8Array();
+  }
+
+  private txn(): TlogWrite {
+    const write = this.options.write;
+    if (!write) throw new PondError(ErrorCode.READ_ONLY, 'not in a write transaction');
+    return write;
+  }
+
+  async store(source: ContentSource): Promise<StoredContent> {
+    const { txn } = this.txn();
+    switch (source.kind) {
+      case 'bytes':
+        return txn.storeBytes(source.bytes);
+      case 'hostFile':
+        return txn.storeFile(source.path);
+      case 'stream':
+        return txn.storeStream(source.chunks);
+    }
+  }
+
+  private async dirtyDir(dirId: string): Promise<DirtyDir> {
+    let dir = this.dirty.get(dirId);
+    if (!dir) {
+      const entries = new Map(await this.entries(dirId));
+      const rows = await this.rowsOf({
+        id: dirId,
+        partId: dirId,
+        entryType: EntryType.DirectoryPhysical,
+      });
+      dir = { entries, version: (rows[rows.length - 1]?.version ?? 0) + 1 };
+      this.dirty.set(dirId, dir);
+    }
+    return dir;
+  }
+
+  private async link(
+    parentId: string,
+    name: string,
+    childId: string,
+    entryType: EntryType,
+  ): Promise<void> {
+    const dir = await this.dirtyDir(parentId);
+    if (dir.entries.has(checkName(name))) throw alreadyExists(name);
+    dir.entries.set(name, { name, childId, entryType, versionLastModified: 1 });
+  }
+
+  async createDirectory(parentId: string, name: string): Promise<NodeRef> {
+    this.txn();
+    const id = newNodeId(EntryType.DirectoryPhysical, this.ids);
+    await this.link(parentId, name, id, EntryType.DirectoryPhysical);
+    this.dirty.set(id, { entries: new Map(), version: 1 });
+    return childRef(parentId, id, EntryType.DirectoryPhysical);
+  }
+
+  async createNode(
+    parentId: string,
+    name: string,
+    entryType: EntryType,
+    content: StoredContent,
+    meta: VersionMeta = {},
+  ): Promise<NodeRef> {
+    this.txn();
+    const id = newNodeId(entryType, this.ids);
+    await this.link(parentId, name, id, entryType);
+    const ref = childRef(parentId, id, entryType);
+    this.stage(ref, 1, content, meta);
+    return ref;
+  }
+
+  async appendVersion(
+    node: NodeRef,
+    content: StoredContent,
+    meta: VersionMeta = {},
+  ): Promise<VersionRecord> {
+    this.txn();
+    const rows = await this.rowsOf(node);
+    return record(this.stage(node, (rows[rows.length - 1]?.version ?? 0) + 1, content, meta));
+  }
+
+  private stage(
+    node: NodeRef,
+    version: number,
+    content: StoredContent,
+    meta: VersionMeta,
+  ): OplogRow {
+    const { txnSeq, timestamp } = this.txn();
+    const row: OplogRow = {
+      partId: node.partId,
+      nodeId: node.id,
+      fileType: node.entryType,
+      timestamp,
+      version,
+      content: content.inline,
+      blake3: content.blake3,
+      size: content.size,
+      minEventTime: meta.minEventTime ?? null,
+      maxEventTime: meta.maxEventTime ?? null,
+      minOverride: null,
+      maxOverride: null,
+      extendedAttributes: meta.extendedAttributes ?? null,
+      factory: meta.factory ?? null,
+      format: Format.Inline,
+      txnSeq,
+      pondId: this.pondId,
+    };
+    this.staged.push(row);
+    return row;
+  }
+
+  /** Every row this transaction will commit: staged versions plus one snapshot per
+   * changed directory. Empty when nothing changed. */
+  pendingRows(): OplogRow[] {
+    if (!this.options.write) return [];
+    const { txnSeq, timestamp } = this.options.write;
+    const snapshots = [...this.dirty.entries()].map(([dirId, dir]) =>
+      snapshotRow(dirId, dir.version, dir.entries.values(), txnSeq, timestamp, this.pondId),
+    );
+    return [...snapshots, ...this.staged];
+  }
+}
+
+/** The rows that create a pond: the root directory's empty snapshot. */
+export function rootRows(pondId: string, txnSeq: number, timestamp: number): OplogRow[] {
+  return [snapshotRow(ROOT_ID, 1, [], txnSeq, timestamp, pondId)];
+}

@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * Oplog rows (REFERENCE §4) and directory snapshots as they cross to and from the addon.
+ * The column names and the snapshot schema are persisted: they live here, once, and
+ * renaming a TS field never changes what is written.
+ */
+
+import { binaryColumn, decode, encodeColumns, int64Column, utf8Column } from '../native/ipc.js';
+import { EntryType, isEntryType } from '../tinyfs/entry-type.js';
+import type { DirEntry } from '../tinyfs/persistence.js';
+
+/** Content at or above this size lives in `_large_files/` (the addon's threshold). */
+export const LARGE_THRESHOLD = 64 * 1024;
+
+/** `format` column values. */
+export const Format = { Inline: 'inline', FullDir: 'fulldir' } as const;
+export type Format = (typeof Format)[keyof typeof Format];
+
+export interface OplogRow {
+  readonly partId: string;
+  readonly nodeId: string;
+  readonly fileType: EntryType;
+  /** µs since the epoch. */
+  readonly timestamp: number;
+  readonly version: number;
+  readonly content: Uint8Array | null;
+  readonly blake3: string | null;
+  readonly size: number | null;
+  readonly minEventTime: number | null;
+  readonly maxEventTime: number | null;
+  readonly minOverride: number | null;
+  readonly maxOverride: number | null;
+  readonly extendedAttributes: string | null;
+  readonly factory: string | null;
+  readonly format: Format;
+  readonly txnSeq: number;
+  readonly pondId: string;
+}
+
+export function encodeRows(rows: readonly OplogRow[]): Buffer {
+  const utf8 = (f: (r: OplogRow) => string | null) => ({
+    type: 'utf8' as const,
+    values: rows.map(f),
+  });
+  const int64 = (f: (r: OplogRow) => number | null) => ({
+    type: 'int64' as const,
+    values: rows.map(f),
+  });
+  return encodeColumns({
+    part_id: utf8((r) => r.partId),
+    node_id: utf8((r) => r.nodeId),
+    file_type: utf8((r) => r.fileType),
+    // Sent as Int64 µs; the addon casts to Timestamp(µs, UTC).
+    timestamp: int64((r) => r.timestamp),
+    version: int64((r) => r.version),
+    content: { type: 'binary', values: rows.map((r) => r.content) },
+    blake3: utf8((r) => r.blake3),
+    size: int64((r) => r.size),
+    min_event_time: int64((r) => r.minEventTime),
+    max_event_time: int64((r) => r.maxEventTime),
+    min_override: int64((r) => r.minOverride),
+    max_override: int64((r) => r.maxOverride),
+    extended_attributes: utf8((r) => r.extendedAttributes),
+    factory: utf8((r) => r.factory),
+    format: utf8((r) => r.format),
+    txn_seq: int64((r) => r.txnSeq),
+    pond_id: utf8((r) => r.pondId),
+  });
+}
+
+export function decodeRows(buffer: Uint8Array): OplogRow[] {
+  const table = decode(buffer);
+  const str = (name: string) => utf8Column(table, name);
+  const num = (name: string) => int64Column(table, name);
+  const partId = str('part_id');
+  const nodeId = str('node_id');
+  const fileType = str('file_type');
+  const timestamp = num('timestamp');
+  const version = num('version');
+  const content = binaryColumn(table, 'content');
+  const blake3 = str('blake3');
+  const size = num('size');
+  const minEvent = num('min_event_time');
+  const maxEvent = num('max_event_time');
+  const minOverride = num('min_override');
+  const maxOverride = num('max_override');
+  const attrs = str('extended_attributes');
+  const factory = str('factory');
+  const format = str('format');
+  const txnSeq = num('txn_seq');
+  const pondId = str('pond_id');
+  const rows: OplogRow[] = [];
+  for (let i = 0; i < table.numRows; i++) {
+    const type = fileType[i] as string;
+    if (!isEntryType(type))
+      throw new Error(`oplog row has unknown file_type ${JSON.stringify(type)}`);
+    rows.push({
+      partId: partId[i] as string,
+      nodeId: nodeId[i] as string,
+      fileType: type,
+      timestamp: timestamp[i] as number,
+      version: version[i] as number,
+      content: content[i] ?? null,
+      blake3: blake3[i] ?? null,
+      size: size[i] ?? null,
+      minEventTime: minEvent[i] ?? null,
+      maxEventTime: maxEvent[i] ?? null,
+      minOverride: minOverride[i] ?? null,
+      maxOverride: maxOverride[i] ?? null,
+      extendedAttributes: attrs[i] ?? null,
+      factory: factory[i] ?? null,
+      format: (format[i] as Format) ?? Format.Inline,
+      txnSeq: txnSeq[i] as number,
+      pondId: pondId[i] as string,
+    });
+  }
+  return rows;
+}
+
+/** A directory snapshot: Arrow IPC of `{name, child_node_id, entry_type, version_last_modified}`. */
+export function encodeSnapshot(entries: Iterable<DirEntry>): Buffer {
+  const list = [...entries].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return encodeColumns({
+    name: { type: 'utf8', values: list.map((e) => e.name) },
+    child_node_id: { type: 'utf8', values: list.map((e) => e.childId) },
+    entry_type: { type: 'utf8', values: list.map((e) => e.entryType) },
+    version_last_modified: { type: 'int64', values: list.map((e) => e.versionLastModified) },
+  });
+}
+
+export function decodeSnapshot(buffer: Uint8Array): Map<string, DirEntry> {
+  const out = new Map<string, DirEntry>();
+  if (buffer.length === 0) return out;
+  const table = decode(buffer);
+  if (table.numRows === 0) return out;
+  const names = utf8Column(table, 'name');
+  const ids = utf8Column(table, 'child_node_id');
+  const types = utf8Column(table, 'entry_type');
+  const versions = int64Column(table, 'version_last_modified');
+  for (let i = 0; i < table.numRows; i++) {
+    const type = types[i] as string;
+    if (!isEntryType(type)) throw new Error(`directory snapshot has unknown entry_type ${type}`);
+    const name = names[i] as string;
+    out.set(name, {
+      name,
+      childId: ids[i] as string,
+      entryType: type,
+      versionLastModified: versions[i] as number,
+    });
+  }
+  return out;
+}
+
+/** The row recording a directory's entries as of one transaction. */
+export function snapshotRow(
+  dirId: string,
+  version: number,
+  entries: Iterable<DirEntry>,
+  txnSeq: number,
+  timestamp: number,
+  pondId: string,
+): OplogRow {
+  return {
+    partId: dirId,
+    nodeId: dirId,
+    fileType: EntryType.DirectoryPhysical,
+    timestamp,
+    version,
+    content: encodeSnapshot(entries),
+    blake3: null,
+    size: null,
+    minEventTime: null,
+    maxEventTime: null,
+    minOverride: null,
+    maxOverride: null,
+    extendedAttributes: null,
+    factory: null,
+    format: Format.FullDir,
+    txnSeq,
+    pondId,
+  };
+}
