@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: Apache-2.0
+/** Shared test plumbing: temp directories, in-process CLI runs, subprocess CLI runs. */
+
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterEach } from 'vitest';
+import { run } from '../ts/cli/main.js';
+
+export const REPO = resolve(import.meta.dirname, '..');
+export const BIN = join(REPO, 'bin', 'pond.js');
+
+const temps: string[] = [];
+
+/** A fresh temp directory, removed after the current test. */
+export async function tempDir(prefix = 'pond-test-'): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  temps.push(dir);
+  return dir;
+}
+
+afterEach(async () => {
+  for (const dir of temps.splice(0)) await rm(dir, { recursive: true, force: true });
+});
+
+export interface CliResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly bytes: Buffer;
+}
+
+function collector(): { stream: PassThrough; done: () => Buffer } {
+  const stream = new PassThrough();
+  const chunks: Buffer[] = [];
+  stream.on('data', (c: Buffer) => chunks.push(c));
+  return { stream, done: () => Buffer.concat(chunks) };
+}
+
+/** Run `pond ARGS` in-process against `pond` (sets POND). */
+export async function pond(
+  pondDir: string | undefined,
+  ...args: string[]
+): Promise<CliResult> {
+  const out = collector();
+  const err = collector();
+  const env: Record<string, string | undefined> = { ...process.env, POND: pondDir };
+  if (pondDir === undefined) delete env.POND;
+  const code = await run(args, { stdout: out.stream, stderr: err.stream, env, cwd: process.cwd() });
+  const bytes = out.done();
+  return { code, stdout: bytes.toString('utf8'), stderr: err.done().toString('utf8'), bytes };
+}
+
+/** Like `pond`, but fail the test unless the command succeeds. */
+export async function pondOk(pondDir: string | undefined, ...args: string[]): Promise<CliResult> {
+  const result = await pond(pondDir, ...args);
+  if (result.code !== 0) {
+    throw new Error(`pond ${args.join(' ')} exited ${result.code}: ${result.stderr}`);
+  }
+  return result;
+}
+
+/** Run `node bin/pond.js ARGS` as a real subprocess. */
+export function pondProcess(
+  pondDir: string,
+  args: string[],
+  options: { input?: string } = {},
+): Promise<CliResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: { ...process.env, POND: pondDir },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (c: Buffer) => out.push(c));
+    child.stderr.on('data', (c: Buffer) => err.push(c));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const bytes = Buffer.concat(out);
+      resolvePromise({
+        code: code ?? -1,
+        stdout: bytes.toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+        bytes,
+      });
+    });
+    child.stdin.end(options.input ?? '');
+  });
+}
+
+/** Replace volatile parts of CLI output (ids, times) so transcripts compare. */
+export function normalize(text: string): string {
+  return text
+    .replace(/\b[0-9a-f]{8}@[0-9a-f]{8}\b/g, 'NODE@POND')
+    .replace(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/g, 'TIME');
+}
