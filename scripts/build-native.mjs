@@ -27,7 +27,9 @@ if (env.DUCKPOND_FEATURES) args.push('--features', env.DUCKPOND_FEATURES);
 const started = Date.now();
 const result = spawnSync('npx', args, { stdio: 'inherit', env });
 if (result.status !== 0) {
-  console.error(`native build failed (exit ${result.status}); is cargo installed? see docs/building.md`);
+  console.error(
+    `native build failed (exit ${result.status}); is cargo installed? see docs/building.md`,
+  );
   process.exit(result.status ?? 1);
 }
 console.error(`native build (${profile}) took ${((Date.now() - started) / 1000).toFixed(1)} s`);

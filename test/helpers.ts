@@ -40,10 +40,7 @@ function collector(): { stream: PassThrough; done: () => Buffer } {
 }
 
 /** Run `pond ARGS` in-process against `pond` (sets POND). */
-export async function pond(
-  pondDir: string | undefined,
-  ...args: string[]
-): Promise<CliResult> {
+export async function pond(pondDir: string | undefined, ...args: string[]): Promise<CliResult> {
   const out = collector();
   const err = collector();
   const env: Record<string, string | undefined> = { ...process.env, POND: pondDir };

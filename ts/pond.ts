@@ -18,7 +18,7 @@ import { stat } from 'node:fs/promises';
 import { ErrorCode, isADirectory, PondError } from './errors.js';
 import { Steward } from './steward/steward.js';
 import { EntryType, isFileType } from './tinyfs/entry-type.js';
-import type { WD } from './tinyfs/fs.js';
+import type { NodePath, WD } from './tinyfs/fs.js';
 import { readContent } from './tinyfs/node.js';
 import { type ContentSource, collect } from './tinyfs/persistence.js';
 
@@ -33,6 +33,27 @@ export interface PondEntry {
   readonly size: number | null;
   /** Time of the newest version. */
   readonly modified: Date | null;
+  /** A symlink's target. */
+  readonly target?: string;
+}
+
+/** The {@link PondEntry} for a node reached by `np`. */
+export async function entryOf(root: WD, np: NodePath): Promise<PondEntry> {
+  const node = np.node;
+  const versions =
+    node.kind === 'file'
+      ? await node.file.versions()
+      : await root.fs.persistence.versions(node.ref);
+  const latest = versions[versions.length - 1];
+  const entry: PondEntry = {
+    path: np.path,
+    entryType: node.ref.entryType,
+    nodeId: node.ref.id,
+    version: latest?.version ?? 0,
+    size: node.kind === 'directory' ? null : (latest?.size ?? null),
+    modified: latest ? new Date(latest.timestamp / 1000) : null,
+  };
+  return node.kind === 'symlink' ? { ...entry, target: await node.link.readlink() } : entry;
 }
 
 export type WriteData = Uint8Array | string | AsyncIterable<Uint8Array>;
@@ -141,19 +162,7 @@ export class Pond {
     for await (const { np } of root.glob(pattern)) {
       if (np.path === '/' || seen.has(np.path)) continue;
       seen.add(np.path);
-      const versions =
-        np.node.kind === 'file'
-          ? await np.node.file.versions()
-          : await root.fs.persistence.versions(np.node.ref);
-      const latest = versions[versions.length - 1];
-      out.push({
-        path: np.path,
-        entryType: np.node.ref.entryType,
-        nodeId: np.node.ref.id,
-        version: latest?.version ?? 0,
-        size: np.node.kind === 'directory' ? null : (latest?.size ?? null),
-        modified: latest ? new Date(latest.timestamp / 1000) : null,
-      });
+      out.push(await entryOf(root, np));
     }
     return out.sort((a, b) => (a.path < b.path ? -1 : 1));
   }

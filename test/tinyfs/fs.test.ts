@@ -60,7 +60,9 @@ describe('tinyfs on memory', () => {
     await expect(root.file('/d')).rejects.toThrow(code(ErrorCode.IS_A_DIRECTORY));
     await expect(root.writeFile('/d', bytes('x'))).rejects.toThrow(code(ErrorCode.IS_A_DIRECTORY));
     await expect(root.mkdir('/f')).rejects.toThrow(code(ErrorCode.ALREADY_EXISTS));
-    await expect(root.mkdir('/f/g', { parents: true })).rejects.toThrow(code(ErrorCode.NOT_A_DIRECTORY));
+    await expect(root.mkdir('/f/g', { parents: true })).rejects.toThrow(
+      code(ErrorCode.NOT_A_DIRECTORY),
+    );
     await expect(root.get('/nope')).rejects.toThrow(code(ErrorCode.NOT_FOUND));
   });
 
@@ -91,7 +93,11 @@ describe('tinyfs on memory', () => {
     for await (const m of root.glob('/s/*/t.series')) caps.push([...m.captures]);
     expect(caps).toEqual([['north'], ['south']]);
     expect(await paths(root, '/**/*.csv')).toEqual(['/s/south/u.csv', '/top.csv']);
-    expect(await paths(root, '/s/*/[tu].*')).toEqual(['/s/north/t.series', '/s/south/t.series', '/s/south/u.csv']);
+    expect(await paths(root, '/s/*/[tu].*')).toEqual([
+      '/s/north/t.series',
+      '/s/south/t.series',
+      '/s/south/u.csv',
+    ]);
     expect(await paths(root, '/nothing/*')).toEqual([]);
     const sub = await root.cd('/s');
     expect(await paths(sub, '*/u.csv')).toEqual(['/s/south/u.csv']);
@@ -99,6 +105,8 @@ describe('tinyfs on memory', () => {
 
   it('rejects invalid names', async () => {
     const root = await fresh();
-    await expect(root.writeFile('/a\0b', bytes('x'))).rejects.toThrow(code(ErrorCode.INVALID_ARGUMENT));
+    await expect(root.writeFile('/a\0b', bytes('x'))).rejects.toThrow(
+      code(ErrorCode.INVALID_ARGUMENT),
+    );
   });
 });

@@ -41,8 +41,12 @@ describe('glob', () => {
   });
 
   it('rejects malformed patterns with a code', () => {
-    expect(() => compileGlob('/a**b')).toThrow(expect.objectContaining({ code: ErrorCode.INVALID_ARGUMENT }));
-    expect(() => compileGlob('/[abc')).toThrow(expect.objectContaining({ code: ErrorCode.INVALID_ARGUMENT }));
+    expect(() => compileGlob('/a**b')).toThrow(
+      expect.objectContaining({ code: ErrorCode.INVALID_ARGUMENT }),
+    );
+    expect(() => compileGlob('/[abc')).toThrow(
+      expect.objectContaining({ code: ErrorCode.INVALID_ARGUMENT }),
+    );
   });
 
   it('substitutes captures into output templates', () => {

@@ -1,6 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 import { describe, expect, it } from 'vitest';
-import { EntryType, entryTypeFromCode, entryTypeInfo, isEntryType } from '../../ts/tinyfs/entry-type.js';
+import {
+  EntryType,
+  entryTypeFromCode,
+  entryTypeInfo,
+  isEntryType,
+} from '../../ts/tinyfs/entry-type.js';
 import { entryTypeOfId, newNodeId, uuid7 } from '../../ts/tinyfs/node-id.js';
 import { basename, dirname, normalize } from '../../ts/tinyfs/path.js';
 import { ROOT_ID } from '../../ts/tinyfs/persistence.js';
@@ -24,7 +29,11 @@ describe('paths', () => {
 
 describe('entry types', () => {
   it('keeps the persisted strings and codes of REFERENCE §4', () => {
-    const table = Object.values(EntryType).map((t) => [t, entryTypeInfo(t).code, entryTypeInfo(t).name]);
+    const table = Object.values(EntryType).map((t) => [
+      t,
+      entryTypeInfo(t).code,
+      entryTypeInfo(t).name,
+    ]);
     expect(table).toEqual([
       ['dir:physical', 1, 'DirectoryPhysical'],
       ['dir:dynamic', 2, 'DirectoryDynamic'],

@@ -10,6 +10,7 @@ import { Command, CommanderError } from 'commander';
 import { PondError } from '../errors.js';
 import * as cat from './commands/cat.js';
 import * as copy from './commands/copy.js';
+import * as demo from './commands/demo.js';
 import * as describe from './commands/describe.js';
 import * as init from './commands/init.js';
 import * as list from './commands/list.js';
@@ -17,7 +18,7 @@ import * as log from './commands/log.js';
 import * as mkdir from './commands/mkdir.js';
 import { CliContext, type CliIO } from './context.js';
 
-const COMMANDS = [init, mkdir, list, copy, cat, describe, log];
+const COMMANDS = [init, mkdir, list, copy, cat, describe, log, demo];
 
 export function createCli(io: CliIO): { program: Command; ctx: CliContext } {
   const ctx = new CliContext(io);

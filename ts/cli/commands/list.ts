@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 import type { Command } from 'commander';
+import { entryOf } from '../../pond.js';
 import type { CliContext } from '../context.js';
-import { type ListEntry, listLine } from '../format.js';
+import { listLine } from '../format.js';
 import { listPattern, selectNodes } from '../select.js';
 
 export function register(program: Command, ctx: CliContext): void {
@@ -18,18 +19,7 @@ export function register(program: Command, ctx: CliContext): void {
       const steward = await ctx.open();
       const root = await steward.reader();
       const nodes = await selectNodes(root, listPattern(pattern), opts.all ?? false);
-      const entries = await Promise.all(
-        nodes.map(async (np): Promise<ListEntry> => {
-          const node = np.node;
-          const versions =
-            node.kind === 'file'
-              ? await node.file.versions()
-              : await root.fs.persistence.versions(node.ref);
-          const latest = versions[versions.length - 1];
-          if (node.kind !== 'symlink') return { np, latest };
-          return { np, latest, target: await node.link.readlink() };
-        }),
-      );
+      const entries = await Promise.all(nodes.map((np) => entryOf(root, np)));
       ctx.out(entries.map((e) => listLine(e, steward.pondId, opts.long ?? false)).join(''));
     });
 }
