@@ -8,7 +8,13 @@ import { REPO, tempDir } from './helpers.js';
 
 describe('the public API', () => {
   it('exports a curated list', () => {
-    expect(Object.keys(api).sort()).toEqual(['EntryType', 'ErrorCode', 'Pond', 'PondError', 'Transaction']);
+    expect(Object.keys(api).sort()).toEqual([
+      'EntryType',
+      'ErrorCode',
+      'Pond',
+      'PondError',
+      'Transaction',
+    ]);
   });
 
   it('wraps every native export', async () => {
@@ -23,7 +29,9 @@ describe('the public API', () => {
     const store = binding.NativeStore as { prototype: object };
     for (const method of Object.getOwnPropertyNames(store.prototype)) {
       if (method === 'constructor') continue;
-      expect(wrapper, `ts/native/store.ts wraps NativeStore.${method}`).toMatch(new RegExp(`native\\.${method}\\b`));
+      expect(wrapper, `ts/native/store.ts wraps NativeStore.${method}`).toMatch(
+        new RegExp(`native\\.${method}\\b`),
+      );
     }
   });
 

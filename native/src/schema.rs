@@ -18,7 +18,11 @@ pub static OPLOG_SCHEMA: LazyLock<SchemaRef> = LazyLock::new(|| {
         Field::new("part_id", DataType::Utf8, false),
         Field::new("node_id", DataType::Utf8, false),
         Field::new("file_type", DataType::Utf8, false),
-        Field::new("timestamp", DataType::Timestamp(TimeUnit::Microsecond, utc), false),
+        Field::new(
+            "timestamp",
+            DataType::Timestamp(TimeUnit::Microsecond, utc),
+            false,
+        ),
         Field::new("version", DataType::Int64, false),
         Field::new("content", DataType::Binary, true),
         Field::new("blake3", DataType::Utf8, true),

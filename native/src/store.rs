@@ -10,21 +10,22 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use deltalake::arrow::array::Scalar as ArrowScalar;
 use deltalake::arrow::array::{
     new_null_array, ArrayRef, BooleanArray, Int64Array, RecordBatch, StringArray,
 };
 use deltalake::arrow::compute::and;
-use deltalake::arrow::compute::{cast, filter_record_batch};
 use deltalake::arrow::compute::kernels::cmp::eq;
-use deltalake::arrow::array::Scalar as ArrowScalar;
+use deltalake::arrow::compute::{cast, filter_record_batch};
 use deltalake::kernel::transaction::CommitProperties;
-use deltalake::parquet::arrow::async_reader::{ParquetObjectReader, ParquetRecordBatchStreamBuilder};
+use deltalake::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use deltalake::parquet::arrow::ProjectionMask;
 use deltalake::protocol::SaveMode;
 use deltalake::{DeltaTable, DeltaTableBuilder, FilterOp, FilterValue};
 use futures::TryStreamExt;
 use napi::bindgen_prelude::Buffer;
 use napi_derive::napi;
+use object_store::ObjectStoreExt;
 use tokio::sync::Mutex;
 use url::Url;
 
@@ -126,7 +127,7 @@ impl Inner {
     async fn at_version(&self, version: Option<i64>) -> Result<DeltaTable> {
         let current = self.current().await;
         let Some(v) = version else { return Ok(current) };
-        if current.version() == Some(v) {
+        if version_of(&current) == v {
             return Ok(current);
         }
         let mut pinned = self.pinned.lock().await;
@@ -134,7 +135,7 @@ impl Inner {
             return Ok(t.clone());
         }
         let table = DeltaTableBuilder::from_url(data_url(&self.data_dir)?)?
-            .with_version(v)
+            .with_version(v as u64)
             .load()
             .await
             .map_err(|e| Error::from(e).context(format!("cannot read pond version {v}")))?;
@@ -158,9 +159,8 @@ impl Inner {
         let mut out = Vec::new();
         for view in views {
             let pond_id = partition_value(&view, "pond_id").unwrap_or_default();
-            let reader = ParquetObjectReader::new(store.clone(), view.object_store_path())
-                .with_file_size(view.size() as u64);
-            let builder = ParquetRecordBatchStreamBuilder::new(reader).await?;
+            let bytes = store.get(&view.object_store_path()).await?.bytes().await?;
+            let builder = ParquetRecordBatchReaderBuilder::try_new(bytes)?;
             let names: Vec<&str> = OPLOG_SCHEMA
                 .fields()
                 .iter()
@@ -168,8 +168,10 @@ impl Inner {
                 .filter(|n| with_content || *n != "content")
                 .collect();
             let mask = ProjectionMask::columns(builder.parquet_schema(), names);
-            let batches: Vec<RecordBatch> =
-                builder.with_projection(mask).build()?.try_collect().await?;
+            let batches = builder
+                .with_projection(mask)
+                .build()?
+                .collect::<std::result::Result<Vec<_>, _>>()?;
             for batch in batches {
                 let batch = match &opts.node_id {
                     Some(node) => filter_node(&batch, node, opts.version)?,
@@ -203,7 +205,8 @@ impl Inner {
         }
         let mut out = Vec::with_capacity(versions.len());
         for version in versions {
-            let text = tokio::fs::read_to_string(log_dir.join(format!("{version:020}.json"))).await?;
+            let text =
+                tokio::fs::read_to_string(log_dir.join(format!("{version:020}.json"))).await?;
             let mut record = CommitRecord {
                 version,
                 timestamp: None,
@@ -211,10 +214,15 @@ impl Inner {
                 pond_txn: None,
             };
             for line in text.lines() {
-                let Ok(action) = serde_json::from_str::<serde_json::Value>(line) else { continue };
+                let Ok(action) = serde_json::from_str::<serde_json::Value>(line) else {
+                    continue;
+                };
                 if let Some(info) = action.get("commitInfo") {
                     record.timestamp = info.get("timestamp").and_then(|v| v.as_i64());
-                    record.operation = info.get("operation").and_then(|v| v.as_str()).map(String::from);
+                    record.operation = info
+                        .get("operation")
+                        .and_then(|v| v.as_str())
+                        .map(String::from);
                     record.pond_txn = info.get("pond_txn").map(|v| v.to_string());
                 }
             }
@@ -225,22 +233,21 @@ impl Inner {
 }
 
 fn partition_value(view: &deltalake::kernel::LogicalFileView, column: &str) -> Option<String> {
-    let values = view.partition_values()?;
-    values
-        .fields()
-        .iter()
-        .zip(values.values())
-        .find(|(f, _)| f.name() == column)
-        .and_then(|(_, v)| match v {
-            deltalake::kernel::Scalar::String(s) => Some(s.clone()),
-            _ => None,
-        })
+    view.partition_values_map().remove(column).flatten()
+}
+
+/// A table's version as the i64 JS sees; -1 before the first commit.
+fn version_of(table: &DeltaTable) -> i64 {
+    table.version().map(|v| v as i64).unwrap_or(-1)
 }
 
 fn filter_node(batch: &RecordBatch, node: &str, version: Option<i64>) -> Result<RecordBatch> {
     let column = |name: &str| {
         batch.column_by_name(name).ok_or_else(|| {
-            Error::new(Code::SchemaMismatch, format!("oplog file has no {name} column"))
+            Error::new(
+                Code::SchemaMismatch,
+                format!("oplog file has no {name} column"),
+            )
         })
     };
     let key = StringArray::from(vec![node]);
@@ -303,12 +310,20 @@ fn decode_rows(rows: &[u8]) -> Result<Vec<RecordBatch>> {
         .map(|b| conform(b, None))
         .collect::<Result<_>>()?;
     if batches.is_empty() {
-        return Err(Error::new(Code::InvalidArgument, "a commit needs at least one row"));
+        return Err(Error::new(
+            Code::InvalidArgument,
+            "a commit needs at least one row",
+        ));
     }
     Ok(batches)
 }
 
-async fn write(table: DeltaTable, batches: Vec<RecordBatch>, meta_json: &str, mode: SaveMode) -> Result<DeltaTable> {
+async fn write(
+    table: DeltaTable,
+    batches: Vec<RecordBatch>,
+    meta_json: &str,
+    mode: SaveMode,
+) -> Result<DeltaTable> {
     Ok(table
         .write(batches)
         .with_save_mode(mode)
@@ -328,10 +343,15 @@ impl NativeStore {
             if !is_table(&data_dir) {
                 return Err(Error::new(
                     Code::NotAPond,
-                    format!("no pond at {} (create one with `pond init`)", pond.display()),
+                    format!(
+                        "no pond at {} (create one with `pond init`)",
+                        pond.display()
+                    ),
                 ));
             }
-            let table = DeltaTableBuilder::from_url(data_url(&data_dir)?)?.load().await?;
+            let table = DeltaTableBuilder::from_url(data_url(&data_dir)?)?
+                .load()
+                .await?;
             Ok(NativeStore::wrap(pond, data_dir, table))
         })
         .await
@@ -340,7 +360,11 @@ impl NativeStore {
     /// Create a pond: directories, then the oplog table with `rows` as its first commit
     /// (Delta version 0), under the write lock. Fails with ALREADY_EXISTS on an existing pond.
     #[napi(factory)]
-    pub async fn create(pond: String, rows: Buffer, meta_json: String) -> napi::Result<NativeStore> {
+    pub async fn create(
+        pond: String,
+        rows: Buffer,
+        meta_json: String,
+    ) -> napi::Result<NativeStore> {
         guard(async move {
             let pond = absolute(&pond)?;
             let data_dir = pond.join(DATA_DIR);
@@ -353,7 +377,8 @@ impl NativeStore {
             for dir in [DATA_DIR, CONTROL_DIR, CACHE_DIR] {
                 tokio::fs::create_dir_all(pond.join(dir)).await?;
             }
-            let lock = WriteLock::acquire(&pond.join(CONTROL_DIR).join(LOCK_FILE), Duration::ZERO).await?;
+            let lock =
+                WriteLock::acquire(&pond.join(CONTROL_DIR).join(LOCK_FILE), Duration::ZERO).await?;
             let batches = decode_rows(&rows)?;
             let table = DeltaTable::try_from_url(data_url(&data_dir)?).await?;
             let table = write(table, batches, &meta_json, SaveMode::ErrorIfExists).await?;
@@ -370,7 +395,7 @@ impl NativeStore {
             .table
             .try_lock()
             .ok()
-            .and_then(|t| t.version())
+            .map(|t| version_of(&t))
             .unwrap_or(-1)
     }
 
@@ -404,7 +429,7 @@ impl NativeStore {
         guard(async move {
             let mut table = inner.table.lock().await;
             table.update_state().await?;
-            Ok(table.version().unwrap_or(-1))
+            Ok(version_of(&table))
         })
         .await
     }
@@ -501,7 +526,10 @@ pub struct NativeTxn {
 impl NativeTxn {
     fn check_open(&self) -> Result<()> {
         if self.done.load(Ordering::SeqCst) {
-            return Err(Error::new(Code::InvalidArgument, "transaction already finished"));
+            return Err(Error::new(
+                Code::InvalidArgument,
+                "transaction already finished",
+            ));
         }
         Ok(())
     }
@@ -523,7 +551,9 @@ impl NativeTxn {
         let open = self.check_open();
         guard(async move {
             open?;
-            Ok(content::store_file(&inner.data_dir, Path::new(&path)).await?.into())
+            Ok(content::store_file(&inner.data_dir, Path::new(&path))
+                .await?
+                .into())
         })
         .await
     }
@@ -563,7 +593,7 @@ impl NativeTxn {
             let mut table = inner.table.lock().await;
             let next = write(table.clone(), batches, &meta_json, SaveMode::Append).await?;
             *table = next;
-            Ok(table.version().unwrap_or(-1))
+            Ok(version_of(&table))
         })
         .await;
         self.finish();
@@ -589,9 +619,9 @@ impl NativeContentWriter {
     pub async fn write(&self, chunk: Buffer) -> napi::Result<()> {
         guard(async {
             let mut slot = self.writer.lock().await;
-            let writer = slot
-                .as_mut()
-                .ok_or_else(|| Error::new(Code::InvalidArgument, "content writer already finished"))?;
+            let writer = slot.as_mut().ok_or_else(|| {
+                Error::new(Code::InvalidArgument, "content writer already finished")
+            })?;
             writer.write(&chunk).await
         })
         .await
@@ -600,12 +630,9 @@ impl NativeContentWriter {
     #[napi]
     pub async fn finish(&self) -> napi::Result<StoredContent> {
         guard(async {
-            let writer = self
-                .writer
-                .lock()
-                .await
-                .take()
-                .ok_or_else(|| Error::new(Code::InvalidArgument, "content writer already finished"))?;
+            let writer = self.writer.lock().await.take().ok_or_else(|| {
+                Error::new(Code::InvalidArgument, "content writer already finished")
+            })?;
             Ok(writer.finish().await?.into())
         })
         .await
@@ -634,6 +661,15 @@ impl NativeContentReader {
     /// The next chunk (up to 1 MiB), or null at the end.
     #[napi]
     pub async fn next(&self) -> napi::Result<Option<Buffer>> {
-        guard(async { Ok(self.reader.lock().await.next_chunk().await?.map(Buffer::from)) }).await
+        guard(async {
+            Ok(self
+                .reader
+                .lock()
+                .await
+                .next_chunk()
+                .await?
+                .map(Buffer::from))
+        })
+        .await
     }
 }

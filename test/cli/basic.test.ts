@@ -139,7 +139,7 @@ describe('pond CLI: bad input is a one-line error and changes nothing', () => {
     expect(await expectFailure(p, 'copy', 'host:///no/such/file', '/x')).toContain('/no/such/file');
     expect(await expectFailure(p, 'mkdir', '/a/f')).toContain('already exists');
     expect(await expectFailure(p, 'cat', '/a')).toContain('is a directory');
-    expect(await expectFailure(p, 'init')).toContain('not empty');
+    expect(await expectFailure(p, 'init')).toContain('a pond already exists');
     expect(await expectFailure(p, 'copy', '/etc/hosts', '/x')).toContain('host:///etc/hosts');
     expect(await expectFailure(p, 'copy', 'host+table:///etc/hosts', '/t')).toContain(
       'not a valid parquet file (missing PAR1 magic bytes)',

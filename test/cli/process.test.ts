@@ -64,11 +64,11 @@ describe('pond as a process', () => {
     expect((await pondProcess(p, ['list'])).stdout).toContain('/held');
   });
 
-  it('survives kill -9 in the middle of a large copy with its previous state', async () => {
+  it('survives kill -9 mid-copy; copies 100 MB in and out intact, stored once', async () => {
     const dir = await tempDir();
     const p = join(dir, 'p');
     const big = join(dir, 'big.bin');
-    await writeFile(big, randomBytes(64 * 1024 * 1024));
+    await writeFile(big, randomBytes(100 * 1024 * 1024));
     expect((await pondProcess(p, ['init'])).code).toBe(0);
     expect((await pondProcess(p, ['mkdir', '/keep'])).code).toBe(0);
     const before = (await pondProcess(p, ['list', '-l'])).stdout;
@@ -90,5 +90,9 @@ describe('pond as a process', () => {
     const out = join(dir, 'out');
     expect((await pondProcess(p, ['copy', '/big', `host://${out}`])).code).toBe(0);
     expect(await sha(join(out, 'big'))).toBe(await sha(big));
+    const stored = async () => (await readdir(largeDir)).filter((n) => n.startsWith('blake3='));
+    expect(await stored()).toHaveLength(1);
+    expect((await pondProcess(p, ['copy', `host://${big}`, '/big-again'])).code).toBe(0);
+    expect(await stored()).toHaveLength(1);
   });
 });

@@ -19,9 +19,16 @@ export function register(program: Command, ctx: CliContext): void {
         '  written at its absolute pond path below dir.',
       ].join('\n'),
     )
-    .argument('<source...>', 'host URLs (into the pond) or pond paths/globs (out)')
-    .argument('<dest>', 'pond path, or host:///dir to copy out')
-    .action(async (sources: string[], dest: string) => {
+    .usage('[options] <source...> <dest>')
+    .argument(
+      '<paths...>',
+      'sources (host URLs into the pond, pond paths/globs out), then the destination',
+    )
+    .action(async (paths: string[]) => {
+      if (paths.length < 2)
+        throw invalidArgument('copy needs at least one source and a destination');
+      const sources = paths.slice(0, -1);
+      const dest = paths[paths.length - 1] as string;
       const { isUrl, parseUrl } = await import('../../query/url.js');
       if (isUrl(dest)) {
         const url = parseUrl(dest);
