@@ -20,18 +20,25 @@ describe('the public API', () => {
   it('wraps every native export', async () => {
     const binding = addon() as unknown as Record<string, unknown>;
     expect(Object.keys(binding).sort()).toEqual([
+      'NativeBatchStream',
       'NativeContentReader',
       'NativeContentWriter',
+      'NativeEngine',
       'NativeStore',
       'NativeTxn',
     ]);
-    const wrapper = await readFile(join(REPO, 'ts', 'native', 'store.ts'), 'utf8');
-    const store = binding.NativeStore as { prototype: object };
-    for (const method of Object.getOwnPropertyNames(store.prototype)) {
-      if (method === 'constructor') continue;
-      expect(wrapper, `ts/native/store.ts wraps NativeStore.${method}`).toMatch(
-        new RegExp(`native\\.${method}\\b`),
-      );
+    const wrappers: [string, string, RegExp][] = [
+      ['NativeStore', 'store.ts', /native\.(\w+)\b/g],
+      ['NativeEngine', 'engine.ts', /native\(\)\.(\w+)\(/g],
+    ];
+    for (const [cls, file, pattern] of wrappers) {
+      const text = await readFile(join(REPO, 'ts', 'native', file), 'utf8');
+      const wrapped = new Set([...text.matchAll(pattern)].map((m) => m[1]));
+      const proto = (binding[cls] as { prototype: object }).prototype;
+      for (const method of Object.getOwnPropertyNames(proto)) {
+        if (method === 'constructor') continue;
+        expect(wrapped.has(method), `ts/native/${file} wraps ${cls}.${method}`).toBe(true);
+      }
     }
   });
 

@@ -94,3 +94,33 @@ export function normalize(text: string): string {
     .replace(/\b[0-9a-f]{8}@[0-9a-f]{8}\b/g, 'NODE@POND')
     .replace(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/g, 'TIME');
 }
+
+/**
+ * Write the result of a SQL statement (no tables needed: VALUES, generate_series) as a
+ * Parquet file, through pond's own engine.
+ */
+export async function writeParquet(
+  path: string,
+  sql: string,
+  rowGroupRows?: number,
+): Promise<void> {
+  const { query } = await import('../ts/native/engine.js');
+  const chunks: Buffer[] = [];
+  for await (const chunk of query(
+    sql,
+    {},
+    { format: 'parquet', ...(rowGroupRows ? { rowGroupRows } : {}) },
+  )) {
+    chunks.push(chunk);
+  }
+  const { writeFile } = await import('node:fs/promises');
+  await writeFile(path, Buffer.concat(chunks));
+}
+
+/** SQL for `rows` readings every minute from `start` (ISO time): timestamp, value, n, tag. */
+export function readingsSql(start: string, rows: number, offset = 0): string {
+  return `SELECT arrow_cast(to_timestamp_millis(${Date.parse(start)} + value * 60000), 'Timestamp(Millisecond, Some("UTC"))') AS timestamp,
+    CAST(value + ${offset} AS DOUBLE) AS value, value + ${offset} AS n,
+    CASE WHEN value % 2 = 0 THEN 'even' ELSE 'odd' END AS tag
+    FROM generate_series(0, ${rows - 1}) ORDER BY timestamp`;
+}

@@ -18,6 +18,8 @@ export const ErrorCode = {
   LOCKED: 'LOCKED',
   COMMIT_CONFLICT: 'COMMIT_CONFLICT',
   SCHEMA_MISMATCH: 'SCHEMA_MISMATCH',
+  /** Input that is not what it claims to be: not Parquet, malformed CSV or JSON... */
+  INVALID_DATA: 'INVALID_DATA',
   INVALID_ARGUMENT: 'INVALID_ARGUMENT',
   INVALID_CONFIG: 'INVALID_CONFIG',
   SQL: 'SQL',

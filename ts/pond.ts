@@ -14,10 +14,19 @@
  * ```
  */
 
-import { stat } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { type RecordBatch, Table, tableFromIPC } from 'apache-arrow';
 import { ErrorCode, isADirectory, PondError } from './errors.js';
+import { query } from './native/engine.js';
+import { ingestHostFile } from './query/ingest.js';
+import { planTables } from './query/planner.js';
 import { Steward } from './steward/steward.js';
-import { EntryType, isFileType } from './tinyfs/entry-type.js';
+import { EntryType, isFileType, isTableType } from './tinyfs/entry-type.js';
 import type { NodePath, WD } from './tinyfs/fs.js';
 import { readContent } from './tinyfs/node.js';
 import { type ContentSource, collect } from './tinyfs/persistence.js';
@@ -64,6 +73,24 @@ function source(data: WriteData): ContentSource {
   return { kind: 'stream', chunks: data };
 }
 
+/** Run SQL with pond paths resolved in `root`; the result as Arrow IPC chunks. */
+async function* ipcChunks(root: WD, sql: string): AsyncIterable<Uint8Array> {
+  const cacheDir = root.fs.persistence.cacheDir ?? null;
+  const specs = await planTables(sql, { root, hostRoot: '/', cacheDir });
+  yield* query(sql, specs, { format: 'ipc' });
+}
+
+async function* streamSql(root: WD, sql: string): AsyncIterable<RecordBatch> {
+  for await (const chunk of ipcChunks(root, sql)) yield* tableFromIPC(chunk).batches;
+}
+
+async function collectSql(root: WD, sql: string): Promise<Table> {
+  const tables: Table[] = [];
+  for await (const chunk of ipcChunks(root, sql)) tables.push(tableFromIPC(chunk));
+  if (tables.length === 1) return tables[0] as Table;
+  return new Table(tables.flatMap((t) => t.batches));
+}
+
 /** Changes staged inside {@link Pond.transaction}; visible to its own reads at once. */
 export class Transaction {
   /** @internal */
@@ -76,12 +103,13 @@ export class Transaction {
 
   /**
    * Write a file: a new file, or a new version of an existing one. Content under 64 KiB
-   * is stored inline; larger content once, by its BLAKE3 hash.
+   * is stored inline; larger content once, by its BLAKE3 hash. Tables and series must be
+   * Parquet; a series version records its event-time range (`timeColumn`, else detected).
    */
   async write(
     path: string,
     data: WriteData,
-    options: { entryType?: EntryType } = {},
+    options: { entryType?: EntryType; timeColumn?: string } = {},
   ): Promise<void> {
     const entryType = options.entryType ?? EntryType.FilePhysicalVersion;
     if (
@@ -93,14 +121,37 @@ export class Transaction {
         path,
       });
     }
-    await this.root.writeFile(path, source(data), { entryType });
+    if (!isTableType(entryType)) {
+      await this.root.writeFile(path, source(data), { entryType });
+      return;
+    }
+    const dir = await mkdtemp(join(tmpdir(), 'pond-write-'));
+    try {
+      const file = join(dir, 'data.parquet');
+      await pipeline(
+        Readable.from(
+          typeof data === 'string'
+            ? [Buffer.from(data)]
+            : data instanceof Uint8Array
+              ? [data]
+              : data,
+        ),
+        createWriteStream(file),
+      );
+      await ingestHostFile(this.root, file, path, entryType, options);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   }
 
-  /** Copy a host file into the pond (streamed by the engine, never held in memory). */
+  /**
+   * Copy a host file into the pond (streamed by the engine, never held in memory).
+   * Tables and series are checked as Parquet, as by `pond copy host+series:///...`.
+   */
   async copyIn(
     hostPath: string,
     path: string,
-    options: { entryType?: EntryType } = {},
+    options: { entryType?: EntryType; timeColumn?: string } = {},
   ): Promise<void> {
     const st = await stat(hostPath).catch(() => null);
     if (!st?.isFile()) {
@@ -108,7 +159,18 @@ export class Transaction {
         path: hostPath,
       });
     }
-    await this.root.writeFile(path, { kind: 'hostFile', path: hostPath }, options);
+    await ingestHostFile(
+      this.root,
+      hostPath,
+      path,
+      options.entryType ?? EntryType.FilePhysicalVersion,
+      options,
+    );
+  }
+
+  /** SQL over the pond as this transaction sees it (its own changes included). */
+  sql(sql: string): Promise<Table> {
+    return collectSql(this.root, sql);
   }
 
   /** Read a file as the transaction sees it. */
@@ -165,6 +227,25 @@ export class Pond {
       out.push(await entryOf(root, np));
     }
     return out.sort((a, b) => (a.path < b.path ? -1 : 1));
+  }
+
+  /**
+   * Run SQL over pond paths, globs and URLs and return the whole result.
+   * Int64 columns arrive as bigint; timestamps as µs since the epoch, UTC.
+   *
+   * @example
+   * ```ts
+   * const t = await pond.sql(`SELECT avg(level) AS level FROM '/sensors/well.series'`);
+   * console.log(t.getChild('level')?.get(0));
+   * ```
+   */
+  async sql(sql: string): Promise<Table> {
+    return collectSql(await this.steward.reader(), sql);
+  }
+
+  /** Run SQL and receive the result batch by batch, never all at once. */
+  async *stream(sql: string): AsyncIterable<RecordBatch> {
+    yield* streamSql(await this.steward.reader(), sql);
   }
 
   /** A file's bytes (raw series: every version, oldest first). */

@@ -14,6 +14,8 @@ pub enum Code {
     CommitConflict,
     Locked,
     SchemaMismatch,
+    /// Input bytes that are not what they claim to be (not Parquet, malformed CSV...).
+    InvalidData,
     InvalidArgument,
     Sql,
     Io,
@@ -29,6 +31,7 @@ impl Code {
             Code::CommitConflict => "COMMIT_CONFLICT",
             Code::Locked => "LOCKED",
             Code::SchemaMismatch => "SCHEMA_MISMATCH",
+            Code::InvalidData => "INVALID_DATA",
             Code::InvalidArgument => "INVALID_ARGUMENT",
             Code::Sql => "SQL",
             Code::Io => "IO",
@@ -63,6 +66,14 @@ impl Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "[{}] {}", self.code.as_str(), self.message)
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<Error> for deltalake::datafusion::error::DataFusionError {
+    fn from(err: Error) -> Self {
+        deltalake::datafusion::error::DataFusionError::External(Box::new(err))
     }
 }
 
@@ -131,6 +142,53 @@ impl From<deltalake::ObjectStoreError> for Error {
             _ => Code::Io,
         };
         Error::new(code, chain(&err))
+    }
+}
+
+impl From<deltalake::datafusion::error::DataFusionError> for Error {
+    fn from(err: deltalake::datafusion::error::DataFusionError) -> Self {
+        use deltalake::arrow::error::ArrowError;
+        use deltalake::datafusion::error::DataFusionError as E;
+        fn code(err: &E) -> Code {
+            match err {
+                E::SQL(..) | E::Plan(_) | E::SchemaError(..) | E::NotImplemented(_) => Code::Sql,
+                E::ArrowError(e, _) => match e.as_ref() {
+                    ArrowError::CsvError(_)
+                    | ArrowError::JsonError(_)
+                    | ArrowError::ParseError(_)
+                    | ArrowError::InvalidArgumentError(_) => Code::InvalidData,
+                    ArrowError::IoError(..) => Code::Io,
+                    _ => Code::Internal,
+                },
+                E::ParquetError(_) => Code::InvalidData,
+                E::ObjectStore(e) if matches!(e.as_ref(), deltalake::ObjectStoreError::NotFound { .. }) => {
+                    Code::NotFound
+                }
+                E::ObjectStore(_) | E::IoError(_) => Code::Io,
+                E::Context(_, inner) | E::Diagnostic(_, inner) => code(inner),
+                E::Shared(inner) => code(inner),
+                E::Collection(all) => all.first().map(code).unwrap_or(Code::Internal),
+                E::External(inner) => match (inner.downcast_ref::<E>(), inner.downcast_ref::<Error>()) {
+                    (Some(df), _) => code(df),
+                    (_, Some(ours)) => ours.code,
+                    _ => Code::Internal,
+                },
+                _ => Code::Internal,
+            }
+        }
+        let code = code(&err);
+        let message = err.to_string().replace("\ncaused by\n", ": ").replace('\n', " ");
+        let mut message = message
+            .strip_prefix("Error during planning: ")
+            .or_else(|| message.strip_prefix("SQL error: "))
+            .or_else(|| message.strip_prefix("External error: "))
+            .unwrap_or(&message)
+            .to_string();
+        let prefix = format!("[{}] ", code.as_str());
+        if let Some(rest) = message.strip_prefix(&prefix) {
+            message = rest.to_string();
+        }
+        Error::new(code, message)
     }
 }
 

@@ -6,7 +6,9 @@ mod content;
 mod error;
 mod ipc;
 mod lock;
+mod query;
 mod schema;
 mod store;
 
+pub use query::{NativeBatchStream, NativeEngine};
 pub use store::{NativeContentReader, NativeContentWriter, NativeStore, NativeTxn};

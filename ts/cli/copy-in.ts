@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 /** `copy` into the pond: host files and directories become pond files, in one transaction. */
 
-import { open, readdir, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { basename, join as hostJoin } from 'node:path';
 import { ErrorCode, invalidArgument, PondError } from '../errors.js';
+import { checkParquet, type IngestOptions, ingestHostFile } from '../query/ingest.js';
 import type { PondUrl } from '../query/url.js';
 import { EntryType } from '../tinyfs/entry-type.js';
 import type { WD } from '../tinyfs/fs.js';
@@ -28,33 +29,12 @@ function entryTypeFor(url: PondUrl, text: string): EntryType {
       return EntryType.FilePhysicalVersion;
     case 'table':
       return EntryType.TablePhysicalVersion;
+    case 'series':
+      return EntryType.TablePhysicalSeries;
     default:
       throw invalidArgument(
-        `${text}: cannot copy in as ${url.format}; use host:///path for raw bytes or host+table:///path for Parquet`,
+        `${text}: cannot copy in as ${url.format}; use host:///path (raw bytes), host+table:///path or host+series:///path (Parquet)`,
       );
-  }
-}
-
-/** Parquet files start and end with `PAR1`. */
-export async function checkParquet(path: string): Promise<void> {
-  const file = await open(path, 'r');
-  try {
-    const { size } = await file.stat();
-    const head = Buffer.alloc(4);
-    const tail = Buffer.alloc(4);
-    if (size >= 8) {
-      await file.read(head, 0, 4, 0);
-      await file.read(tail, 0, 4, size - 4);
-    }
-    if (head.toString('latin1') !== 'PAR1' || tail.toString('latin1') !== 'PAR1') {
-      throw new PondError(
-        ErrorCode.SCHEMA_MISMATCH,
-        `${path}: not a valid parquet file (missing PAR1 magic bytes); to copy raw bytes use host://${path}`,
-        { path },
-      );
-    }
-  } finally {
-    await file.close();
   }
 }
 
@@ -67,7 +47,7 @@ async function resolveSource(ctx: CliContext, url: PondUrl, text: string): Promi
       path: hostPath,
     });
   }
-  if (!st.isDirectory() && entryType === EntryType.TablePhysicalVersion)
+  if (!st.isDirectory() && entryType !== EntryType.FilePhysicalVersion)
     await checkParquet(hostPath);
   return { hostPath, isDir: st.isDirectory(), entryType };
 }
@@ -77,6 +57,7 @@ async function copyTree(
   hostDir: string,
   target: string,
   entryType: EntryType,
+  options: IngestOptions,
 ): Promise<void> {
   await root.mkdir(target, { parents: true });
   const children = await readdir(hostDir, { withFileTypes: true });
@@ -84,11 +65,8 @@ async function copyTree(
   for (const child of children) {
     const from = hostJoin(hostDir, child.name);
     const to = join(target, child.name);
-    if (child.isDirectory()) await copyTree(root, from, to, entryType);
-    else if (child.isFile()) {
-      if (entryType === EntryType.TablePhysicalVersion) await checkParquet(from);
-      await root.writeFile(to, { kind: 'hostFile', path: from }, { entryType });
-    }
+    if (child.isDirectory()) await copyTree(root, from, to, entryType, options);
+    else if (child.isFile()) await ingestHostFile(root, from, to, entryType, options);
   }
 }
 
@@ -96,6 +74,7 @@ export async function copyIn(
   ctx: CliContext,
   urls: readonly { url: PondUrl; text: string }[],
   dest: string,
+  options: IngestOptions = {},
 ): Promise<void> {
   const sources = await Promise.all(urls.map((u) => resolveSource(ctx, u.url, u.text)));
   await ctx.write(async (root) => {
@@ -109,13 +88,8 @@ export async function copyIn(
     }
     for (const src of sources) {
       const target = destDir === null ? normalize(dest) : join(destDir, basename(src.hostPath));
-      if (src.isDir) await copyTree(root, src.hostPath, target, src.entryType);
-      else
-        await root.writeFile(
-          target,
-          { kind: 'hostFile', path: src.hostPath },
-          { entryType: src.entryType },
-        );
+      if (src.isDir) await copyTree(root, src.hostPath, target, src.entryType, options);
+      else await ingestHostFile(root, src.hostPath, target, src.entryType, options);
     }
   });
 }

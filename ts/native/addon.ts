@@ -64,6 +64,7 @@ export interface NativeStore {
 }
 
 export interface Binding {
+  NativeEngine: unknown;
   NativeStore: {
     open(pond: string): Promise<NativeStore>;
     create(pond: string, rows: Buffer, metaJson: string): Promise<NativeStore>;

@@ -39,6 +39,8 @@ export interface File {
   read(version?: number): AsyncIterable<Uint8Array>;
   /** Add a version. */
   write(source: ContentSource, meta?: VersionMeta): Promise<VersionRecord>;
+  /** A host file holding one version's bytes, where the store has host files. */
+  localPath?(version: VersionRecord): Promise<string>;
 }
 
 export interface Symlink {
@@ -172,6 +174,16 @@ class PhysicalFile implements File {
   async write(source: ContentSource, meta?: VersionMeta): Promise<VersionRecord> {
     const content = await this.persistence.store(source);
     return this.persistence.appendVersion(this.ref, content, meta);
+  }
+
+  localPath(version: VersionRecord): Promise<string> {
+    if (!this.persistence.localPath) {
+      throw new PondError(
+        ErrorCode.INVALID_ARGUMENT,
+        `node ${this.ref.id}: this store keeps no host files`,
+      );
+    }
+    return this.persistence.localPath(this.ref, version);
   }
 }
 

@@ -75,6 +75,13 @@ export interface Persistence {
   versions(node: NodeRef): Promise<readonly VersionRecord[]>;
   /** The content of one version, in chunks. */
   read(node: NodeRef, version: VersionRecord): AsyncIterable<Uint8Array>;
+  /**
+   * A host file holding exactly this version's bytes, for engines that read files (SQL
+   * over Parquet). Absent where the store has no host files (memory).
+   */
+  localPath?(node: NodeRef, version: VersionRecord): Promise<string>;
+  /** A host directory for derived, deletable data (parsed formats); absent in memory. */
+  readonly cacheDir?: string;
 
   /** Hash and place content (inline or large); the result goes into a new version. */
   store(source: ContentSource): Promise<StoredContent>;

@@ -9,6 +9,9 @@
  * that changes them, not one per change.
  */
 
+import { existsSync } from 'node:fs';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { alreadyExists, ErrorCode, notFound, PondError } from '../errors.js';
 import type { Store, Txn } from '../native/store.js';
 import { EntryType } from '../tinyfs/entry-type.js';
@@ -17,6 +20,7 @@ import { type IdSource, newNodeId, systemIdSource } from '../tinyfs/node-id.js';
 import { checkName } from '../tinyfs/path.js';
 import {
   type ContentSource,
+  collect,
   type DirEntry,
   type NodeRef,
   type Persistence,
@@ -158,6 +162,29 @@ export class TlogPersistence implements Persistence {
     const staged = this.staged.find((r) => r.nodeId === node.id && r.version === version.version);
     const row = staged ?? (await this.contentRow(node.partId, node.id, version.version));
     yield row.content ?? new Uint8Array();
+  }
+
+  get cacheDir(): string {
+    return join(this.oplog.path, 'cache');
+  }
+
+  async localPath(node: NodeRef, version: VersionRecord): Promise<string> {
+    if (version.large && version.blake3) {
+      return join(this.oplog.path, 'data', '_large_files', `blake3=${version.blake3}`);
+    }
+    const bytes = await collect(this.read(node, version));
+    const path = join(
+      this.cacheDir,
+      'inline',
+      `blake3=${version.blake3 ?? `${node.id}-v${version.version}`}`,
+    );
+    if (!existsSync(path)) {
+      await mkdir(dirname(path), { recursive: true });
+      const tmp = `${path}.tmp-${process.pid}`;
+      await writeFile(tmp, bytes);
+      await rename(tmp, path);
+    }
+    return path;
   }
 
   private txn(): TlogWrite {

@@ -1,22 +1,68 @@
 // SPDX-License-Identifier: Apache-2.0
 import type { Command } from 'commander';
+import { invalidArgument } from '../../errors.js';
+import { isTableType } from '../../tinyfs/entry-type.js';
 import { readContent } from '../../tinyfs/node.js';
 import type { CliContext } from '../context.js';
+import {
+  type DisplayFormat,
+  displayOption,
+  formatOption,
+  outputFormat,
+  planContext,
+  runQuery,
+  writeOut,
+} from '../query-output.js';
+
+interface CatOptions {
+  format: DisplayFormat;
+  display?: DisplayFormat;
+  sql?: string;
+  query?: string;
+  explain?: boolean;
+}
 
 export function register(program: Command, ctx: CliContext): void {
   program
     .command('cat')
     .description(
-      'write a pond file to stdout: the newest version, or for raw series every version oldest first',
+      [
+        'write a pond file or a URL to stdout',
+        '',
+        'raw data: the bytes of the newest version (raw series: every version, oldest first).',
+        'tables, series and format URLs (csv:///p, host+csv:///p...) are queried as table',
+        '"source": --sql picks what to show (default SELECT * FROM source); piped output',
+        'defaults to Parquet bytes, a terminal gets a table.',
+      ].join('\n'),
     )
-    .argument('<path>', 'pond path of a file')
-    .action(async (path: string) => {
-      const root = await ctx.reader();
-      const np = await root.file(path);
-      for await (const chunk of readContent(np.node)) {
-        if (!ctx.io.stdout.write(chunk)) {
-          await new Promise((resolve) => ctx.io.stdout.once('drain', resolve));
+    .argument('<path>', 'pond path, or a URL such as csv:///in/r.csv or host+csv:///tmp/r.csv')
+    .addOption(formatOption())
+    .addOption(displayOption())
+    .option('--sql <query>', 'SQL over table "source"')
+    .option('--query <query>', 'alias of --sql')
+    .option('--explain', 'print the schema and physical plan instead of running')
+    .action(async (path: string, opts: CatOptions) => {
+      const { isUrl } = await import('../../query/url.js');
+      const sql = opts.sql ?? opts.query;
+      const chosen = opts.display ?? opts.format;
+      if (!isUrl(path)) {
+        const np = await (await ctx.reader()).file(path);
+        if (!isTableType(np.node.ref.entryType)) {
+          if (sql || opts.explain || !['auto', 'raw'].includes(chosen)) {
+            throw invalidArgument(
+              `${np.path} is raw data; to query it use a format URL, e.g. csv://${np.path}`,
+              np.path,
+            );
+          }
+          await writeOut(ctx, readContent(np.node));
+          return;
         }
       }
+      const plan = await planContext(ctx, { source: path });
+      const format = outputFormat(chosen, ctx.io.stdout.isTTY, 'parquet');
+      await runQuery(ctx, sql ?? 'SELECT * FROM source', plan, {
+        format,
+        explain: opts.explain ?? false,
+      });
     });
 }

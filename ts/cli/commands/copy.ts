@@ -12,7 +12,9 @@ export function register(program: Command, ctx: CliContext): void {
         'copy host files into the pond, or pond files out to the host',
         '',
         'into the pond: SOURCE is host:///path (raw bytes; host+file:///path is the same),',
-        '  host+table:///file.parquet (a Parquet table) or a host directory (copied recursively).',
+        '  host+table:///file.parquet (a Parquet table), host+series:///file.parquet (a new',
+        '  version of a Parquet series, with its event-time range recorded), or a host',
+        '  directory (copied recursively).',
         '  DEST is a pond path: an existing directory receives the sources by name; an',
         '  existing file gets a new version; a new path is created.',
         'out of the pond: DEST is host:///dir; SOURCE is a pond path or glob; each file is',
@@ -20,11 +22,12 @@ export function register(program: Command, ctx: CliContext): void {
       ].join('\n'),
     )
     .usage('[options] <source...> <dest>')
+    .option('--time-column <name>', 'event-time column of host+series copies (default: detected)')
     .argument(
       '<paths...>',
       'sources (host URLs into the pond, pond paths/globs out), then the destination',
     )
-    .action(async (paths: string[]) => {
+    .action(async (paths: string[], opts: { timeColumn?: string }) => {
       if (paths.length < 2)
         throw invalidArgument('copy needs at least one source and a destination');
       const sources = paths.slice(0, -1);
@@ -55,6 +58,6 @@ export function register(program: Command, ctx: CliContext): void {
         return { url, text: s };
       });
       const { copyIn } = await import('../copy-in.js');
-      await copyIn(ctx, parsed, dest);
+      await copyIn(ctx, parsed, dest, opts.timeColumn ? { timeColumn: opts.timeColumn } : {});
     });
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import type { Command } from 'commander';
-import { entryTypeInfo } from '../../tinyfs/entry-type.js';
-import type { NodePath } from '../../tinyfs/fs.js';
+import { EntryType, entryTypeInfo, isTableType } from '../../tinyfs/entry-type.js';
+import type { FilePath, NodePath } from '../../tinyfs/fs.js';
 import type { VersionRecord } from '../../tinyfs/persistence.js';
 import type { CliContext } from '../context.js';
 import { microsToUtc } from '../format.js';
@@ -13,6 +13,35 @@ const FORMAT: Record<string, string> = {
   'table:physical:version': 'Parquet table',
   'table:physical:series': 'Parquet series',
 };
+
+async function describeTable(np: FilePath, versions: readonly VersionRecord[]): Promise<string[]> {
+  const latest = versions[versions.length - 1];
+  if (!latest || !np.node.file.localPath) return [];
+  const { parquetInfo } = await import('../../native/engine.js');
+  const { timeColumnOf } = await import('../../query/series.js');
+  const series = np.node.ref.entryType === EntryType.TablePhysicalSeries;
+  const info = await parquetInfo(await np.node.file.localPath(latest));
+  const lines = ['  Schema:', ...info.columns.map((c) => `    * ${c.name}: ${c.dataType}`)];
+  const time = timeColumnOf(latest.extendedAttributes);
+  if (time) lines.push(`  Timestamp column: ${time}`);
+  if (!series) {
+    lines.push(`  Rows: ${info.numRows}`);
+    return lines;
+  }
+  lines.push('  Versions:');
+  let total = 0;
+  for (const v of versions) {
+    const vinfo = await parquetInfo(await np.node.file.localPath(v));
+    total += vinfo.numRows;
+    const range =
+      v.minEventTime === null || v.maxEventTime === null
+        ? 'no time range'
+        : `${microsToUtc(v.minEventTime)} .. ${microsToUtc(v.maxEventTime)} UTC`;
+    lines.push(`    v${v.version}: ${vinfo.numRows} rows, ${range}, ${v.size ?? 0} bytes`);
+  }
+  lines.push(`  Total rows: ${total}`);
+  return lines;
+}
 
 async function describeNode(np: NodePath, versions: readonly VersionRecord[]): Promise<string> {
   const node = np.node;
@@ -33,6 +62,8 @@ async function describeNode(np: NodePath, versions: readonly VersionRecord[]): P
     const latest = versions[versions.length - 1];
     lines.push(`  Versions: ${versions.length}`);
     if (latest) lines.push(`  Size: ${latest.size ?? 0} bytes (v${latest.version})`);
+    if (isTableType(node.ref.entryType))
+      lines.push(...(await describeTable(np as FilePath, versions)));
   }
   const latest = versions[versions.length - 1];
   if (latest) lines.push(`  Modified: ${microsToUtc(latest.timestamp)} UTC (txn ${latest.txnSeq})`);

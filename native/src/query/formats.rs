@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: Apache-2.0
+//! Raw bytes read as tables: CSV (options of REFERENCE §3) and JSON lines, optionally
+//! gzip/zstd/bzip2-compressed, through DataFusion's listing tables. Pond files parse once:
+//! the result is written as Parquet to the cache file TS names (keyed by node, version and
+//! content hash) and later reads scan that instead.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use deltalake::datafusion::catalog::TableProvider;
+use deltalake::datafusion::datasource::file_format::csv::CsvFormat;
+use deltalake::datafusion::datasource::file_format::file_compression_type::FileCompressionType;
+use deltalake::datafusion::datasource::file_format::json::JsonFormat;
+use deltalake::datafusion::datasource::file_format::parquet::ParquetFormat;
+use deltalake::datafusion::datasource::file_format::FileFormat;
+use deltalake::datafusion::datasource::listing::{
+    ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl,
+};
+use deltalake::datafusion::prelude::SessionContext;
+use deltalake::parquet::arrow::AsyncArrowWriter;
+use futures::TryStreamExt;
+
+use super::parquet::{FooterCache, ParquetTable};
+use super::spec::{ParquetFile, RawFile};
+use crate::error::{Code, Error, Result};
+
+const CSV_OPTIONS: [&str; 6] = [
+    "delimiter",
+    "has_header",
+    "quote",
+    "escape",
+    "batch_size",
+    "schema_infer_max_records",
+];
+
+fn one_byte(key: &str, value: &str) -> Result<u8> {
+    let unescaped = match value {
+        "\\t" | "tab" => "\t",
+        other => other,
+    };
+    match unescaped.as_bytes() {
+        [b] => Ok(*b),
+        _ => Err(Error::new(
+            Code::InvalidArgument,
+            format!("csv option {key} must be one character, not {value:?}"),
+        )),
+    }
+}
+
+fn boolean(key: &str, value: &str) -> Result<bool> {
+    match value {
+        "true" | "1" | "yes" => Ok(true),
+        "false" | "0" | "no" => Ok(false),
+        _ => Err(Error::new(
+            Code::InvalidArgument,
+            format!("option {key} must be true or false, not {value:?}"),
+        )),
+    }
+}
+
+fn number(key: &str, value: &str) -> Result<usize> {
+    value.parse().map_err(|_| {
+        Error::new(
+            Code::InvalidArgument,
+            format!("option {key} must be a whole number, not {value:?}"),
+        )
+    })
+}
+
+fn compression(name: Option<&str>) -> Result<FileCompressionType> {
+    Ok(match name {
+        None => FileCompressionType::UNCOMPRESSED,
+        Some("gzip") => FileCompressionType::GZIP,
+        Some("zstd") => FileCompressionType::ZSTD,
+        Some("bzip2") => FileCompressionType::BZIP2,
+        Some(other) => {
+            return Err(Error::new(
+                Code::InvalidArgument,
+                format!("unknown compression {other:?} (gzip, zstd, bzip2)"),
+            ))
+        }
+    })
+}
+
+/// The DataFusion file format for a pond format name and its options.
+pub fn file_format(
+    format: &str,
+    compression_name: Option<&str>,
+    options: &BTreeMap<String, String>,
+) -> Result<Arc<dyn FileFormat>> {
+    let compression = compression(compression_name)?;
+    match format {
+        "csv" => {
+            let mut csv = CsvFormat::default()
+                .with_has_header(true)
+                .with_file_compression_type(compression);
+            for (key, value) in options {
+                csv = match key.as_str() {
+                    "delimiter" => csv.with_delimiter(one_byte(key, value)?),
+                    "has_header" => csv.with_has_header(boolean(key, value)?),
+                    "quote" => csv.with_quote(one_byte(key, value)?),
+                    "escape" => csv.with_escape(Some(one_byte(key, value)?)),
+                    "schema_infer_max_records" => csv.with_schema_infer_max_rec(number(key, value)?),
+                    "batch_size" => {
+                        number(key, value)?;
+                        csv
+                    }
+                    other => {
+                        return Err(Error::new(
+                            Code::InvalidArgument,
+                            format!("unknown csv option {other:?} (known: {})", CSV_OPTIONS.join(", ")),
+                        ))
+                    }
+                };
+            }
+            Ok(Arc::new(csv))
+        }
+        "jsonl" => {
+            if let Some(key) = options.keys().find(|k| k.as_str() != "schema_infer_max_records") {
+                return Err(Error::new(
+                    Code::InvalidArgument,
+                    format!("unknown jsonl option {key:?} (known: schema_infer_max_records)"),
+                ));
+            }
+            let mut json = JsonFormat::default().with_file_compression_type(compression);
+            if let Some(n) = options.get("schema_infer_max_records") {
+                json = json.with_schema_infer_max_rec(number("schema_infer_max_records", n)?);
+            }
+            Ok(Arc::new(json))
+        }
+        // Plain DataFusion Parquet listing, without pond's version skipping (benchmarks'
+        // baseline, host Parquet globs).
+        "parquet" => {
+            if let Some(key) = options.keys().next() {
+                return Err(Error::new(
+                    Code::InvalidArgument,
+                    format!("unknown parquet option {key:?}"),
+                ));
+            }
+            Ok(Arc::new(ParquetFormat::default()))
+        }
+        other => Err(Error::new(
+            Code::InvalidArgument,
+            format!("format {other:?} cannot be read as a table here (csv, jsonl, parquet)"),
+        )),
+    }
+}
+
+/// A listing table over raw host files.
+pub async fn listing_table(
+    ctx: &SessionContext,
+    format: Arc<dyn FileFormat>,
+    files: &[RawFile],
+) -> Result<Arc<ListingTable>> {
+    if files.is_empty() {
+        return Err(Error::new(Code::NotFound, "no files to read"));
+    }
+    let urls = files
+        .iter()
+        .map(|f| ListingTableUrl::parse(&f.path))
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    let options = ListingOptions::new(format).with_file_extension("");
+    let config = ListingTableConfig::new_with_multi_paths(urls)
+        .with_listing_options(options)
+        .infer_schema(&ctx.state())
+        .await?;
+    Ok(Arc::new(ListingTable::try_new(config)?))
+}
+
+/// Parse raw files once into a Parquet cache file; later calls reuse it.
+pub async fn cached_parquet(
+    ctx: &SessionContext,
+    source: Arc<dyn TableProvider>,
+    cache_file: &str,
+    label: &str,
+    footers: &FooterCache,
+) -> Result<Arc<dyn TableProvider>> {
+    let path = Path::new(cache_file);
+    if !path.exists() {
+        if let Some(dir) = path.parent() {
+            tokio::fs::create_dir_all(dir).await?;
+        }
+        let df = ctx.read_table(source)?;
+        let schema = Arc::new(df.schema().as_arrow().clone());
+        let mut stream = df.execute_stream().await?;
+        let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
+        let file = tokio::fs::File::create(&tmp).await?;
+        let mut writer = AsyncArrowWriter::try_new(file, schema, None)?;
+        let written = async {
+            while let Some(batch) = stream.try_next().await? {
+                writer.write(&batch).await?;
+            }
+            writer.close().await?;
+            Ok::<_, Error>(())
+        }
+        .await;
+        if let Err(e) = written {
+            let _ = tokio::fs::remove_file(&tmp).await;
+            return Err(e);
+        }
+        tokio::fs::rename(&tmp, path).await?;
+    }
+    let file = ParquetFile {
+        path: cache_file.to_string(),
+        min_time: None,
+        max_time: None,
+    };
+    Ok(Arc::new(ParquetTable::try_new(label, &[file], None, footers).await?))
+}

@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * Bringing host files into the pond as tables and series: Parquet is checked (magic bytes,
+ * a readable footer), and a series version records its event-time column and range.
+ */
+
+import { open } from 'node:fs/promises';
+import { ErrorCode, PondError } from '../errors.js';
+import { EntryType } from '../tinyfs/entry-type.js';
+import type { WD } from '../tinyfs/fs.js';
+import type { VersionMeta } from '../tinyfs/persistence.js';
+import { chooseTimeColumn, seriesAttributes, timeColumnOf } from './series.js';
+
+export interface IngestOptions {
+  /** The event-time column of series versions (default: detected). */
+  readonly timeColumn?: string;
+}
+
+/** Parquet files start and end with `PAR1`. */
+export async function checkParquet(path: string): Promise<void> {
+  const file = await open(path, 'r');
+  try {
+    const { size } = await file.stat();
+    const head = Buffer.alloc(4);
+    const tail = Buffer.alloc(4);
+    if (size >= 8) {
+      await file.read(head, 0, 4, 0);
+      await file.read(tail, 0, 4, size - 4);
+    }
+    if (head.toString('latin1') !== 'PAR1' || tail.toString('latin1') !== 'PAR1') {
+      throw new PondError(
+        ErrorCode.INVALID_DATA,
+        `${path}: not a valid parquet file (missing PAR1 magic bytes); to copy raw bytes use host://${path}`,
+        { path },
+      );
+    }
+  } finally {
+    await file.close();
+  }
+}
+
+/**
+ * Metadata of a version copied from a host file: for Parquet, the footer must read; for
+ * series, the event-time column and its range. A new version of an existing series keeps
+ * that series' time column unless one is given.
+ */
+async function versionMeta(
+  root: WD,
+  target: string,
+  hostPath: string,
+  entryType: EntryType,
+  options: IngestOptions,
+): Promise<VersionMeta> {
+  if (entryType === EntryType.FilePhysicalVersion) return {};
+  const { parquetInfo } = await import('../native/engine.js');
+  const info = await parquetInfo(hostPath);
+  if (entryType !== EntryType.TablePhysicalSeries) return {};
+  let configured = options.timeColumn ?? null;
+  const existing = await root.lookup(target);
+  if (!configured && existing.kind === 'found' && existing.np.node.kind === 'file') {
+    const versions = await existing.np.node.file.versions();
+    configured = timeColumnOf(versions[versions.length - 1]?.extendedAttributes);
+  }
+  const column = chooseTimeColumn(info, configured, hostPath);
+  const range = await parquetInfo(hostPath, column);
+  return {
+    minEventTime: range.minTime ?? null,
+    maxEventTime: range.maxTime ?? null,
+    extendedAttributes: seriesAttributes(column),
+  };
+}
+
+/** Add a host file to the pond at `to` (new file or new version), checked and described by type. */
+export async function ingestHostFile(
+  root: WD,
+  from: string,
+  to: string,
+  entryType: EntryType,
+  options: IngestOptions,
+): Promise<void> {
+  if (entryType !== EntryType.FilePhysicalVersion) await checkParquet(from);
+  const meta = await versionMeta(root, to, from, entryType, options);
+  await root.writeFile(to, { kind: 'hostFile', path: from }, { entryType, meta });
+}

@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * Resolves the table names of a SQL statement to `TableSpec`s: pond paths and globs
+ * (`'/ok/alternate.series'`, `'/s/*.series'`), pond format URLs (`csv:///in/r.csv`), and
+ * host URLs (`host+csv+gzip:///tmp/x.csv.gz`, which need no pond). Names the planner does
+ * not recognise are left to the engine, which reports them as unknown tables.
+ */
+
+import { join as hostJoin, resolve as hostResolve } from 'node:path';
+import { ErrorCode, invalidArgument, notFound, PondError } from '../errors.js';
+import { parquetInfo, type TableRef, tableReferences } from '../native/engine.js';
+import { EntryType, isTableType } from '../tinyfs/entry-type.js';
+import type { NodePath, WD } from '../tinyfs/fs.js';
+import { hasWildcard } from '../tinyfs/glob.js';
+import type { VersionRecord } from '../tinyfs/persistence.js';
+import { expandHostGlob } from './host-glob.js';
+import { TIME_COLUMN_CANDIDATES, timeColumnOf } from './series.js';
+import type { ParquetFileSpec, TableSpec } from './spec.js';
+import { isUrl, type PondUrl, parseUrl } from './url.js';
+
+export interface PlanContext {
+  /** The pond to resolve paths in; null when there is none (host URLs only). */
+  readonly root: WD | null;
+  /** Root directory of `host+` URLs. */
+  readonly hostRoot: string;
+  /** Where parsed formats of pond files are cached; null for none. */
+  readonly cacheDir: string | null;
+  /** Names bound to a path or URL (e.g. `source` for `cat --sql`). */
+  readonly bindings?: Readonly<Record<string, string>>;
+}
+
+function needPond(ctx: PlanContext, what: string): WD {
+  if (!ctx.root) {
+    throw new PondError(
+      ErrorCode.NOT_A_POND,
+      `${what} is a pond path, but no pond is selected (set POND or --pond)`,
+    );
+  }
+  return ctx.root;
+}
+
+/** Specs for every table the statement reads that names pond data. */
+export async function planTables(
+  sql: string,
+  ctx: PlanContext,
+): Promise<Record<string, TableSpec>> {
+  const specs: Record<string, TableSpec> = {};
+  for (const ref of await tableReferences(sql)) {
+    if (ref.table in specs) continue;
+    const spec = await specForRef(ref, ctx);
+    if (spec) specs[ref.table] = spec;
+  }
+  return specs;
+}
+
+async function specForRef(ref: TableRef, ctx: PlanContext): Promise<TableSpec | null> {
+  if (ref.schema) return null;
+  const target = ctx.bindings?.[ref.table] ?? ref.table;
+  if (isUrl(target)) return specForUrl(target, ctx);
+  if (target.startsWith('/') || hasWildcard(target))
+    return specForPondPattern(target, needPond(ctx, target));
+  return null;
+}
+
+/** The spec of one pond node: tables and series as Parquet versions. */
+export async function specForNode(np: NodePath): Promise<TableSpec> {
+  const node = np.node;
+  if (node.kind !== 'file') {
+    throw invalidArgument(`${np.path} is a ${node.kind}, not a table`, np.path);
+  }
+  const type = node.ref.entryType;
+  if (!isTableType(type)) {
+    throw new PondError(
+      ErrorCode.INVALID_ARGUMENT,
+      `${np.path} is raw data (${type}); query it through a format, e.g. 'csv://${np.path}'`,
+      { path: np.path },
+    );
+  }
+  const versions = await node.file.versions();
+  const chosen = type === EntryType.TablePhysicalSeries ? versions : versions.slice(-1);
+  const files = await Promise.all(chosen.map((v) => parquetFile(np, v)));
+  const latest = versions[versions.length - 1];
+  return {
+    kind: 'parquet',
+    label: np.path,
+    files,
+    timeColumn: timeColumnOf(latest?.extendedAttributes),
+  };
+}
+
+async function localPath(np: NodePath, v: VersionRecord): Promise<string> {
+  if (np.node.kind !== 'file' || !np.node.file.localPath) {
+    throw new PondError(
+      ErrorCode.INVALID_ARGUMENT,
+      `${np.path}: its content is not available to the query engine`,
+      {
+        path: np.path,
+      },
+    );
+  }
+  return np.node.file.localPath(v);
+}
+
+async function parquetFile(np: NodePath, v: VersionRecord): Promise<ParquetFileSpec> {
+  return { path: await localPath(np, v), minTime: v.minEventTime, maxTime: v.maxEventTime };
+}
+
+async function matchNodes(root: WD, pattern: string): Promise<NodePath[]> {
+  if (!hasWildcard(pattern)) {
+    const found = await root.lookup(pattern).catch((err: unknown) => {
+      if (err instanceof PondError && err.code === ErrorCode.NOT_FOUND) return null;
+      throw err;
+    });
+    if (!found || found.kind === 'missing') throw notFound(pattern);
+    return [found.np];
+  }
+  const out: NodePath[] = [];
+  for await (const { np } of root.glob(pattern)) if (np.node.kind === 'file') out.push(np);
+  return out;
+}
+
+function combine(label: string, specs: TableSpec[]): TableSpec {
+  if (specs.length === 0) return { kind: 'empty', label };
+  if (specs.length === 1) return specs[0] as TableSpec;
+  const parquet = specs.filter((s): s is TableSpec & { kind: 'parquet' } => s.kind === 'parquet');
+  const time = new Set(parquet.map((s) => s.timeColumn ?? null));
+  if (parquet.length === specs.length && time.size === 1) {
+    return {
+      kind: 'parquet',
+      label,
+      files: parquet.flatMap((s) => s.files),
+      timeColumn: parquet[0]?.timeColumn ?? null,
+    };
+  }
+  return { kind: 'union', label, inputs: specs };
+}
+
+async function specForPondPattern(pattern: string, root: WD): Promise<TableSpec> {
+  const nodes = await matchNodes(root, pattern);
+  if (nodes.length === 0) throw notFound(pattern, 'no pond files match');
+  return combine(pattern, await Promise.all(nodes.map(specForNode)));
+}
+
+function checkCast(url: PondUrl, text: string, count: number): void {
+  if (url.cast === 'table' && count !== 1) {
+    throw invalidArgument(`${text}: +table needs exactly one file, but ${count} match`);
+  }
+}
+
+async function specForUrl(text: string, ctx: PlanContext): Promise<TableSpec> {
+  const url = parseUrl(text);
+  const parsed = url.format === 'csv' || url.format === 'jsonl';
+  if (!parsed && !['file', 'data', 'table', 'series'].includes(url.format)) {
+    throw invalidArgument(
+      `${text}: the ${url.format} format cannot be queried yet (csv, jsonl, table, series)`,
+    );
+  }
+  if (!parsed && (url.compression || Object.keys(url.options).length > 0)) {
+    throw invalidArgument(`${text}: compression and options apply to csv and jsonl only`);
+  }
+  if (url.host) {
+    const pattern = hostResolve(ctx.hostRoot, `.${url.path}`);
+    const matches = await expandHostGlob(pattern);
+    if (matches.length === 0) throw notFound(pattern, 'no host files match');
+    checkCast(url, text, matches.length);
+    if (parsed) {
+      return {
+        kind: 'format',
+        label: text,
+        format: url.format,
+        compression: url.compression,
+        options: url.options,
+        files: matches.map((m) => ({ path: m.path })),
+      };
+    }
+    const files = matches.map((m) => ({ path: m.path }));
+    const info = await parquetInfo(files[0]?.path as string);
+    const time = TIME_COLUMN_CANDIDATES.find((c) =>
+      info.columns.some((col) => col.name === c && col.timeLike),
+    );
+    return { kind: 'parquet', label: text, files, timeColumn: time ?? null };
+  }
+  const root = needPond(ctx, text);
+  const nodes = await matchNodes(root, url.path);
+  if (nodes.length === 0) throw notFound(url.path, 'no pond files match');
+  checkCast(url, text, nodes.length);
+  if (!parsed) return combine(text, await Promise.all(nodes.map(specForNode)));
+  const specs: TableSpec[] = [];
+  for (const np of nodes) {
+    if (np.node.kind !== 'file') continue;
+    const versions = await np.node.file.versions();
+    const chosen =
+      np.node.ref.entryType === EntryType.FilePhysicalSeries ? versions : versions.slice(-1);
+    for (const v of chosen) {
+      const path = await localPath(np, v);
+      const cacheDir = ctx.cacheDir;
+      const key = `${np.node.ref.id}-v${v.version}-${v.blake3 ?? 'nohash'}-${formatKey(url)}.parquet`;
+      specs.push({
+        kind: 'format',
+        label: `${text} (${np.path} v${v.version})`,
+        format: url.format,
+        compression: url.compression,
+        options: url.options,
+        files: [{ path }],
+        cacheFile: cacheDir ? hostJoin(cacheDir, 'formats', key) : null,
+      });
+    }
+  }
+  return specs.length === 1
+    ? (specs[0] as TableSpec)
+    : { kind: 'union', label: text, inputs: specs };
+}
+
+/** A short, stable key for a URL's parse settings, so different options cache apart. */
+function formatKey(url: PondUrl): string {
+  const text = [
+    url.format,
+    url.compression ?? '',
+    ...Object.entries(url.options)
+      .sort()
+      .map(([k, v]) => `${k}=${v}`),
+  ].join(';');
+  let h = 2166136261;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+  return `${url.format}-${(h >>> 0).toString(16)}`;
+}
