@@ -168,6 +168,37 @@ export class Transaction {
     );
   }
 
+  /**
+   * Store the result of a query as a new table, or a new version of a table or series
+   * (`entryType`, default a table). The query sees this transaction's own changes.
+   *
+   * @example
+   * ```ts
+   * await tx.writeSql('/derived/hourly.series', `SELECT ... FROM 'csv:///in/r.csv'`, {
+   *   entryType: EntryType.TablePhysicalSeries,
+   * });
+   * ```
+   */
+  async writeSql(
+    path: string,
+    sql: string,
+    options: { entryType?: EntryType; timeColumn?: string } = {},
+  ): Promise<void> {
+    const entryType = options.entryType ?? EntryType.TablePhysicalVersion;
+    if (!isTableType(entryType) || entryType === EntryType.TableDynamic) {
+      throw new PondError(
+        ErrorCode.INVALID_ARGUMENT,
+        `writeSql writes tables and series, not ${entryType}`,
+        {
+          path,
+        },
+      );
+    }
+    const cacheDir = this.root.fs.persistence.cacheDir ?? null;
+    const specs = await planTables(sql, { root: this.root, hostRoot: '/', cacheDir });
+    await this.write(path, query(sql, specs, { format: 'parquet' }), { ...options, entryType });
+  }
+
   /** SQL over the pond as this transaction sees it (its own changes included). */
   sql(sql: string): Promise<Table> {
     return collectSql(this.root, sql);
@@ -184,9 +215,10 @@ export class Pond {
 
   /** Create a new pond in an empty or new directory. */
   static async create(path: string, options: { birthplace?: string } = {}): Promise<Pond> {
+    const args = options.birthplace ? ['init', '--birthplace', options.birthplace] : ['init'];
     return new Pond(
       await Steward.create(path, {
-        args: ['<library>', 'create'],
+        args,
         birthplace: options.birthplace ?? null,
       }),
     );
@@ -211,7 +243,7 @@ export class Pond {
     fn: (tx: Transaction) => Promise<T>,
     options: { args?: readonly string[]; waitMs?: number } = {},
   ): Promise<T> {
-    const args = options.args ?? ['<library>', 'transaction'];
+    const args = options.args ?? ['transaction'];
     const result = await this.steward.write(args, (root) => fn(new Transaction(root)), options);
     return result.value;
   }

@@ -161,23 +161,30 @@ impl From<deltalake::datafusion::error::DataFusionError> for Error {
                     _ => Code::Internal,
                 },
                 E::ParquetError(_) => Code::InvalidData,
-                E::ObjectStore(e) if matches!(e.as_ref(), deltalake::ObjectStoreError::NotFound { .. }) => {
+                E::ObjectStore(e)
+                    if matches!(e.as_ref(), deltalake::ObjectStoreError::NotFound { .. }) =>
+                {
                     Code::NotFound
                 }
                 E::ObjectStore(_) | E::IoError(_) => Code::Io,
                 E::Context(_, inner) | E::Diagnostic(_, inner) => code(inner),
                 E::Shared(inner) => code(inner),
                 E::Collection(all) => all.first().map(code).unwrap_or(Code::Internal),
-                E::External(inner) => match (inner.downcast_ref::<E>(), inner.downcast_ref::<Error>()) {
-                    (Some(df), _) => code(df),
-                    (_, Some(ours)) => ours.code,
-                    _ => Code::Internal,
-                },
+                E::External(inner) => {
+                    match (inner.downcast_ref::<E>(), inner.downcast_ref::<Error>()) {
+                        (Some(df), _) => code(df),
+                        (_, Some(ours)) => ours.code,
+                        _ => Code::Internal,
+                    }
+                }
                 _ => Code::Internal,
             }
         }
         let code = code(&err);
-        let message = err.to_string().replace("\ncaused by\n", ": ").replace('\n', " ");
+        let message = err
+            .to_string()
+            .replace("\ncaused by\n", ": ")
+            .replace('\n', " ");
         let mut message = message
             .strip_prefix("Error during planning: ")
             .or_else(|| message.strip_prefix("SQL error: "))

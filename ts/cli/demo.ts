@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
- * `pond demo`: a small pond of water-system data that exercises what pond can do so far:
- * directories, raw files with versions, a large file stored by hash, and the log.
+ * `pond demo`: a small pond of water-system data exercising what pond can do so far: raw
+ * files with versions, a large file stored by hash, Parquet series derived from CSV with
+ * SQL, and time-range pruning in a query across series.
  */
 
 import { resolve } from 'node:path';
 import { Pond } from '../pond.js';
-import { listLine } from './format.js';
+import { EntryType } from '../tinyfs/entry-type.js';
+
+const WELLS = ['north', 'south'] as const;
 
 /** A day of 10-minute readings from one well, as CSV (deterministic). */
-function wellCsv(name: string, day: number, phase: number): string {
+function wellCsv(day: number, phase: number): string {
   const rows = ['timestamp,level_m,temp_c'];
   const start = Date.UTC(2024, 0, day);
   for (let i = 0; i < 144; i++) {
@@ -18,55 +21,53 @@ function wellCsv(name: string, day: number, phase: number): string {
     const temp = 9 + Math.cos((i / 144) * 2 * Math.PI + phase) * 1.5;
     rows.push(`${t},${level.toFixed(3)},${temp.toFixed(2)}`);
   }
-  return `${rows.join('\n')}\n# ${name}\n`;
+  return `${rows.join('\n')}\n`;
 }
 
+/** The query `pond demo` shows: day 2 only, so each series' day-1 version is skipped. */
+export const DEMO_QUERY = [
+  'SELECT well, count(*) AS readings, round(avg(level_m), 3) AS mean_level_m, max(temp_c) AS max_temp_c',
+  "FROM (SELECT 'north' AS well, * FROM '/sensors/well-north/levels.series'",
+  "      UNION ALL SELECT 'south' AS well, * FROM '/sensors/well-south/levels.series')",
+  "WHERE timestamp >= '2024-01-02T00:00:00Z' GROUP BY well ORDER BY well",
+].join('\n');
+
+/** Build the demo pond at `dir`; returns its absolute path. */
 export async function buildDemo(dir: string, cwd: string): Promise<string> {
   const path = resolve(cwd, dir);
   const pond = await Pond.create(path, { birthplace: 'demo' });
-  await pond.transaction(
-    async (tx) => {
-      await tx.mkdir('/sensors/well-north', { parents: true });
-      await tx.mkdir('/sensors/well-south', { parents: true });
-      await tx.mkdir('/docs');
-      await tx.write(
-        '/docs/README.txt',
-        'Two wells, 10-minute readings of water level and temperature.\n',
-      );
-      await tx.write('/sensors/well-north/readings.csv', wellCsv('well-north', 1, 0));
-      await tx.write('/sensors/well-south/readings.csv', wellCsv('well-south', 1, 1.3));
-    },
-    { args: ['demo', 'load day 1'] },
-  );
-  // A second day arrives: each file gets a new version.
-  await pond.transaction(
-    async (tx) => {
-      await tx.write('/sensors/well-north/readings.csv', wellCsv('well-north', 2, 0.2));
-      await tx.write('/sensors/well-south/readings.csv', wellCsv('well-south', 2, 1.5));
-      // A large raw file (>= 64 KiB) is stored once, outside the table, by its BLAKE3 hash.
-      await tx.write(
-        '/docs/archive.csv',
-        Array.from({ length: 20 }, (_, d) => wellCsv('archive', d + 1, 0)).join(''),
-      );
-    },
-    { args: ['demo', 'load day 2'] },
-  );
-  const entries = await pond.list('/**');
-  const lines = entries.map((e) => listLine(e, pond.id, false));
-  const sample = new TextDecoder()
-    .decode(await pond.read('/sensors/well-north/readings.csv'))
-    .split('\n')
-    .slice(0, 4);
-  return [
-    `Created a demo pond at ${path}`,
-    '',
-    `$ POND=${path} pond list '/**'`,
-    ...lines.map((l) => l.trimEnd()),
-    '',
-    `$ POND=${path} pond cat /sensors/well-north/readings.csv | head -4`,
-    ...sample,
-    '',
-    'Try: pond log, pond describe, pond list -l /sensors/, pond copy /sensors host:///tmp/out',
-    '',
-  ].join('\n');
+  for (const day of [1, 2]) {
+    await pond.transaction(
+      async (tx) => {
+        await tx.mkdir('/docs', { parents: true });
+        if (day === 1) {
+          await tx.write(
+            '/docs/README.txt',
+            'Two wells, 10-minute readings of water level and temperature.\n',
+          );
+        } else {
+          // A large raw file (>= 64 KiB) is stored once, outside the table, by its BLAKE3 hash.
+          await tx.write(
+            '/docs/archive.csv',
+            Array.from({ length: 20 }, (_, d) => wellCsv(d + 1, 0)).join(''),
+          );
+        }
+        for (const [i, well] of WELLS.entries()) {
+          const base = `/sensors/well-${well}`;
+          await tx.mkdir(base, { parents: true });
+          // The raw CSV: each day is a new version of the same file.
+          await tx.write(`${base}/readings.csv`, wellCsv(day, i * 1.3 + day * 0.2));
+          // The same readings as a Parquet series: one version per day, converted with SQL.
+          await tx.writeSql(
+            `${base}/levels.series`,
+            `SELECT arrow_cast(to_timestamp(timestamp), 'Timestamp(Millisecond, Some("UTC"))') AS timestamp,
+               level_m, temp_c FROM 'csv://${base}/readings.csv' ORDER BY timestamp`,
+            { entryType: EntryType.TablePhysicalSeries },
+          );
+        }
+      },
+      { args: ['demo', dir, `--day=${day}`] },
+    );
+  }
+  return path;
 }

@@ -10,6 +10,7 @@ import { ErrorCode, PondError } from '../errors.js';
 import { Store } from '../native/store.js';
 import { FS, type FSOptions, type WD } from '../tinyfs/fs.js';
 import { uuid7 } from '../tinyfs/node-id.js';
+import { ReadCache } from '../tlogfs/cache.js';
 import { rootRows, TlogPersistence } from '../tlogfs/persistence.js';
 import { encodeRows } from '../tlogfs/rows.js';
 
@@ -74,6 +75,8 @@ function parseMeta(json: string | null | undefined): PondTxnMeta | null {
 }
 
 export class Steward {
+  private readonly cache = new ReadCache();
+
   private constructor(
     readonly store: Store,
     readonly pondId: string,
@@ -113,7 +116,10 @@ export class Steward {
 
   /** A read-only view of the pond at its current (or a given) table version. */
   async reader(options: { tableVersion?: number } = {}): Promise<WD> {
-    const persistence = new TlogPersistence(this.store, this.pondId, options);
+    const persistence = new TlogPersistence(this.store, this.pondId, {
+      ...options,
+      cache: this.cache,
+    });
     return new FS(persistence, this.fsOptions).root();
   }
 
@@ -131,6 +137,7 @@ export class Steward {
       const txnSeq = (await this.lastTxnSeq()) + 1;
       const persistence = new TlogPersistence(this.store, this.pondId, {
         write: { txn, txnSeq, timestamp: nowMicros() },
+        cache: this.cache,
       });
       const value = await fn(await new FS(persistence, this.fsOptions).root());
       const rows = persistence.pendingRows();

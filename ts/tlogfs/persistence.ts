@@ -29,6 +29,7 @@ import {
   type VersionMeta,
   type VersionRecord,
 } from '../tinyfs/persistence.js';
+import { memo, ReadCache, type VersionCache } from './cache.js';
 import {
   decodeRows,
   decodeSnapshot,
@@ -51,6 +52,8 @@ export interface TlogOptions {
   readonly tableVersion?: number;
   readonly write?: TlogWrite;
   readonly ids?: IdSource;
+  /** Decoded reads shared with other persistence layers over the same store. */
+  readonly cache?: ReadCache;
 }
 
 interface DirtyDir {
@@ -76,8 +79,8 @@ function record(row: OplogRow): VersionRecord {
 
 export class TlogPersistence implements Persistence {
   readonly rootId = ROOT_ID;
-  private readonly partitions = new Map<string, Promise<OplogRow[]>>();
-  private readonly snapshots = new Map<string, Promise<Map<string, DirEntry>>>();
+  private readonly tableVersion: number;
+  private readonly cache: VersionCache;
   private readonly staged: OplogRow[] = [];
   private readonly dirty = new Map<string, DirtyDir>();
   private readonly ids: IdSource;
@@ -88,6 +91,8 @@ export class TlogPersistence implements Persistence {
     private readonly options: TlogOptions = {},
   ) {
     this.ids = options.ids ?? systemIdSource;
+    this.tableVersion = options.tableVersion ?? oplog.version;
+    this.cache = (options.cache ?? new ReadCache()).at(this.tableVersion);
   }
 
   get writable(): boolean {
@@ -96,14 +101,11 @@ export class TlogPersistence implements Persistence {
 
   /** Committed rows of a partition, without content. */
   private committed(partId: string): Promise<OplogRow[]> {
-    let rows = this.partitions.get(partId);
-    if (!rows) {
-      rows = this.oplog
-        .readRows({ partId, tableVersion: this.options.tableVersion, withContent: false })
-        .then(decodeRows);
-      this.partitions.set(partId, rows);
-    }
-    return rows;
+    return memo(this.cache.partitions, partId, async () =>
+      decodeRows(
+        await this.oplog.readRows({ partId, tableVersion: this.tableVersion, withContent: false }),
+      ),
+    );
   }
 
   private async rowsOf(node: NodeRef): Promise<OplogRow[]> {
@@ -115,12 +117,7 @@ export class TlogPersistence implements Persistence {
   async entries(dirId: string): Promise<ReadonlyMap<string, DirEntry>> {
     const dirty = this.dirty.get(dirId);
     if (dirty) return dirty.entries;
-    let snapshot = this.snapshots.get(dirId);
-    if (!snapshot) {
-      snapshot = this.loadSnapshot(dirId);
-      this.snapshots.set(dirId, snapshot);
-    }
-    return snapshot;
+    return memo(this.cache.snapshots, dirId, () => this.loadSnapshot(dirId));
   }
 
   private async loadSnapshot(dirId: string): Promise<Map<string, DirEntry>> {
@@ -141,7 +138,7 @@ export class TlogPersistence implements Persistence {
         partId,
         nodeId,
         version,
-        tableVersion: this.options.tableVersion,
+        tableVersion: this.tableVersion,
         withContent: true,
       }),
     );

@@ -90,7 +90,9 @@ fn visit(expr: &Expr, column: &str, bounds: &mut TimeBounds) {
             } else {
                 return;
             };
-            let (Some(op), Some(v)) = (op, value) else { return };
+            let (Some(op), Some(v)) = (op, value) else {
+                return;
+            };
             match op {
                 Operator::Gt => bounds.raise_lo(v.saturating_add(1)),
                 Operator::GtEq => bounds.raise_lo(v),
@@ -130,7 +132,10 @@ mod tests {
     use deltalake::datafusion::logical_expr::{col, lit};
 
     fn ts(v: i64) -> Expr {
-        lit(ScalarValue::TimestampMillisecond(Some(v), Some("UTC".into())))
+        lit(ScalarValue::TimestampMillisecond(
+            Some(v),
+            Some("UTC".into()),
+        ))
     }
 
     #[test]
@@ -138,18 +143,39 @@ mod tests {
         let f = col("t").gt_eq(ts(1_000)).and(col("t").lt(ts(2_000)));
         assert_eq!(
             time_bounds(&[f], "t"),
-            TimeBounds { lo: Some(1_000_000), hi: Some(1_999_999) }
+            TimeBounds {
+                lo: Some(1_000_000),
+                hi: Some(1_999_999)
+            }
         );
     }
 
     #[test]
     fn between_equality_and_flipped_sides() {
         let b = col("t").between(ts(5), ts(9));
-        assert_eq!(time_bounds(&[b], "t"), TimeBounds { lo: Some(5_000), hi: Some(9_000) });
+        assert_eq!(
+            time_bounds(&[b], "t"),
+            TimeBounds {
+                lo: Some(5_000),
+                hi: Some(9_000)
+            }
+        );
         let e = ts(7).lt_eq(col("t"));
-        assert_eq!(time_bounds(&[e], "t"), TimeBounds { lo: Some(7_000), hi: None });
+        assert_eq!(
+            time_bounds(&[e], "t"),
+            TimeBounds {
+                lo: Some(7_000),
+                hi: None
+            }
+        );
         let eq = col("t").eq(ts(3));
-        assert_eq!(time_bounds(&[eq], "t"), TimeBounds { lo: Some(3_000), hi: Some(3_000) });
+        assert_eq!(
+            time_bounds(&[eq], "t"),
+            TimeBounds {
+                lo: Some(3_000),
+                hi: Some(3_000)
+            }
+        );
     }
 
     #[test]
@@ -160,7 +186,10 @@ mod tests {
 
     #[test]
     fn overlap_rules() {
-        let b = TimeBounds { lo: Some(10), hi: Some(20) };
+        let b = TimeBounds {
+            lo: Some(10),
+            hi: Some(20),
+        };
         assert!(b.overlaps(Some(5), Some(10)));
         assert!(!b.overlaps(Some(0), Some(9)));
         assert!(!b.overlaps(Some(21), Some(30)));

@@ -101,7 +101,9 @@ pub fn file_format(
                     "has_header" => csv.with_has_header(boolean(key, value)?),
                     "quote" => csv.with_quote(one_byte(key, value)?),
                     "escape" => csv.with_escape(Some(one_byte(key, value)?)),
-                    "schema_infer_max_records" => csv.with_schema_infer_max_rec(number(key, value)?),
+                    "schema_infer_max_records" => {
+                        csv.with_schema_infer_max_rec(number(key, value)?)
+                    }
                     "batch_size" => {
                         number(key, value)?;
                         csv
@@ -109,7 +111,10 @@ pub fn file_format(
                     other => {
                         return Err(Error::new(
                             Code::InvalidArgument,
-                            format!("unknown csv option {other:?} (known: {})", CSV_OPTIONS.join(", ")),
+                            format!(
+                                "unknown csv option {other:?} (known: {})",
+                                CSV_OPTIONS.join(", ")
+                            ),
                         ))
                     }
                 };
@@ -117,7 +122,10 @@ pub fn file_format(
             Ok(Arc::new(csv))
         }
         "jsonl" => {
-            if let Some(key) = options.keys().find(|k| k.as_str() != "schema_infer_max_records") {
+            if let Some(key) = options
+                .keys()
+                .find(|k| k.as_str() != "schema_infer_max_records")
+            {
                 return Err(Error::new(
                     Code::InvalidArgument,
                     format!("unknown jsonl option {key:?} (known: schema_infer_max_records)"),
@@ -206,5 +214,7 @@ pub async fn cached_parquet(
         min_time: None,
         max_time: None,
     };
-    Ok(Arc::new(ParquetTable::try_new(label, &[file], None, footers).await?))
+    Ok(Arc::new(
+        ParquetTable::try_new(label, &[file], None, footers).await?,
+    ))
 }

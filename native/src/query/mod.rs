@@ -110,13 +110,16 @@ impl Engine {
             let provider: Arc<dyn TableProvider> = match spec {
                 TableSpec::Parquet {
                     files, time_column, ..
-                } => Arc::new(ParquetTable::try_new(&label, &files, time_column, &self.footers).await?),
+                } => Arc::new(
+                    ParquetTable::try_new(&label, &files, time_column, &self.footers).await?,
+                ),
                 TableSpec::Empty { .. } => Arc::new(EmptyTable::new(Arc::new(Schema::empty()))),
                 TableSpec::Union { mut inputs, .. } => match inputs.len() {
                     0 => Arc::new(EmptyTable::new(Arc::new(Schema::empty()))),
                     1 => self.provider(ctx, inputs.remove(0)).await?,
                     _ => {
-                        let names: Vec<String> = (0..inputs.len()).map(|i| format!("__union_{i}")).collect();
+                        let names: Vec<String> =
+                            (0..inputs.len()).map(|i| format!("__union_{i}")).collect();
                         let sql = names
                             .iter()
                             .map(|n| format!("SELECT * FROM \"{n}\""))
@@ -135,10 +138,14 @@ impl Engine {
                     cache_file,
                     ..
                 } => {
-                    let file_format = formats::file_format(&format, compression.as_deref(), &options)?;
+                    let file_format =
+                        formats::file_format(&format, compression.as_deref(), &options)?;
                     let table = formats::listing_table(ctx, file_format, &files).await?;
                     match cache_file {
-                        Some(cache) => formats::cached_parquet(ctx, table, &cache, &label, &self.footers).await?,
+                        Some(cache) => {
+                            formats::cached_parquet(ctx, table, &cache, &label, &self.footers)
+                                .await?
+                        }
                         None => table,
                     }
                 }
@@ -164,7 +171,11 @@ impl Engine {
         Ok(Arc::new(ViewTable::new(plan, Some(sql.to_string()))))
     }
 
-    async fn register(&self, ctx: &SessionContext, tables: BTreeMap<String, TableSpec>) -> Result<()> {
+    async fn register(
+        &self,
+        ctx: &SessionContext,
+        tables: BTreeMap<String, TableSpec>,
+    ) -> Result<()> {
         for (name, spec) in tables {
             let label = spec.label().to_string();
             let provider = self
@@ -249,7 +260,11 @@ impl NativeEngine {
             let ctx = engine.prepare(&specs_json, &options).await?;
             let df = ctx.sql_with_options(&sql, read_only()).await?;
             let stream = df.execute_stream().await?;
-            let encoder = Encoder::new(format, stream.schema(), options.row_group_rows.map(|n| n as usize))?;
+            let encoder = Encoder::new(
+                format,
+                stream.schema(),
+                options.row_group_rows.map(|n| n as usize),
+            )?;
             Ok(NativeBatchStream {
                 state: Mutex::new(StreamState {
                     stream: Some(stream),
@@ -262,7 +277,12 @@ impl NativeEngine {
 
     /// The physical plan of a query, as text, without running it.
     #[napi]
-    pub async fn explain(&self, sql: String, specs_json: String, options: QueryOptions) -> napi::Result<String> {
+    pub async fn explain(
+        &self,
+        sql: String,
+        specs_json: String,
+        options: QueryOptions,
+    ) -> napi::Result<String> {
         let engine = self.inner.clone();
         guard(async move {
             let ctx = engine.prepare(&specs_json, &options).await?;
@@ -282,7 +302,11 @@ impl NativeEngine {
 
     /// Inspect a Parquet file: columns, rows, row groups, and the min/max of `time_column`.
     #[napi]
-    pub async fn parquet_info(&self, path: String, time_column: Option<String>) -> napi::Result<ParquetInfo> {
+    pub async fn parquet_info(
+        &self,
+        path: String,
+        time_column: Option<String>,
+    ) -> napi::Result<ParquetInfo> {
         let engine = self.inner.clone();
         guard(async move {
             let footer = engine.footers.get(&path).await?;

@@ -115,7 +115,11 @@ pub struct Encoder {
 
 impl Encoder {
     /// `row_group_rows` bounds Parquet row groups (default: the writer's, 1M rows).
-    pub fn new(format: OutputFormat, schema: SchemaRef, row_group_rows: Option<usize>) -> Result<Encoder> {
+    pub fn new(
+        format: OutputFormat,
+        schema: SchemaRef,
+        row_group_rows: Option<usize>,
+    ) -> Result<Encoder> {
         let plain = plain_schema(&schema);
         let parquet = if format == OutputFormat::Parquet {
             let buf = SharedBuf::default();
@@ -123,7 +127,10 @@ impl Encoder {
             if let Some(rows) = row_group_rows {
                 props = props.set_max_row_group_row_count(Some(rows.max(1)));
             }
-            Some((ArrowWriter::try_new(buf.clone(), schema.clone(), Some(props.build()))?, buf))
+            Some((
+                ArrowWriter::try_new(buf.clone(), schema.clone(), Some(props.build()))?,
+                buf,
+            ))
         } else {
             None
         };
@@ -195,7 +202,12 @@ impl Encoder {
                     return Ok(Vec::new());
                 }
                 self.wrote_header = true;
-                let names: Vec<&str> = self.schema.fields().iter().map(|f| f.name().as_str()).collect();
+                let names: Vec<&str> = self
+                    .schema
+                    .fields()
+                    .iter()
+                    .map(|f| f.name().as_str())
+                    .collect();
                 Ok(format!("{}\n", names.join(",")).into_bytes())
             }
             OutputFormat::Json => Ok(Vec::new()),
@@ -219,7 +231,11 @@ pub fn render_table(schema: &SchemaRef, batches: &[RecordBatch]) -> Result<Vec<u
     let options = FormatOptions::default().with_null("NULL");
     let mut cells: Vec<Vec<String>> = vec![
         schema.fields().iter().map(|f| f.name().clone()).collect(),
-        schema.fields().iter().map(|f| format!("{:?}", f.data_type())).collect(),
+        schema
+            .fields()
+            .iter()
+            .map(|f| format!("{:?}", f.data_type()))
+            .collect(),
     ];
     for batch in batches {
         let formatters = batch
@@ -228,15 +244,30 @@ pub fn render_table(schema: &SchemaRef, batches: &[RecordBatch]) -> Result<Vec<u
             .map(|c| ArrayFormatter::try_new(c.as_ref(), &options))
             .collect::<std::result::Result<Vec<_>, _>>()?;
         for row in 0..batch.num_rows() {
-            cells.push(formatters.iter().map(|f| f.value(row).to_string()).collect());
+            cells.push(
+                formatters
+                    .iter()
+                    .map(|f| f.value(row).to_string())
+                    .collect(),
+            );
         }
     }
     let widths: Vec<usize> = (0..schema.fields().len())
-        .map(|i| cells.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
+        .map(|i| {
+            cells
+                .iter()
+                .map(|r| r[i].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
         .collect();
     let border = format!(
         "+{}+\n",
-        widths.iter().map(|w| "-".repeat(w + 2)).collect::<Vec<_>>().join("+")
+        widths
+            .iter()
+            .map(|w| "-".repeat(w + 2))
+            .collect::<Vec<_>>()
+            .join("+")
     );
     let line = |row: &[String]| {
         let body: Vec<String> = row

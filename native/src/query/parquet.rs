@@ -13,24 +13,30 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use deltalake::arrow::datatypes::{Field, Schema, SchemaRef};
 use deltalake::datafusion::catalog::Session;
+use deltalake::datafusion::catalog::TableProvider;
 use deltalake::datafusion::common::tree_node::TreeNodeRecursion;
 use deltalake::datafusion::common::{DFSchema, Result as DFResult};
 use deltalake::datafusion::datasource::listing::PartitionedFile;
 use deltalake::datafusion::datasource::physical_plan::parquet::{
-    ParquetAccessPlan, ParquetFileMetrics, RowGroupAccessPlanFilter,
+    CachedParquetFileReaderFactory, ParquetAccessPlan, ParquetFileMetrics, RowGroupAccessPlanFilter,
 };
-use deltalake::datafusion::datasource::physical_plan::{FileGroup, FileScanConfigBuilder, ParquetSource};
+use deltalake::datafusion::datasource::physical_plan::{
+    FileGroup, FileScanConfigBuilder, ParquetSource,
+};
 use deltalake::datafusion::datasource::source::DataSourceExec;
 use deltalake::datafusion::datasource::TableType;
 use deltalake::datafusion::execution::object_store::ObjectStoreUrl;
 use deltalake::datafusion::execution::{SendableRecordBatchStream, TaskContext};
 use deltalake::datafusion::logical_expr::utils::conjunction;
 use deltalake::datafusion::logical_expr::{Expr, TableProviderFilterPushDown};
-use deltalake::datafusion::catalog::TableProvider;
 use deltalake::datafusion::physical_expr::PhysicalExpr;
-use deltalake::datafusion::physical_optimizer::pruning::{PruningPredicate, PruningPredicateBuilder};
+use deltalake::datafusion::physical_optimizer::pruning::{
+    PruningPredicate, PruningPredicateBuilder,
+};
 use deltalake::datafusion::physical_plan::metrics::{ExecutionPlanMetricsSet, MetricsSet};
-use deltalake::datafusion::physical_plan::{DisplayAs, DisplayFormatType, ExecutionPlan, PlanProperties};
+use deltalake::datafusion::physical_plan::{
+    DisplayAs, DisplayFormatType, ExecutionPlan, PlanProperties,
+};
 use deltalake::parquet::arrow::arrow_reader::{ArrowReaderMetadata, ArrowReaderOptions};
 use deltalake::parquet::file::metadata::{PageIndexPolicy, ParquetMetaData};
 
@@ -62,13 +68,16 @@ impl FooterCache {
             let file = std::fs::File::open(&owned)
                 .map_err(|e| Error::from(e).context(format!("cannot open {owned}")))?;
             let size = file.metadata()?.len();
-            let meta = ArrowReaderMetadata::load(&file, ArrowReaderOptions::new().with_page_index_policy(PageIndexPolicy::Optional))
-                .map_err(|e| {
-                    Error::new(
-                        Code::InvalidData,
-                        format!("{owned}: not a valid parquet file: {e}"),
-                    )
-                })?;
+            let meta = ArrowReaderMetadata::load(
+                &file,
+                ArrowReaderOptions::new().with_page_index_policy(PageIndexPolicy::Optional),
+            )
+            .map_err(|e| {
+                Error::new(
+                    Code::InvalidData,
+                    format!("{owned}: not a valid parquet file: {e}"),
+                )
+            })?;
             Ok(Footer {
                 schema: meta.schema().clone(),
                 metadata: meta.metadata().clone(),
@@ -171,11 +180,20 @@ impl fmt::Display for ScanReport {
         write!(
             f,
             "source={} versions={} versions_skipped={} row_groups={} row_groups_pruned={}",
-            self.label, self.versions, self.versions_skipped, self.row_groups, self.row_groups_pruned
+            self.label,
+            self.versions,
+            self.versions_skipped,
+            self.row_groups,
+            self.row_groups_pruned
         )?;
         if !self.bounds.is_open() {
             let show = |v: Option<i64>| v.map_or("-".to_string(), |v| v.to_string());
-            write!(f, " time_us=[{}, {}]", show(self.bounds.lo), show(self.bounds.hi))?;
+            write!(
+                f,
+                " time_us=[{}, {}]",
+                show(self.bounds.lo),
+                show(self.bounds.hi)
+            )?;
         }
         Ok(())
     }
@@ -197,7 +215,10 @@ impl TableProvider for ParquetTable {
         TableType::Base
     }
 
-    fn supports_filters_pushdown(&self, filters: &[&Expr]) -> DFResult<Vec<TableProviderFilterPushDown>> {
+    fn supports_filters_pushdown(
+        &self,
+        filters: &[&Expr],
+    ) -> DFResult<Vec<TableProviderFilterPushDown>> {
         Ok(vec![TableProviderFilterPushDown::Inexact; filters.len()])
     }
 
@@ -240,7 +261,8 @@ impl TableProvider for ParquetTable {
             report.row_groups += groups.len();
             let mut file = object_meta_file(&v.path, v.footer.size)?;
             if let Some(pruning) = &pruning {
-                let mut filter = RowGroupAccessPlanFilter::new(ParquetAccessPlan::new_all(groups.len()));
+                let mut filter =
+                    RowGroupAccessPlanFilter::new(ParquetAccessPlan::new_all(groups.len()));
                 let file_metrics = ParquetFileMetrics::new(0, &v.path, &metrics);
                 filter.prune_by_statistics(
                     &v.footer.schema,
@@ -259,20 +281,35 @@ impl TableProvider for ParquetTable {
             files.push(file);
         }
         let partitions = state.config().target_partitions().max(1);
-        let mut groups: Vec<Vec<PartitionedFile>> = vec![Vec::new(); partitions.min(files.len().max(1))];
+        let mut groups: Vec<Vec<PartitionedFile>> =
+            vec![Vec::new(); partitions.min(files.len().max(1))];
         for (i, file) in files.into_iter().enumerate() {
             let n = groups.len();
             groups[i % n].push(file);
         }
-        let mut source = ParquetSource::new(self.schema.clone());
+        // Read footers through the runtime's metadata cache, as DataFusion's own Parquet
+        // listing does, so repeated queries do not re-read them.
+        let runtime = state.runtime_env();
+        let store = runtime.object_store(ObjectStoreUrl::local_filesystem())?;
+        let readers = CachedParquetFileReaderFactory::new(store, runtime.cache_manager.get_file_metadata_cache());
+        let mut source = ParquetSource::new(self.schema.clone())
+            .with_table_parquet_options(state.table_options().parquet.clone())
+            .with_parquet_file_reader_factory(Arc::new(readers));
         if let Some(p) = predicate {
             source = source.with_predicate(p);
         }
-        let config = FileScanConfigBuilder::new(ObjectStoreUrl::local_filesystem(), Arc::new(source))
-            .with_file_groups(groups.into_iter().filter(|g| !g.is_empty()).map(FileGroup::new).collect())
-            .with_projection_indices(projection.cloned())?
-            .with_limit(limit)
-            .build();
+        let config =
+            FileScanConfigBuilder::new(ObjectStoreUrl::local_filesystem(), Arc::new(source))
+                .with_file_groups(
+                    groups
+                        .into_iter()
+                        .filter(|g| !g.is_empty())
+                        .map(FileGroup::new)
+                        .collect(),
+                )
+                .with_projection_indices(projection.cloned())?
+                .with_limit(limit)
+                .build();
         let inner: Arc<dyn ExecutionPlan> = DataSourceExec::from_data_source(config);
         Ok(Arc::new(PondScanExec { inner, report }))
     }
@@ -316,11 +353,18 @@ impl ExecutionPlan for PondScanExec {
         Ok(TreeNodeRecursion::Continue)
     }
 
-    fn with_new_children(self: Arc<Self>, _children: Vec<Arc<dyn ExecutionPlan>>) -> DFResult<Arc<dyn ExecutionPlan>> {
+    fn with_new_children(
+        self: Arc<Self>,
+        _children: Vec<Arc<dyn ExecutionPlan>>,
+    ) -> DFResult<Arc<dyn ExecutionPlan>> {
         Ok(self)
     }
 
-    fn execute(&self, partition: usize, context: Arc<TaskContext>) -> DFResult<SendableRecordBatchStream> {
+    fn execute(
+        &self,
+        partition: usize,
+        context: Arc<TaskContext>,
+    ) -> DFResult<SendableRecordBatchStream> {
         self.inner.execute(partition, context)
     }
 

@@ -20,7 +20,10 @@ pub enum TableSpec {
     },
     /// UNION ALL BY NAME of the inputs.
     #[serde(rename_all = "camelCase")]
-    Union { label: String, inputs: Vec<TableSpec> },
+    Union {
+        label: String,
+        inputs: Vec<TableSpec>,
+    },
     /// A SQL view with its own, scoped table names.
     #[serde(rename_all = "camelCase")]
     View {

@@ -6,11 +6,39 @@ export function register(program: Command, ctx: CliContext): void {
   program
     .command('demo')
     .description(
-      'build a sample pond in DIR (default ./demo-pond) showing what pond can do, and print a look at it',
+      'build a sample pond in DIR (default ./demo-pond) showing what pond can do, then list it and run a query over it',
     )
     .argument('[dir]', 'where to create the demo pond (must not exist or be empty)', 'demo-pond')
     .action(async (dir: string) => {
-      const { buildDemo } = await import('../demo.js');
-      ctx.out(await buildDemo(dir, ctx.io.cwd));
+      const { buildDemo, DEMO_QUERY } = await import('../demo.js');
+      const { run } = await import('../main.js');
+      const path = await buildDemo(dir, ctx.io.cwd);
+      ctx.out(`Created a demo pond at ${path}\n\n$ export POND=${path}\n$ pond list '/**'\n`);
+      const io = { ...ctx.io, env: { ...ctx.io.env, POND: path } };
+      await run(['list', '/**'], io);
+      ctx.out(`\n$ pond sql "${DEMO_QUERY}" --format table\n`);
+      await run(['sql', DEMO_QUERY, '--format', 'table'], io);
+      ctx.out(`\n$ pond sql --explain "..."   # the day-1 version of each series is skipped\n`);
+      const explained = await captureExplain(io);
+      ctx.out(explained);
+      ctx.out(
+        '\nTry: pond log, pond describe /sensors/well-north/levels.series, pond cat /docs/README.txt\n',
+      );
     });
+
+  async function captureExplain(io: CliContext['io']): Promise<string> {
+    const { PassThrough } = await import('node:stream');
+    const { DEMO_QUERY } = await import('../demo.js');
+    const { run } = await import('../main.js');
+    const out = new PassThrough();
+    const chunks: Buffer[] = [];
+    out.on('data', (c: Buffer) => chunks.push(c));
+    await run(['sql', DEMO_QUERY, '--explain'], { ...io, stdout: out });
+    const text = Buffer.concat(chunks).toString('utf8');
+    return `${text
+      .split('\n')
+      .filter((l) => l.includes('PondScanExec'))
+      .map((l) => `  ${l.trim().replace(/ inner=.*$/, '')}`)
+      .join('\n')}\n`;
+  }
 }

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
 import type { Command } from 'commander';
-import { entryOf } from '../../pond.js';
 import type { CliContext } from '../context.js';
 import { listLine } from '../format.js';
 import { listPattern, selectNodes } from '../select.js';
@@ -16,6 +15,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('-l, --long', 'show type names instead of markers')
     .option('-a, --all', 'include entries whose names start with "."')
     .action(async (pattern: string | undefined, opts: { long?: boolean; all?: boolean }) => {
+      const { entryOf } = await import('../../pond.js');
       const steward = await ctx.open();
       const root = await steward.reader();
       const nodes = await selectNodes(root, listPattern(pattern), opts.all ?? false);

@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: Apache-2.0
+// Cargo steps for the addon, for the host triple explicitly (as `napi build` does) so
+// every step shares one directory of compiled dependencies.
+//   node scripts/cargo.mjs lint   rustfmt --check and clippy -D warnings
+//   node scripts/cargo.mjs test   the Rust unit tests
+import { execFileSync, spawnSync } from 'node:child_process';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+const env = { ...process.env };
+env.CARGO_TARGET_DIR ??= join(homedir(), '.cache', 'duckpond', 'target');
+const host = /host: (\S+)/.exec(execFileSync('rustc', ['-vV'], { encoding: 'utf8' }))?.[1];
+const common = ['--profile', 'ci', '--target', host];
+const steps = {
+  lint: [
+    ['fmt', '--all', '--check'],
+    ['clippy', ...common, '--all-targets', '--', '-D', 'warnings'],
+  ],
+  test: [['test', ...common, '--lib']],
+}[process.argv[2]];
+if (!steps) {
+  console.error('usage: node scripts/cargo.mjs lint|test');
+  process.exit(2);
+}
+for (const args of steps) {
+  const r = spawnSync('cargo', args, { stdio: 'inherit', env });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}

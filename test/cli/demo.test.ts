@@ -1,0 +1,19 @@
+// SPDX-License-Identifier: Apache-2.0
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { pondOk, tempDir } from '../helpers.js';
+
+describe('pond demo', () => {
+  it('builds a sample pond and shows a pruned query over it', async () => {
+    const dir = join(await tempDir(), 'demo');
+    const out = (await pondOk(undefined, 'demo', dir)).stdout;
+    expect(out).toContain(`Created a demo pond at ${dir}`);
+    expect(out).toMatch(/\[SER\]\s+\d+\s+\S+\s+v2\s+.*\/sensors\/well-north\/levels\.series/);
+    expect(out).toMatch(/\| north \| 144\s+\|/);
+    expect(out).toContain('Summary: 2 total rows');
+    expect(out.match(/versions=2 versions_skipped=1/g)).toHaveLength(2);
+    const log = (await pondOk(dir, 'log')).stdout;
+    expect(log).toContain(`pond init --birthplace demo\n`);
+    expect(log).toContain(`pond demo ${dir} --day=2\n`);
+  });
+});

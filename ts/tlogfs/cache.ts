@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * Decoded oplog reads, shared by every persistence layer a steward hands out. A Delta
+ * table version never changes, so entries keyed by version never go stale; only the few
+ * most recently used versions are kept.
+ */
+
+import type { DirEntry } from '../tinyfs/persistence.js';
+import type { OplogRow } from './rows.js';
+
+export interface VersionCache {
+  /** Committed rows of a partition, without content. */
+  readonly partitions: Map<string, Promise<OplogRow[]>>;
+  /** Newest directory snapshots by directory id. */
+  readonly snapshots: Map<string, Promise<Map<string, DirEntry>>>;
+}
+
+const KEEP = 4;
+
+export class ReadCache {
+  private readonly versions = new Map<number, VersionCache>();
+
+  at(version: number): VersionCache {
+    let entry = this.versions.get(version);
+    if (entry) {
+      this.versions.delete(version);
+    } else {
+      entry = { partitions: new Map(), snapshots: new Map() };
+    }
+    this.versions.set(version, entry);
+    for (const old of this.versions.keys()) {
+      if (this.versions.size <= KEEP) break;
+      this.versions.delete(old);
+    }
+    return entry;
+  }
+}
+
+/** Memoise `load` under `key`, forgetting failures so they are retried. */
+export function memo<T>(
+  map: Map<string, Promise<T>>,
+  key: string,
+  load: () => Promise<T>,
+): Promise<T> {
+  let value = map.get(key);
+  if (!value) {
+    value = load();
+    map.set(key, value);
+    value.catch(() => map.delete(key));
+  }
+  return value;
+}
