@@ -291,7 +291,10 @@ impl TableProvider for ParquetTable {
         // listing does, so repeated queries do not re-read them.
         let runtime = state.runtime_env();
         let store = runtime.object_store(ObjectStoreUrl::local_filesystem())?;
-        let readers = CachedParquetFileReaderFactory::new(store, runtime.cache_manager.get_file_metadata_cache());
+        let readers = CachedParquetFileReaderFactory::new(
+            store,
+            runtime.cache_manager.get_file_metadata_cache(),
+        );
         let mut source = ParquetSource::new(self.schema.clone())
             .with_table_parquet_options(state.table_options().parquet.clone())
             .with_parquet_file_reader_factory(Arc::new(readers));
