@@ -22,12 +22,15 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { type RecordBatch, Table, tableFromIPC } from 'apache-arrow';
 import { ErrorCode, isADirectory, PondError } from './errors.js';
+import { dynamicNodes } from './factories/dynamic.js';
+import { defaultRegistry } from './factories/index.js';
+import { type MknodOutcome, mknod } from './factories/mknod.js';
 import { query } from './native/engine.js';
 import { ingestHostFile } from './query/ingest.js';
 import { planTables } from './query/planner.js';
 import { Steward } from './steward/steward.js';
 import { EntryType, isFileType, isTableType } from './tinyfs/entry-type.js';
-import type { NodePath, WD } from './tinyfs/fs.js';
+import type { FSOptions, NodePath, WD } from './tinyfs/fs.js';
 import { readContent } from './tinyfs/node.js';
 import { type ContentSource, collect } from './tinyfs/persistence.js';
 
@@ -71,6 +74,13 @@ function source(data: WriteData): ContentSource {
   if (typeof data === 'string') return { kind: 'bytes', bytes: new TextEncoder().encode(data) };
   if (data instanceof Uint8Array) return { kind: 'bytes', bytes: data };
   return { kind: 'stream', chunks: data };
+}
+
+/** tinyfs options that make dynamic nodes work, with the shipped factories. */
+function factoryOptions(): FSOptions {
+  return {
+    dynamic: dynamicNodes({ registry: defaultRegistry(), env: process.env, hostRoot: '/' }),
+  };
 }
 
 /** Run SQL with pond paths resolved in `root`; the result as Arrow IPC chunks. */
@@ -199,6 +209,28 @@ export class Transaction {
     await this.write(path, query(sql, specs, { format: 'parquet' }), { ...options, entryType });
   }
 
+  /**
+   * Create (or with `overwrite` replace) a dynamic node: `factory` with a YAML config,
+   * validated first and stored as written (`${env:...}` expanded only when used).
+   *
+   * @example
+   * ```ts
+   * await tx.mknod('/mnt/logs', 'hostmount', 'directory: /var/log\n');
+   * ```
+   */
+  async mknod(
+    path: string,
+    factory: string,
+    config: string,
+    options: { overwrite?: boolean } = {},
+  ): Promise<MknodOutcome> {
+    return mknod(this.root, path, factory, config, {
+      registry: defaultRegistry(),
+      env: process.env,
+      overwrite: options.overwrite ?? false,
+    });
+  }
+
   /** SQL over the pond as this transaction sees it (its own changes included). */
   sql(sql: string): Promise<Table> {
     return collectSql(this.root, sql);
@@ -217,16 +249,17 @@ export class Pond {
   static async create(path: string, options: { birthplace?: string } = {}): Promise<Pond> {
     const args = options.birthplace ? ['init', '--birthplace', options.birthplace] : ['init'];
     return new Pond(
-      await Steward.create(path, {
-        args,
-        birthplace: options.birthplace ?? null,
-      }),
+      await Steward.create(
+        path,
+        { args, birthplace: options.birthplace ?? null },
+        factoryOptions(),
+      ),
     );
   }
 
   /** Open an existing pond; `NOT_A_POND` if there is none at `path`. */
   static async open(path: string): Promise<Pond> {
-    return new Pond(await Steward.open(path));
+    return new Pond(await Steward.open(path, factoryOptions()));
   }
 
   /** The pond's id (a UUIDv7). */

@@ -60,7 +60,14 @@ export class CliContext {
   async open(): Promise<Steward> {
     if (!this.steward) {
       const { Steward } = await import('../steward/steward.js');
-      this.steward = Steward.open(this.pondPath());
+      const { dynamicNodes } = await import('../factories/dynamic.js');
+      const { defaultRegistry } = await import('../factories/index.js');
+      const dynamic = dynamicNodes({
+        registry: defaultRegistry(),
+        env: this.io.env,
+        hostRoot: this.hostRoot(),
+      });
+      this.steward = Steward.open(this.pondPath(), { dynamic });
     }
     return this.steward;
   }

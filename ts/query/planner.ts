@@ -27,6 +27,8 @@ export interface PlanContext {
   readonly cacheDir: string | null;
   /** Names bound to a path or URL (e.g. `source` for `cat --sql`). */
   readonly bindings?: Readonly<Record<string, string>>;
+  /** Computed tables being resolved (outermost first), to report cycles. */
+  readonly visiting?: readonly string[];
 }
 
 function needPond(ctx: PlanContext, what: string): WD {
@@ -58,15 +60,29 @@ async function specForRef(ref: TableRef, ctx: PlanContext): Promise<TableSpec | 
   const target = ctx.bindings?.[ref.table] ?? ref.table;
   if (isUrl(target)) return specForUrl(target, ctx);
   if (target.startsWith('/') || hasWildcard(target))
-    return specForPondPattern(target, needPond(ctx, target));
+    return specForPondPattern(target, needPond(ctx, target), ctx);
   return null;
 }
 
-/** The spec of one pond node: tables and series as Parquet versions. */
-export async function specForNode(np: NodePath): Promise<TableSpec> {
+/** The spec of one pond node: tables and series as Parquet versions; computed tables by
+ * their factory. */
+export async function specForNode(np: NodePath, ctx: PlanContext): Promise<TableSpec> {
   const node = np.node;
   if (node.kind !== 'file') {
     throw invalidArgument(`${np.path} is a ${node.kind}, not a table`, np.path);
+  }
+  if (node.file.queryable) {
+    const visiting = ctx.visiting ?? [];
+    if (visiting.includes(np.path)) {
+      throw new PondError(
+        ErrorCode.INVALID_CONFIG,
+        `cycle in derived tables: ${[...visiting, np.path].join(' -> ')}`,
+        {
+          path: np.path,
+        },
+      );
+    }
+    return (await node.file.queryable([...visiting, np.path])) as TableSpec;
   }
   const type = node.ref.entryType;
   if (!isTableType(type)) {
@@ -135,10 +151,14 @@ function combine(label: string, specs: TableSpec[]): TableSpec {
   return { kind: 'union', label, inputs: specs };
 }
 
-async function specForPondPattern(pattern: string, root: WD): Promise<TableSpec> {
+export async function specForPondPattern(
+  pattern: string,
+  root: WD,
+  ctx: PlanContext,
+): Promise<TableSpec> {
   const nodes = await matchNodes(root, pattern);
   if (nodes.length === 0) throw notFound(pattern, 'no pond files match');
-  return combine(pattern, await Promise.all(nodes.map(specForNode)));
+  return combine(pattern, await Promise.all(nodes.map((np) => specForNode(np, ctx))));
 }
 
 function checkCast(url: PondUrl, text: string, count: number): void {
@@ -147,7 +167,7 @@ function checkCast(url: PondUrl, text: string, count: number): void {
   }
 }
 
-async function specForUrl(text: string, ctx: PlanContext): Promise<TableSpec> {
+export async function specForUrl(text: string, ctx: PlanContext): Promise<TableSpec> {
   const url = parseUrl(text);
   const parsed = url.format === 'csv' || url.format === 'jsonl';
   if (!parsed && !['file', 'data', 'table', 'series'].includes(url.format)) {
@@ -184,7 +204,7 @@ async function specForUrl(text: string, ctx: PlanContext): Promise<TableSpec> {
   const nodes = await matchNodes(root, url.path);
   if (nodes.length === 0) throw notFound(url.path, 'no pond files match');
   checkCast(url, text, nodes.length);
-  if (!parsed) return combine(text, await Promise.all(nodes.map(specForNode)));
+  if (!parsed) return combine(text, await Promise.all(nodes.map((np) => specForNode(np, ctx))));
   const specs: TableSpec[] = [];
   for (const np of nodes) {
     if (np.node.kind !== 'file') continue;

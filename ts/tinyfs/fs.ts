@@ -42,7 +42,8 @@ export interface GlobMatch {
 }
 
 export interface FSOptions {
-  readonly dynamic?: DynamicNodes;
+  /** Builds the hook that turns dynamic entries into nodes, given the FS they live in. */
+  readonly dynamic?: (fs: FS) => DynamicNodes;
 }
 
 export class FS {
@@ -51,7 +52,7 @@ export class FS {
 
   constructor(persistence: Persistence, options: FSOptions = {}) {
     this.persistence = persistence;
-    this.dynamic = options.dynamic ?? noDynamicNodes;
+    this.dynamic = options.dynamic ? options.dynamic(this) : noDynamicNodes;
   }
 
   async root(): Promise<WD> {

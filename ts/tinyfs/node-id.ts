@@ -4,7 +4,7 @@
  * `0x70 | entry-type code`, so an id alone tells the node's type.
  */
 
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { type EntryType, entryTypeFromCode, entryTypeInfo } from './entry-type.js';
 
 /** Source of time and randomness for ids; injected where output must be stable. */
@@ -52,4 +52,13 @@ export function entryTypeOfId(id: string): EntryType | undefined {
 /** The short form shown by `list`: the last 8 hex digits. */
 export function shortId(id: string): string {
   return id.replace(/-/g, '').slice(-8);
+}
+
+/** A stable id for a node that is computed, not stored (host files, factory children):
+ * the same `key` always gives the same id. */
+export function derivedNodeId(type: EntryType, key: string): string {
+  const bytes = new Uint8Array(createHash('sha256').update(key).digest().subarray(0, 16));
+  bytes[6] = 0x70 | (entryTypeInfo(type).code & 0x0f);
+  bytes[8] = 0x80 | ((bytes[8] as number) & 0x3f);
+  return format(bytes);
 }

@@ -41,6 +41,11 @@ export interface File {
   write(source: ContentSource, meta?: VersionMeta): Promise<VersionRecord>;
   /** A host file holding one version's bytes, where the store has host files. */
   localPath?(version: VersionRecord): Promise<string>;
+  /**
+   * For computed tables: their query-engine spec (opaque to tinyfs; see ts/query/spec.ts).
+   * `visiting` lists the computed tables being resolved, to detect cycles.
+   */
+  queryable?(visiting: readonly string[]): Promise<unknown>;
 }
 
 export interface Symlink {

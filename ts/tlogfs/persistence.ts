@@ -9,6 +9,7 @@
  * that changes them, not one per change.
  */
 
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -177,7 +178,7 @@ export class TlogPersistence implements Persistence {
     );
     if (!existsSync(path)) {
       await mkdir(dirname(path), { recursive: true });
-      const tmp = `${path}.tmp-${process.pid}`;
+      const tmp = `${path}.tmp-${process.pid}-${randomUUID()}`;
       await writeFile(tmp, bytes);
       await rename(tmp, path);
     }

@@ -1,0 +1,310 @@
+// SPDX-License-Identifier: Apache-2.0
+/** Dynamic nodes through the CLI: mknod, list-factories, hostmount, dynamic-dir,
+ * sql-derived chains with pushdown, synthetic series, combine; bad configs change nothing. */
+import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { pond, pondOk, readingsSql, tempDir, writeParquet } from '../helpers.js';
+
+let p = '';
+let host = '';
+
+beforeEach(async () => {
+  const dir = await tempDir();
+  p = join(dir, 'pond');
+  host = join(dir, 'host');
+  await mkdir(host);
+  await pondOk(p, 'init');
+});
+
+async function config(name: string, text: string): Promise<string> {
+  const file = join(host, `${name}.yaml`);
+  await writeFile(file, text);
+  return file;
+}
+
+const paths = (listing: string) =>
+  listing
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => line.slice(line.lastIndexOf('  ') + 2));
+
+describe('mknod and list-factories', () => {
+  it('lists every factory with its kind', async () => {
+    const out = (await pondOk(p, 'list-factories')).stdout;
+    for (const name of [
+      'hostmount',
+      'dynamic-dir',
+      'sql-derived-table',
+      'sql-derived-series',
+      'synthetic-timeseries',
+      'combine',
+    ]) {
+      expect(out).toMatch(new RegExp(`^${name}\\s+(directory|table)\\s+\\S`, 'm'));
+    }
+  });
+
+  it('accepts the three spellings and --overwrite', async () => {
+    const mnt = join(host, 'mnt');
+    await mkdir(mnt);
+    const cfg = await config('hm', `directory: ${mnt}\n`);
+    await pondOk(p, 'mknod', 'hostmount', '/a', '--config-path', cfg);
+    await pondOk(p, 'mknod', '--factory', 'hostmount', '/b', cfg);
+    await pondOk(p, 'mknod', 'hostmount', '/c', cfg);
+    expect(paths((await pondOk(p, 'list', '/')).stdout)).toEqual(['/a', '/b', '/c']);
+    const again = await pond(
+      p,
+      'mknod',
+      'hostmount',
+      '/a',
+      await config('hm2', `directory: ${host}\n`),
+    );
+    expect(again.stderr).toContain('already exists');
+    await pondOk(
+      p,
+      'mknod',
+      'hostmount',
+      '/a',
+      await config('hm3', `directory: ${host}\n`),
+      '--overwrite',
+    );
+    expect((await pondOk(p, 'list', '-l', '/a')).stdout).toMatch(
+      /^dynamic-directory\s+-\s+\S+\s+v2 /,
+    );
+    expect((await pondOk(p, 'log')).stdout).toContain('pond mknod hostmount /c');
+  });
+
+  it('rejects bad configs with a clear error and writes nothing', async () => {
+    const before = (await pondOk(p, 'log')).stdout;
+    const fail = async (...args: string[]) => {
+      const r = await pond(p, ...args);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/^Error: [^\n]+\n$/);
+      return r.stderr;
+    };
+    expect(await fail('mknod', 'nope', '/x', await config('a', 'x: 1\n'))).toContain(
+      'unknown factory "nope"',
+    );
+    expect(
+      await fail('mknod', 'hostmount', '/x', await config('b', 'directory: /tmp\nextra: 1\n')),
+    ).toContain('unknown key "extra"');
+    expect(await fail('mknod', 'hostmount', '/x', await config('c', 'directory: [\n'))).toContain(
+      'malformed YAML',
+    );
+    expect(
+      await fail(
+        'mknod',
+        'sql-derived-series',
+        '/x',
+        await config('d', 'patterns:\n  source: "zip:///a"\n'),
+      ),
+    ).toContain('unknown scheme format "zip"');
+    expect(
+      await fail(
+        'mknod',
+        'dynamic-dir',
+        '/x',
+        await config(
+          'e',
+          'entries:\n  - name: a\n    factory: hostmount\n    config: {dir: /tmp}\n',
+        ),
+      ),
+    ).toContain('entries[0] (a): config: unknown key "dir"');
+    expect(
+      await fail(
+        'mknod',
+        'hostmount',
+        '/x',
+        await config('f', 'directory: ${env:POND_TEST_UNSET_VAR}\n'),
+      ),
+    ).toContain('POND_TEST_UNSET_VAR is not set');
+    expect((await pondOk(p, 'log')).stdout).toBe(before);
+    expect((await pondOk(p, 'list')).stdout).toBe('');
+  });
+});
+
+describe('hostmount', () => {
+  it('mirrors a host directory live, read-only, without escaping it', async () => {
+    const mnt = join(host, 'mnt');
+    await mkdir(join(mnt, 'deep', 'er'), { recursive: true });
+    await writeFile(join(mnt, 'a.txt'), 'alpha');
+    await writeFile(join(mnt, 'deep', 'er', 'b.csv'), 'x\n1\n2\n');
+    await symlink('/etc', join(mnt, 'escape'));
+    await pondOk(
+      p,
+      'mknod',
+      'hostmount',
+      '/mnt',
+      await config('hm', 'directory: ${env:MNT_DIR:-' + mnt + '}\n'),
+    );
+    expect(paths((await pondOk(p, 'list', '/mnt/**')).stdout)).toEqual([
+      '/mnt',
+      '/mnt/a.txt',
+      '/mnt/deep',
+      '/mnt/deep/er',
+      '/mnt/deep/er/b.csv',
+    ]);
+    await writeFile(join(mnt, 'later.txt'), 'added after mknod');
+    expect((await pondOk(p, 'cat', '/mnt/later.txt')).stdout).toBe('added after mknod');
+    expect(
+      (
+        await pondOk(
+          p,
+          'sql',
+          `SELECT sum(x) AS s FROM 'csv:///mnt/deep/er/b.csv'`,
+          '--format',
+          'csv',
+        )
+      ).stdout,
+    ).toBe('s\n3\n');
+    const ro = await pond(p, 'copy', 'host:///etc/hosts', '/mnt/x');
+    expect(ro.stderr).toContain('read-only');
+    expect((await pond(p, 'mkdir', '/mnt/newdir')).stderr).toContain('read-only');
+    expect((await pond(p, 'cat', '/mnt/escape/hosts')).code).toBe(1);
+    expect((await pond(p, 'cat', '/mnt/../etc/hosts')).code).toBe(1);
+    await rm(mnt, { recursive: true });
+    const gone = await pond(p, 'list', '/mnt/*');
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toContain(`host directory ${mnt} does not exist`);
+  });
+});
+
+describe('derived tables', () => {
+  async function threeDays(): Promise<void> {
+    for (const [i, day] of ['2024-01-01', '2024-01-02', '2024-01-03'].entries()) {
+      const file = join(host, `d${i}.parquet`);
+      await writeParquet(file, readingsSql(`${day}T00:00:00Z`, 100, i * 100));
+      await pondOk(p, 'copy', `host+series://${file}`, '/raw.series');
+    }
+  }
+
+  it('chains sql-derived-series over sql-derived-series with the filter reaching the source', async () => {
+    await threeDays();
+    await pondOk(
+      p,
+      'mknod',
+      'sql-derived-series',
+      '/l1',
+      await config(
+        'l1',
+        'patterns:\n  source: /raw.series\nquery: SELECT timestamp, n * 2 AS n2 FROM source\n',
+      ),
+    );
+    await pondOk(
+      p,
+      'mknod',
+      'sql-derived',
+      '/l2',
+      await config('l2', 'patterns:\n  s: /l1\nquery: SELECT timestamp, n2 + 1 AS n3 FROM s\n'),
+    );
+    const sql = `SELECT count(*) AS c, min(n3) AS lo FROM '/l2' WHERE timestamp >= '2024-01-03T00:00:00Z'`;
+    expect((await pondOk(p, 'sql', sql, '--format', 'csv')).stdout).toBe('c,lo\n100,401\n');
+    expect((await pondOk(p, 'sql', sql, '--explain')).stdout).toMatch(
+      /source=\/raw\.series versions=3 versions_skipped=2/,
+    );
+    expect((await pondOk(p, 'list', '-l', '/l2')).stdout).toMatch(/^table:dynamic /);
+    await pondOk(
+      p,
+      'mknod',
+      'sql-derived-series',
+      '/l1',
+      await config('cyc', 'patterns:\n  source: /l2\n'),
+      '--overwrite',
+    );
+    const cycle = await pond(p, 'sql', `SELECT count(*) FROM '/l2'`);
+    expect(cycle.stderr).toContain('cycle in derived tables: /l2 -> /l1 -> /l2');
+  });
+
+  it('requires one match for sql-derived-table and unions for combine', async () => {
+    await threeDays();
+    await pondOk(p, 'copy', `host+series://${host}/d0.parquet`, '/other.series');
+    await pondOk(
+      p,
+      'mknod',
+      'sql-derived-table',
+      '/t',
+      await config('t', 'patterns:\n  source: "/*.series"\n'),
+    );
+    expect((await pond(p, 'sql', `SELECT count(*) FROM '/t'`)).stderr).toContain(
+      'needs exactly one matching file, found 2',
+    );
+    await pondOk(p, 'mknod', 'combine', '/all', await config('c', 'patterns:\n  - "/*.series"\n'));
+    expect(
+      (await pondOk(p, 'sql', `SELECT count(*) AS c FROM '/all'`, '--format', 'csv')).stdout,
+    ).toBe('c\n400\n');
+  });
+
+  it('generates synthetic series, start and end inclusive', async () => {
+    const cfg = [
+      'start: 2024-01-01T00:00:00Z',
+      'end: 2024-01-01T02:00:00Z',
+      'interval: 1m',
+      'points:',
+      '  - name: temp',
+      '    components:',
+      '      - {type: sine, amplitude: 2, period: 1h, offset: 10}',
+      '      - {type: line, slope: 0.001}',
+      '  - name: pump',
+      '    components: [{type: square, amplitude: 1, period: 30m}]',
+      '',
+    ].join('\n');
+    await pondOk(p, 'mknod', 'synthetic-timeseries', '/syn', await config('syn', cfg));
+    const out = await pondOk(
+      p,
+      'cat',
+      '/syn',
+      '--format',
+      'csv',
+      '--sql',
+      'SELECT count(*) AS c, min(pump) AS lo, max(pump) AS hi, round(max(temp), 3) AS t FROM source',
+    );
+    // the line term dominates at the end: 10 + 2·sin(4π) + 0.001·7200
+    expect(out.stdout).toBe('c,lo,hi,t\n121,-1.0,1.0,17.2\n');
+    const table = await pondOk(
+      p,
+      'cat',
+      '/syn',
+      '--format',
+      'table',
+      '--sql',
+      'SELECT * FROM source LIMIT 1',
+    );
+    expect(table.stdout).toContain('| Timestamp(Millisecond, Some("UTC")) | Float64 | Float64 |');
+  });
+});
+
+describe('dynamic-dir', () => {
+  it('builds nested factory nodes', async () => {
+    const mnt = join(host, 'mnt');
+    await mkdir(mnt);
+    await writeFile(join(mnt, 'r.csv'), 'x\n5\n');
+    const cfg = [
+      'entries:',
+      '  - name: files',
+      '    factory: hostmount',
+      `    config: {directory: ${mnt}}`,
+      '  - name: nested',
+      '    factory: dyndir',
+      '    config:',
+      '      entries:',
+      '        - name: syn',
+      '          factory: scribble',
+      '          config: {start: 2024-01-01T00:00:00Z, end: 2024-01-01T00:09:00Z, interval: 1m, points: [{name: v, components: [{type: line, slope: 1}]}]}',
+      '',
+    ].join('\n');
+    await pondOk(p, 'mknod', 'dynamic-dir', '/views', await config('dd', cfg));
+    expect(paths((await pondOk(p, 'list', '/views/**')).stdout)).toEqual([
+      '/views',
+      '/views/files',
+      '/views/files/r.csv',
+      '/views/nested',
+      '/views/nested/syn',
+    ]);
+    expect(
+      (await pondOk(p, 'sql', `SELECT count(*) AS c FROM '/views/nested/syn'`, '--format', 'csv'))
+        .stdout,
+    ).toBe('c\n10\n');
+    expect((await pond(p, 'mkdir', '/views/x')).stderr).toContain('read-only');
+  });
+});

@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * Dynamic nodes: a stored node with a factory name and YAML config becomes a directory, a
+ * queryable table or a computed file when read. This is the tinyfs `DynamicNodes` hook;
+ * factories that compute children (dynamic-dir, csvdir...) build them with `factoryNode`.
+ */
+
+import { ErrorCode, PondError } from '../errors.js';
+import type { PlanContext } from '../query/planner.js';
+import type { TableSpec } from '../query/spec.js';
+import { EntryType } from '../tinyfs/entry-type.js';
+import type { FS } from '../tinyfs/fs.js';
+import type { DynamicNodes, File, Node } from '../tinyfs/node.js';
+import { collect, type NodeRef, type VersionRecord } from '../tinyfs/persistence.js';
+import { parseConfigText } from './config.js';
+import type { Factory, FactoryContext, Registry } from './registry.js';
+
+/** What dynamic nodes need from their surroundings. */
+export interface FactoryEnvironment {
+  readonly registry: Registry;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Root of `host+` URLs in configs. */
+  readonly hostRoot: string;
+}
+
+/** The entry type a factory's nodes are stored as. */
+export function entryTypeFor(factory: Factory): EntryType {
+  switch (factory.kind) {
+    case 'directory':
+      return EntryType.DirectoryDynamic;
+    case 'table':
+      return EntryType.TableDynamic;
+    case 'file':
+      return EntryType.FileDynamic;
+  }
+}
+
+function readOnly(what: string): PondError {
+  return new PondError(ErrorCode.READ_ONLY, `${what}: computed by a factory, read-only`);
+}
+
+/** The FSOptions.dynamic hook for a factory environment. */
+export function dynamicNodes(environment: FactoryEnvironment): (fs: FS) => DynamicNodes {
+  return (fs) => async (ref, persistence) => {
+    const versions = await persistence.versions(ref);
+    const latest = versions[versions.length - 1];
+    if (!latest?.factory) {
+      throw new PondError(ErrorCode.INVALID_CONFIG, `dynamic node ${ref.id} records no factory`);
+    }
+    const text = new TextDecoder().decode(await collect(persistence.read(ref, latest)));
+    const config = parseConfigText(text, environment.env);
+    const root = await fs.root();
+    const plan: PlanContext = {
+      root,
+      hostRoot: environment.hostRoot,
+      cacheDir: persistence.cacheDir ?? null,
+    };
+    const ctx: FactoryContext = {
+      root,
+      ref,
+      path: `node ${ref.id}`,
+      registry: environment.registry,
+      env: environment.env,
+      plan,
+    };
+    return factoryNode(ref, latest.factory, config, ctx, versions);
+  };
+}
+
+/** A node computed by `factoryName` from a parsed config. */
+export async function factoryNode(
+  ref: NodeRef,
+  factoryName: string,
+  rawConfig: unknown,
+  ctx: FactoryContext,
+  versions: readonly VersionRecord[] = [],
+): Promise<Node> {
+  const factory = ctx.registry.get(factoryName);
+  const config = factory.validate(rawConfig, ctx.registry);
+  const nodeCtx: FactoryContext = { ...ctx, ref };
+  switch (factory.kind) {
+    case 'directory':
+      return { kind: 'directory', ref, dir: await factory.open(config, nodeCtx) };
+    case 'table':
+      return { kind: 'file', ref, file: new TableFile(factory, config, nodeCtx, versions) };
+    case 'file':
+      return { kind: 'file', ref, file: new ComputedFile(factory, config, nodeCtx, versions) };
+  }
+}
+
+/** A queryable dynamic file: its rows come from the spec its factory builds. */
+class TableFile implements File {
+  constructor(
+    private readonly factory: Factory & { kind: 'table' },
+    private readonly config: unknown,
+    private readonly ctx: FactoryContext,
+    private readonly configVersions: readonly VersionRecord[],
+  ) {}
+
+  async versions(): Promise<readonly VersionRecord[]> {
+    return this.configVersions;
+  }
+
+  queryable(visiting: readonly string[]): Promise<TableSpec> {
+    return this.factory.table(this.config, { ...this.ctx, plan: { ...this.ctx.plan, visiting } });
+  }
+
+  /** The table as Parquet bytes (what `copy` out writes). */
+  async *read(): AsyncIterable<Uint8Array> {
+    const { query } = await import('../native/engine.js');
+    const spec = await this.queryable([this.ctx.path]);
+    yield* query('SELECT * FROM source', { source: spec }, { format: 'parquet' });
+  }
+
+  async write(): Promise<VersionRecord> {
+    throw readOnly(this.ctx.path);
+  }
+}
+
+/** A dynamic file whose bytes its factory computes. */
+class ComputedFile implements File {
+  constructor(
+    private readonly factory: Factory & { kind: 'file' },
+    private readonly config: unknown,
+    private readonly ctx: FactoryContext,
+    private readonly configVersions: readonly VersionRecord[],
+  ) {}
+
+  async versions(): Promise<readonly VersionRecord[]> {
+    return this.configVersions;
+  }
+
+  read(): AsyncIterable<Uint8Array> {
+    return this.factory.content(this.config, this.ctx);
+  }
+
+  async write(): Promise<VersionRecord> {
+    throw readOnly(this.ctx.path);
+  }
+}

@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: Apache-2.0
+/** The factories pond ships, as an explicit list; `defaultRegistry()` builds the registry. */
+
+import { dynamicDir } from './dynamic-dir.js';
+import { hostmount } from './hostmount.js';
+import { Registry } from './registry.js';
+import { combine, sqlDerivedSeries, sqlDerivedTable } from './sql-derived.js';
+import { syntheticTimeseries } from './synthetic-timeseries.js';
+
+export const FACTORIES = [
+  hostmount,
+  dynamicDir,
+  sqlDerivedTable,
+  sqlDerivedSeries,
+  combine,
+  syntheticTimeseries,
+];
+
+/** Names the seeds used, mapped to pond's factories. */
+export const ALIASES = {
+  dyndir: 'dynamic-dir',
+  'sql-derived': 'sql-derived-series',
+  scribble: 'synthetic-timeseries',
+};
+
+export function defaultRegistry(): Registry {
+  return new Registry(FACTORIES, ALIASES);
+}

@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * Factory descriptors and the registry. A descriptor has a name, a description, a strict
+ * config schema, and exactly one capability by kind: `directory` (a computed directory),
+ * `table` (a queryable dynamic file: a TableSpec), or `file` (computed bytes). The registry
+ * is built from the explicit list in `index.ts` and passed through context.
+ */
+
+import { ErrorCode, PondError } from '../errors.js';
+import type { PlanContext } from '../query/planner.js';
+import type { TableSpec } from '../query/spec.js';
+import type { WD } from '../tinyfs/fs.js';
+import type { Directory } from '../tinyfs/node.js';
+import type { NodeRef } from '../tinyfs/persistence.js';
+import { ConfigError, type Schema } from './config.js';
+
+/** What a factory sees when its node is used. */
+export interface FactoryContext {
+  /** The pond root as the node's reader sees it. */
+  readonly root: WD;
+  /** The dynamic node itself (its id seeds the ids of computed children). */
+  readonly ref: NodeRef;
+  /** The node's pond path, for messages. */
+  readonly path: string;
+  readonly registry: Registry;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** How to resolve pond paths and URLs in queries from here. */
+  readonly plan: PlanContext;
+}
+
+interface Common<C> {
+  readonly name: string;
+  readonly description: string;
+  readonly config: Schema<C>;
+  /** Checks beyond the schema, e.g. nested factory configs (run at mknod and at use). */
+  check?(config: NoInfer<C>, registry: Registry): void;
+}
+
+export interface DirectoryFactoryDef<C> extends Common<C> {
+  open(config: NoInfer<C>, ctx: FactoryContext): Promise<Directory>;
+}
+
+export interface TableFactoryDef<C> extends Common<C> {
+  table(config: NoInfer<C>, ctx: FactoryContext): Promise<TableSpec>;
+}
+
+export interface FileFactoryDef<C> extends Common<C> {
+  content(config: NoInfer<C>, ctx: FactoryContext): AsyncIterable<Uint8Array>;
+}
+
+/** A descriptor with its config type erased (configs are checked by `validate`). */
+export type Factory =
+  | {
+      readonly kind: 'directory';
+      readonly name: string;
+      readonly description: string;
+      validate(config: unknown, registry: Registry): unknown;
+      open(config: unknown, ctx: FactoryContext): Promise<Directory>;
+    }
+  | {
+      readonly kind: 'table';
+      readonly name: string;
+      readonly description: string;
+      validate(config: unknown, registry: Registry): unknown;
+      table(config: unknown, ctx: FactoryContext): Promise<TableSpec>;
+    }
+  | {
+      readonly kind: 'file';
+      readonly name: string;
+      readonly description: string;
+      validate(config: unknown, registry: Registry): unknown;
+      content(config: unknown, ctx: FactoryContext): AsyncIterable<Uint8Array>;
+    };
+
+function validated<C>(def: Common<C>, raw: unknown, registry: Registry): C {
+  const config = def.config(raw, '');
+  def.check?.(config, registry);
+  return config;
+}
+
+export function directoryFactory<C>(def: DirectoryFactoryDef<C>): Factory {
+  return {
+    kind: 'directory',
+    name: def.name,
+    description: def.description,
+    validate: (c, registry) => validated(def, c, registry),
+    open: (c, ctx) => def.open(c as C, ctx),
+  };
+}
+
+export function tableFactory<C>(def: TableFactoryDef<C>): Factory {
+  return {
+    kind: 'table',
+    name: def.name,
+    description: def.description,
+    validate: (c, registry) => validated(def, c, registry),
+    table: (c, ctx) => def.table(c as C, ctx),
+  };
+}
+
+export function fileFactory<C>(def: FileFactoryDef<C>): Factory {
+  return {
+    kind: 'file',
+    name: def.name,
+    description: def.description,
+    validate: (c, registry) => validated(def, c, registry),
+    content: (c, ctx) => def.content(c as C, ctx),
+  };
+}
+
+export class Registry {
+  private readonly byName = new Map<string, Factory>();
+  private readonly aliases = new Map<string, string>();
+
+  constructor(factories: readonly Factory[], aliases: Readonly<Record<string, string>> = {}) {
+    for (const f of factories) {
+      if (this.byName.has(f.name)) {
+        throw new PondError(
+          ErrorCode.INTERNAL,
+          `two factories are named ${JSON.stringify(f.name)}`,
+        );
+      }
+      this.byName.set(f.name, f);
+    }
+    for (const [alias, target] of Object.entries(aliases)) {
+      if (!this.byName.has(target) || this.byName.has(alias)) {
+        throw new PondError(ErrorCode.INTERNAL, `bad factory alias ${alias} -> ${target}`);
+      }
+      this.aliases.set(alias, target);
+    }
+  }
+
+  /** The factory called `name` (or an alias of it); INVALID_CONFIG naming the known ones. */
+  get(name: string): Factory {
+    const f = this.byName.get(this.aliases.get(name) ?? name);
+    if (!f) {
+      throw new ConfigError(
+        `unknown factory ${JSON.stringify(name)} (known: ${[...this.byName.keys()].join(', ')})`,
+      );
+    }
+    return f;
+  }
+
+  /** The canonical name for `name`. */
+  canonical(name: string): string {
+    return this.get(name).name;
+  }
+
+  list(): readonly Factory[] {
+    return [...this.byName.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
+  }
+}

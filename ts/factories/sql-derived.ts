@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * `sql-derived-table` and `sql-derived-series`: SQL views over pond paths, globs and URLs.
+ * Each alias in `patterns` becomes a table of the query; a table pattern must match one
+ * file, a series pattern unions every version of every match. Views nest, so a filter on
+ * the outermost query reaches the Parquet scan of the physical source. `sql-derived` (the
+ * seeds' name) and `combine` are the series form.
+ */
+
+import { ErrorCode, PondError } from '../errors.js';
+import { type PlanContext, specForPondPattern, specForUrl } from '../query/planner.js';
+import type { TableSpec } from '../query/spec.js';
+import { isUrl, parseUrl } from '../query/url.js';
+import type { WD } from '../tinyfs/fs.js';
+import { hasWildcard } from '../tinyfs/glob.js';
+import { ConfigError, list, obj, record, str } from './config.js';
+import { tableFactory } from './registry.js';
+
+const DEFAULT_QUERY = 'SELECT * FROM source';
+
+function checkPattern(pattern: string, where: string): void {
+  if (isUrl(pattern)) {
+    try {
+      parseUrl(pattern);
+    } catch (err) {
+      throw new ConfigError(`${where}: ${(err as Error).message}`);
+    }
+    return;
+  }
+  if (!pattern.startsWith('/')) {
+    throw new ConfigError(
+      `${where}: ${JSON.stringify(pattern)} is neither an absolute pond path nor a URL`,
+    );
+  }
+}
+
+async function resolvePattern(
+  pattern: string,
+  plan: PlanContext,
+  single: boolean,
+): Promise<TableSpec> {
+  if (isUrl(pattern)) return specForUrl(pattern, plan);
+  const root = plan.root as WD;
+  if (single && hasWildcard(pattern)) {
+    let count = 0;
+    for await (const m of root.glob(pattern)) if (m.np.node.kind === 'file') count++;
+    if (count !== 1) {
+      throw new PondError(
+        ErrorCode.INVALID_CONFIG,
+        `${pattern}: sql-derived-table needs exactly one matching file, found ${count} (use sql-derived-series)`,
+      );
+    }
+  }
+  return specForPondPattern(pattern, root, plan);
+}
+
+function derived(name: string, description: string, single: boolean) {
+  const config = obj({ patterns: record(str) }, { query: str });
+  return tableFactory({
+    name,
+    description,
+    config,
+    check(c) {
+      for (const [alias, pattern] of Object.entries(c.patterns))
+        checkPattern(pattern, `patterns.${alias}`);
+      if (Object.keys(c.patterns).length === 0)
+        throw new ConfigError('patterns: at least one alias is needed');
+    },
+    async table(c, ctx) {
+      const tables: Record<string, TableSpec> = {};
+      for (const [alias, pattern] of Object.entries(c.patterns)) {
+        tables[alias] = await resolvePattern(pattern, ctx.plan, single);
+      }
+      return { kind: 'view', label: ctx.path, sql: c.query ?? DEFAULT_QUERY, tables };
+    },
+  });
+}
+
+export const sqlDerivedTable = derived(
+  'sql-derived-table',
+  'SQL view over pond tables and URLs; each pattern must match one file',
+  true,
+);
+
+export const sqlDerivedSeries = derived(
+  'sql-derived-series',
+  'SQL view over series: every version of every match, unioned by column name',
+  false,
+);
+
+const combineConfig = obj({ patterns: list(str) });
+
+/** `combine` (seeds): the union of every file matching `patterns`, as one series. */
+export const combine = tableFactory({
+  name: 'combine',
+  description: 'union (by column name) of every file matching the patterns, as a queryable series',
+  config: combineConfig,
+  check(c) {
+    for (const [i, pattern] of c.patterns.entries()) checkPattern(pattern, `patterns[${i}]`);
+  },
+  async table(c, ctx) {
+    const inputs = await Promise.all(c.patterns.map((p) => resolvePattern(p, ctx.plan, false)));
+    return { kind: 'union', label: ctx.path, inputs };
+  },
+});
