@@ -308,3 +308,83 @@ describe('dynamic-dir', () => {
     expect((await pond(p, 'mkdir', '/views/x')).stderr).toContain('read-only');
   });
 });
+
+describe('csvdir and template', () => {
+  it('presents CSVs as cached tables, reparsed on a new version', async () => {
+    await writeFile(join(host, 'a.csv'), 'x,y\n1,a\n2,b\n');
+    await writeFile(join(host, 'b.csv'), 'x;y\n10;c\n');
+    await pondOk(p, 'mkdir', '/in');
+    await pondOk(p, 'copy', `host://${host}/a.csv`, '/in');
+    await pondOk(p, 'mknod', 'csvdir', '/tables', await config('cd', 'source: "/in/*.csv"\n'));
+    expect(paths((await pondOk(p, 'list', '/tables/*')).stdout)).toEqual(['/tables/a']);
+    expect((await pondOk(p, 'list', '-l', '/tables/a')).stdout).toMatch(/^table:dynamic /);
+    const sum = () =>
+      pondOk(p, 'sql', `SELECT sum(x) AS s FROM '/tables/a'`, '--format', 'csv').then(
+        (r) => r.stdout,
+      );
+    expect(await sum()).toBe('s\n3\n');
+    const cache = join(p, 'cache', 'formats');
+    const { readdir } = await import('node:fs/promises');
+    expect(await readdir(cache)).toHaveLength(1);
+    expect(await sum()).toBe('s\n3\n');
+    expect(await readdir(cache)).toHaveLength(1);
+    await writeFile(join(host, 'a.csv'), 'x,y\n5,z\n');
+    await pondOk(p, 'copy', `host://${host}/a.csv`, '/in/a.csv');
+    expect(await sum()).toBe('s\n5\n');
+    expect(await readdir(cache)).toHaveLength(2);
+    await pondOk(
+      p,
+      'mknod',
+      'csvdir',
+      '/semi',
+      await config('semi', `source: /in/b.csv\ndelimiter: ";"\n`),
+    );
+    expect(await pond(p, 'sql', `SELECT 1 FROM '/semi/b'`).then((r) => r.code)).toBe(1);
+    await pondOk(p, 'copy', `host://${host}/b.csv`, '/in');
+    expect((await pondOk(p, 'sql', `SELECT x FROM '/semi/b'`, '--format', 'csv')).stdout).toBe(
+      'x\n10\n',
+    );
+  });
+
+  it('renders one file per match, or one for all', async () => {
+    await pondOk(p, 'mkdir', '-p', '/sites/north');
+    await pondOk(p, 'mkdir', '-p', '/sites/south');
+    for (const s of ['north', 'south']) {
+      await writeFile(join(host, `${s}.csv`), 'x\n1\n');
+      await pondOk(p, 'copy', `host://${host}/${s}.csv`, `/sites/${s}/data.csv`);
+    }
+    await writeFile(
+      join(host, 'page.j2'),
+      '# {{ captures[0] }}\n{{ match.path }} of {{ matches | length }}\n{% for m in matches %}* {{ m.captures[0] }}\n{% endfor %}',
+    );
+    await pondOk(p, 'copy', `host://${host}/page.j2`, '/page.j2');
+    await pondOk(
+      p,
+      'mknod',
+      'template',
+      '/pages',
+      await config(
+        't',
+        'in_pattern: "/sites/*/data.csv"\nout_pattern: "$0.md"\ntemplate_file: /page.j2\n',
+      ),
+    );
+    expect(paths((await pondOk(p, 'list', '/pages/*')).stdout)).toEqual([
+      '/pages/north.md',
+      '/pages/south.md',
+    ]);
+    expect((await pondOk(p, 'cat', '/pages/south.md')).stdout).toBe(
+      '# south\n/sites/south/data.csv of 2\n* north\n* south\n',
+    );
+    await pondOk(
+      p,
+      'mknod',
+      'template',
+      '/index',
+      await config(
+        'i',
+        'in_pattern: "/sites/*/data.csv"\nout_pattern: index.md\ntemplate_file: /page.j2\n',
+      ),
+    );
+    expect((await pondOk(p, 'cat', '/index/index.md')).stdout).toContain('* north\n* south\n');
+  });
+});

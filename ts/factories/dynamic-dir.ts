@@ -1,69 +1,25 @@
 // SPDX-License-Identifier: Apache-2.0
 /** `dynamic-dir`: a read-only directory whose children are factory nodes; nestable. */
 
-import { ErrorCode, PondError } from '../errors.js';
-import type { Directory, Node } from '../tinyfs/node.js';
+import type { Node } from '../tinyfs/node.js';
 import { derivedNodeId } from '../tinyfs/node-id.js';
 import { checkName } from '../tinyfs/path.js';
 import { any, ConfigError, list, obj, str } from './config.js';
-import { entryTypeFor, factoryNode } from './dynamic.js';
+import { ComputedDirectory, entryTypeFor, factoryNode } from './dynamic.js';
 import { directoryFactory, type FactoryContext } from './registry.js';
 
 const entry = obj({ name: str, factory: str, config: any });
 type Entry = ReturnType<typeof entry>;
 
-class EntriesDirectory implements Directory {
-  readonly writable = false;
-
-  constructor(
-    private readonly entries_: readonly Entry[],
-    private readonly ctx: FactoryContext,
-  ) {}
-
-  private async node(e: Entry): Promise<Node> {
-    const factory = this.ctx.registry.get(e.factory);
-    const entryType = entryTypeFor(factory);
-    const ref = {
-      id: derivedNodeId(entryType, `${this.ctx.ref.id}/${e.name}`),
-      partId: this.ctx.ref.id,
-      entryType,
-    };
-    return factoryNode(ref, e.factory, e.config, {
-      ...this.ctx,
-      path: `${this.ctx.path}/${e.name}`,
-    });
-  }
-
-  async get(name: string): Promise<Node | null> {
-    const e = this.entries_.find((x) => x.name === name);
-    return e ? this.node(e) : null;
-  }
-
-  async entries(): Promise<Array<[string, Node]>> {
-    const sorted = [...this.entries_].sort((a, b) => (a.name < b.name ? -1 : 1));
-    return Promise.all(
-      sorted.map(async (e): Promise<[string, Node]> => [e.name, await this.node(e)]),
-    );
-  }
-
-  private readOnly(name: string): never {
-    throw new PondError(
-      ErrorCode.READ_ONLY,
-      `${this.ctx.path}/${name}: dynamic directories are read-only`,
-    );
-  }
-
-  async createDirectory(name: string): Promise<Node> {
-    return this.readOnly(name);
-  }
-
-  async createFile(name: string): Promise<Node> {
-    return this.readOnly(name);
-  }
-
-  async createSymlink(name: string): Promise<Node> {
-    return this.readOnly(name);
-  }
+async function entryNode(e: Entry, ctx: FactoryContext): Promise<Node> {
+  const factory = ctx.registry.get(e.factory);
+  const entryType = entryTypeFor(factory);
+  const ref = {
+    id: derivedNodeId(entryType, `${ctx.ref.id}/${e.name}`),
+    partId: ctx.ref.id,
+    entryType,
+  };
+  return factoryNode(ref, e.factory, e.config, { ...ctx, path: `${ctx.path}/${e.name}` });
 }
 
 const config = obj({ entries: list(entry) });
@@ -94,6 +50,10 @@ export const dynamicDir = directoryFactory({
     });
   },
   async open(config, ctx) {
-    return new EntriesDirectory(config.entries, ctx);
+    return new ComputedDirectory(ctx.path, () =>
+      Promise.all(
+        config.entries.map(async (e): Promise<[string, Node]> => [e.name, await entryNode(e, ctx)]),
+      ),
+    );
   },
 });

@@ -10,7 +10,7 @@ import type { PlanContext } from '../query/planner.js';
 import type { TableSpec } from '../query/spec.js';
 import { EntryType } from '../tinyfs/entry-type.js';
 import type { FS } from '../tinyfs/fs.js';
-import type { DynamicNodes, File, Node } from '../tinyfs/node.js';
+import type { Directory, DynamicNodes, File, Node } from '../tinyfs/node.js';
 import { collect, type NodeRef, type VersionRecord } from '../tinyfs/persistence.js';
 import { parseConfigText } from './config.js';
 import type { Factory, FactoryContext, Registry } from './registry.js';
@@ -82,59 +82,90 @@ export async function factoryNode(
     case 'directory':
       return { kind: 'directory', ref, dir: await factory.open(config, nodeCtx) };
     case 'table':
-      return { kind: 'file', ref, file: new TableFile(factory, config, nodeCtx, versions) };
+      return computedTable(ref, nodeCtx, versions, (visiting) =>
+        factory.table(config, { ...nodeCtx, plan: { ...nodeCtx.plan, visiting } }),
+      );
     case 'file':
-      return { kind: 'file', ref, file: new ComputedFile(factory, config, nodeCtx, versions) };
+      return computedFile(ref, nodeCtx.path, versions, () => factory.content(config, nodeCtx));
   }
 }
 
-/** A queryable dynamic file: its rows come from the spec its factory builds. */
+/** A queryable computed file: its rows come from `spec`, its versions are `versions`. */
+export function computedTable(
+  ref: NodeRef,
+  ctx: FactoryContext,
+  versions: readonly VersionRecord[],
+  spec: (visiting: readonly string[]) => Promise<TableSpec>,
+): Node {
+  return { kind: 'file', ref, file: new TableFile(ctx.path, versions, spec) };
+}
+
 class TableFile implements File {
   constructor(
-    private readonly factory: Factory & { kind: 'table' },
-    private readonly config: unknown,
-    private readonly ctx: FactoryContext,
+    private readonly path: string,
     private readonly configVersions: readonly VersionRecord[],
+    readonly queryable: (visiting: readonly string[]) => Promise<TableSpec>,
   ) {}
 
   async versions(): Promise<readonly VersionRecord[]> {
     return this.configVersions;
-  }
-
-  queryable(visiting: readonly string[]): Promise<TableSpec> {
-    return this.factory.table(this.config, { ...this.ctx, plan: { ...this.ctx.plan, visiting } });
   }
 
   /** The table as Parquet bytes (what `copy` out writes). */
   async *read(): AsyncIterable<Uint8Array> {
     const { query } = await import('../native/engine.js');
-    const spec = await this.queryable([this.ctx.path]);
+    const spec = await this.queryable([this.path]);
     yield* query('SELECT * FROM source', { source: spec }, { format: 'parquet' });
   }
 
   async write(): Promise<VersionRecord> {
-    throw readOnly(this.ctx.path);
+    throw readOnly(this.path);
   }
 }
 
-/** A dynamic file whose bytes its factory computes. */
-class ComputedFile implements File {
+/** A read-only directory whose entries a factory computes on each listing. */
+export class ComputedDirectory implements Directory {
+  readonly writable = false;
+
   constructor(
-    private readonly factory: Factory & { kind: 'file' },
-    private readonly config: unknown,
-    private readonly ctx: FactoryContext,
-    private readonly configVersions: readonly VersionRecord[],
+    private readonly path: string,
+    private readonly children: () => Promise<Array<[string, Node]>>,
   ) {}
 
-  async versions(): Promise<readonly VersionRecord[]> {
-    return this.configVersions;
+  async get(name: string): Promise<Node | null> {
+    return (await this.children()).find(([n]) => n === name)?.[1] ?? null;
   }
 
-  read(): AsyncIterable<Uint8Array> {
-    return this.factory.content(this.config, this.ctx);
+  async entries(): Promise<Array<[string, Node]>> {
+    return (await this.children()).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   }
 
-  async write(): Promise<VersionRecord> {
-    throw readOnly(this.ctx.path);
+  async createDirectory(name: string): Promise<Node> {
+    throw readOnly(`${this.path}/${name}`);
   }
+
+  async createFile(name: string): Promise<Node> {
+    throw readOnly(`${this.path}/${name}`);
+  }
+
+  async createSymlink(name: string): Promise<Node> {
+    throw readOnly(`${this.path}/${name}`);
+  }
+}
+
+/** A read-only file whose bytes come from `content`. */
+export function computedFile(
+  ref: NodeRef,
+  path: string,
+  versions: readonly VersionRecord[],
+  content: () => AsyncIterable<Uint8Array>,
+): Node {
+  const file: File = {
+    versions: async () => versions,
+    read: content,
+    write: async () => {
+      throw readOnly(path);
+    },
+  };
+  return { kind: 'file', ref, file };
 }

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 /** The factories pond ships, as an explicit list; `defaultRegistry()` builds the registry. */
 
+import { csvdir } from './csvdir.js';
 import { dynamicDir } from './dynamic-dir.js';
 import { hostmount } from './hostmount.js';
 import { Registry } from './registry.js';
 import { combine, sqlDerivedSeries, sqlDerivedTable } from './sql-derived.js';
 import { syntheticTimeseries } from './synthetic-timeseries.js';
+import { template } from './template.js';
 
 export const FACTORIES = [
   hostmount,
@@ -13,7 +15,9 @@ export const FACTORIES = [
   sqlDerivedTable,
   sqlDerivedSeries,
   combine,
+  csvdir,
   syntheticTimeseries,
+  template,
 ];
 
 /** Names the seeds used, mapped to pond's factories. */

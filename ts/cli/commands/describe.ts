@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import type { Command } from 'commander';
 import { EntryType, entryTypeInfo, isTableType } from '../../tinyfs/entry-type.js';
-import type { FilePath, NodePath } from '../../tinyfs/fs.js';
+import type { FilePath, NodePath, WD } from '../../tinyfs/fs.js';
 import type { VersionRecord } from '../../tinyfs/persistence.js';
 import type { CliContext } from '../context.js';
 import { microsToUtc } from '../format.js';
@@ -12,7 +12,25 @@ const FORMAT: Record<string, string> = {
   'file:physical:series': 'Raw data series (versions concatenated on read)',
   'table:physical:version': 'Parquet table',
   'table:physical:series': 'Parquet series',
+  'table:dynamic': 'Parquet series',
+  'file:dynamic': 'Raw data (computed)',
 };
+
+/** Schema lines of a computed table, from the engine's plan of `SELECT * FROM source`. */
+async function computedSchema(np: FilePath, root: WD): Promise<string[]> {
+  const { specForNode } = await import('../../query/planner.js');
+  const { explain } = await import('../../native/engine.js');
+  const cacheDir = root.fs.persistence.cacheDir ?? null;
+  const spec = await specForNode(np, { root, hostRoot: '/', cacheDir });
+  const text = await explain('SELECT * FROM source', { source: spec });
+  const fields =
+    text
+      .split('Plan:')[0]
+      ?.split('\n')
+      .slice(1)
+      .filter((l) => l.trim()) ?? [];
+  return ['  Schema:', ...fields.map((l) => `    * ${l.trim()}`)];
+}
 
 async function describeTable(np: FilePath, versions: readonly VersionRecord[]): Promise<string[]> {
   const latest = versions[versions.length - 1];
@@ -43,12 +61,18 @@ async function describeTable(np: FilePath, versions: readonly VersionRecord[]): 
   return lines;
 }
 
-async function describeNode(np: NodePath, versions: readonly VersionRecord[]): Promise<string> {
+async function describeNode(
+  np: NodePath,
+  versions: readonly VersionRecord[],
+  root: WD,
+): Promise<string> {
   const node = np.node;
   const info = entryTypeInfo(node.ref.entryType);
   const lines: string[] = [];
   if (node.kind === 'directory') {
     lines.push(`[DIR] ${np.path}`, `  Type: ${info.name}`);
+    const factory = versions[versions.length - 1]?.factory;
+    if (factory) lines.push(`  Factory: ${factory}`);
     lines.push(`  Entries: ${(await node.dir.entries()).length}`);
   } else if (node.kind === 'symlink') {
     lines.push(
@@ -62,7 +86,10 @@ async function describeNode(np: NodePath, versions: readonly VersionRecord[]): P
     const latest = versions[versions.length - 1];
     lines.push(`  Versions: ${versions.length}`);
     if (latest) lines.push(`  Size: ${latest.size ?? 0} bytes (v${latest.version})`);
-    if (isTableType(node.ref.entryType))
+    const factory = latest?.factory;
+    if (factory) lines.push(`  Factory: ${factory}`);
+    if (node.file.queryable) lines.push(...(await computedSchema(np as FilePath, root)));
+    else if (isTableType(node.ref.entryType))
       lines.push(...(await describeTable(np as FilePath, versions)));
   }
   const latest = versions[versions.length - 1];
@@ -84,7 +111,7 @@ export function register(program: Command, ctx: CliContext): void {
           np.node.kind === 'file'
             ? await np.node.file.versions()
             : await root.fs.persistence.versions(np.node.ref);
-        parts.push(`\n${await describeNode(np, versions)}`);
+        parts.push(`\n${await describeNode(np, versions, root)}`);
       }
       if (nodes.length === 0) parts.push('\nNo entries match.\n');
       ctx.out(parts.join(''));

@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * `template` (seeds): a directory of rendered text files. With captures in `out_pattern`
+ * (`$0`, `$1`...), one file per `in_pattern` match; with a literal `out_pattern`, one file
+ * for all matches. `template_file` is a pond file in Jinja syntax (nunjucks), rendered
+ * with `captures` (this match's wildcards), `match` ({path, name, captures}) and `matches`
+ * (every match).
+ */
+
+import nunjucks from 'nunjucks';
+import { ErrorCode, PondError } from '../errors.js';
+import { EntryType } from '../tinyfs/entry-type.js';
+import { substituteCaptures } from '../tinyfs/glob.js';
+import type { Node } from '../tinyfs/node.js';
+import { readContent } from '../tinyfs/node.js';
+import { derivedNodeId } from '../tinyfs/node-id.js';
+import { checkName } from '../tinyfs/path.js';
+import { collect } from '../tinyfs/persistence.js';
+import { ConfigError, obj, str } from './config.js';
+import { ComputedDirectory, computedFile } from './dynamic.js';
+import { directoryFactory } from './registry.js';
+
+const config = obj({ in_pattern: str, out_pattern: str, template_file: str });
+
+interface Match {
+  readonly path: string;
+  readonly name: string;
+  readonly captures: readonly string[];
+}
+
+const env = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: false });
+
+function render(template: string, context: object, where: string): Uint8Array {
+  try {
+    return new TextEncoder().encode(env.renderString(template, context));
+  } catch (err) {
+    throw new PondError(
+      ErrorCode.INVALID_CONFIG,
+      `${where}: template error: ${(err as Error).message}`,
+    );
+  }
+}
+
+export const template = directoryFactory({
+  name: 'template',
+  description:
+    'text files rendered from a Jinja-style template, one per in_pattern match or one in all',
+  config,
+  check(c) {
+    if (!c.in_pattern.startsWith('/'))
+      throw new ConfigError('in_pattern: must be an absolute pond glob');
+    if (!c.template_file.startsWith('/'))
+      throw new ConfigError('template_file: must be an absolute pond path');
+    if (c.out_pattern.includes('/')) throw new ConfigError('out_pattern: a file name, not a path');
+  },
+  async open(c, ctx) {
+    return new ComputedDirectory(ctx.path, async () => {
+      const tpl = await ctx.root.file(c.template_file);
+      const text = new TextDecoder().decode(await collect(readContent(tpl.node)));
+      // Rendered files take the template's version and time; their size is unknown until read.
+      const versions = (await tpl.node.file.versions())
+        .slice(-1)
+        .map((v) => ({ ...v, size: null }));
+      const matches: Match[] = [];
+      for await (const { np, captures } of ctx.root.glob(c.in_pattern)) {
+        matches.push({
+          path: np.path,
+          name: np.path.slice(np.path.lastIndexOf('/') + 1),
+          captures,
+        });
+      }
+      const perMatch = /\$\d/.test(c.out_pattern);
+      const outputs: Array<[string, object]> = perMatch
+        ? matches.map((m) => [
+            substituteCaptures(c.out_pattern, m.captures),
+            { captures: m.captures, match: m, matches },
+          ])
+        : [[c.out_pattern, { captures: [], matches }]];
+      const seen = new Set<string>();
+      return outputs.map(([name, context]): [string, Node] => {
+        checkName(name);
+        if (seen.has(name)) {
+          throw new PondError(
+            ErrorCode.INVALID_CONFIG,
+            `${ctx.path}: two matches render to ${JSON.stringify(name)}`,
+          );
+        }
+        seen.add(name);
+        const ref = {
+          id: derivedNodeId(EntryType.FileDynamic, `${ctx.ref.id}/${name}`),
+          partId: ctx.ref.id,
+          entryType: EntryType.FileDynamic,
+        };
+        const where = `${ctx.path}/${name}`;
+        return [
+          name,
+          computedFile(ref, where, versions, async function* () {
+            yield render(text, context, where);
+          }),
+        ];
+      });
+    });
+  },
+});
