@@ -388,3 +388,45 @@ describe('csvdir and template', () => {
     expect((await pondOk(p, 'cat', '/index/index.md')).stdout).toContain('* north\n* south\n');
   });
 });
+
+describe('host mode', () => {
+  it('lists, cats and describes host files with no pond', async () => {
+    await mkdir(join(host, 'in'));
+    await writeFile(join(host, 'in', 'r.csv'), 'x\n1\n2\n');
+    const listing = await pondOk(undefined, 'list', `host+file://${host}/in/*`);
+    expect(paths(listing.stdout)).toEqual([`${host}/in/r.csv`]);
+    expect((await pondOk(undefined, '-d', host, 'cat', 'host:///in/r.csv')).stdout).toBe(
+      'x\n1\n2\n',
+    );
+    expect((await pondOk(undefined, 'describe', `host+file://${host}/in/r.csv`)).stdout).toContain(
+      `[FILE] ${host}/in/r.csv\n  Type: FileDynamic`,
+    );
+    expect((await pond(undefined, 'list')).stderr).toContain('set POND');
+  });
+
+  it('overlays factory nodes and directories with --hostmount', async () => {
+    await mkdir(join(host, 'in'));
+    await writeFile(join(host, 'in', 'r.csv'), 'x\n1\n2\n');
+    await writeFile(
+      join(host, 'views.yaml'),
+      'entries:\n  - name: total\n    factory: sql-derived-table\n    config:\n      patterns: {source: "host+csv:///in/r.csv"}\n      query: SELECT sum(x) AS s FROM source\n',
+    );
+    const views = ['-d', host, '--hostmount', '/views=host+dyndir:///views.yaml'];
+    expect(
+      (await pondOk(undefined, ...views, 'sql', `SELECT s FROM '/views/total'`, '--format', 'csv'))
+        .stdout,
+    ).toBe('s\n3\n');
+    expect(paths((await pondOk(undefined, ...views, 'list', '/views/*')).stdout)).toEqual([
+      '/views/total',
+    ]);
+    const data = ['--hostmount', `/data=${join(host, 'in')}`];
+    expect(paths((await pondOk(undefined, ...data, 'list', '/data/*')).stdout)).toEqual([
+      '/data/r.csv',
+    ]);
+    expect((await pondOk(undefined, ...data, 'cat', '/data/r.csv')).stdout).toBe('x\n1\n2\n');
+    expect((await pond(undefined, ...data, 'mkdir', '/data/x')).code).toBe(1);
+    expect((await pond(undefined, '--hostmount', 'nonsense', 'list')).stderr).toContain(
+      '--hostmount nonsense',
+    );
+  });
+});

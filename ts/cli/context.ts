@@ -20,6 +20,7 @@ export interface CliIO {
 export interface GlobalOptions {
   pond?: string;
   directory?: string;
+  hostmount?: string[];
 }
 
 export class CliContext {
@@ -27,6 +28,9 @@ export class CliContext {
   args: string[] = [];
   globals: GlobalOptions = {};
   private steward: Promise<Steward> | undefined;
+  private host: Promise<WD> | undefined;
+  /** Set when a command names `host:///` paths: read the host namespace, not a pond. */
+  hostMode = false;
 
   constructor(readonly io: CliIO) {}
 
@@ -72,8 +76,39 @@ export class CliContext {
     return this.steward;
   }
 
+  /** Whether reads go to a pond (else to the host namespace). */
+  usesPond(): boolean {
+    if (this.hostMode) return false;
+    if (this.globals.pond ?? this.io.env.POND) return true;
+    return (this.globals.hostmount ?? []).length === 0;
+  }
+
+  /** The pond root to read, or in host mode the host namespace with its mounts. */
   async reader(): Promise<WD> {
-    return (await this.open()).reader();
+    if (this.usesPond()) return (await this.open()).reader();
+    if (!this.host) {
+      const { hostNamespace, parseHostmount } = await import('./host.js');
+      this.host = hostNamespace(this, (this.globals.hostmount ?? []).map(parseHostmount));
+    }
+    return this.host;
+  }
+
+  /**
+   * A command's path argument: a pond path as is; `host:///p` or `host+file:///p` switches
+   * the command to host mode and names `p`.
+   */
+  async target(arg: string): Promise<string> {
+    const { isUrl, parseUrl } = await import('../query/url.js');
+    if (!isUrl(arg)) return arg;
+    const url = parseUrl(arg);
+    if (!url.host || url.format !== 'file' || url.cast || url.compression) {
+      throw new PondError(
+        ErrorCode.INVALID_ARGUMENT,
+        `${arg}: expected a pond path, host:///path or host+file:///path`,
+      );
+    }
+    this.hostMode = true;
+    return url.path;
   }
 
   async write<T>(

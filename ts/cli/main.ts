@@ -27,7 +27,13 @@ export function createCli(io: CliIO): { program: Command; ctx: CliContext } {
   const program = new Command('pond')
     .description('pond: a transactional, versioned filesystem for files, tables and time series')
     .option('--pond <path>', 'pond directory (default: $POND)')
-    .option('-d, --directory <dir>', 'root directory for host+ URLs', '/')
+    .option('-d, --directory <dir>', 'root directory for host+ URLs and host mode', '/')
+    .option(
+      '--hostmount <mount>',
+      'host mode (no pond): mount /MNT=host+FACTORY:///config.yaml or /MNT=DIR over the host namespace (repeatable)',
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
     .showHelpAfterError('(run pond --help for usage)')
     .exitOverride()
     .configureOutput({

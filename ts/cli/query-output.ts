@@ -58,8 +58,9 @@ export async function planContext(
   ctx: CliContext,
   bindings?: Record<string, string>,
 ): Promise<PlanContext> {
-  const pondPath = ctx.globals.pond ?? ctx.io.env.POND;
-  const root = pondPath ? await ctx.reader() : null;
+  const hostOnly =
+    !(ctx.globals.pond ?? ctx.io.env.POND) && (ctx.globals.hostmount ?? []).length === 0;
+  const root = hostOnly ? null : await ctx.reader();
   return {
     root,
     hostRoot: ctx.hostRoot(),

@@ -44,18 +44,25 @@ export interface GlobMatch {
 export interface FSOptions {
   /** Builds the hook that turns dynamic entries into nodes, given the FS they live in. */
   readonly dynamic?: (fs: FS) => DynamicNodes;
+  /** The root directory, when it is not the persistence layer's (host namespaces). */
+  readonly root?: (fs: FS) => Promise<Node>;
 }
 
 export class FS {
   readonly persistence: Persistence;
   readonly dynamic: DynamicNodes;
 
+  private readonly customRoot: FSOptions['root'];
+
   constructor(persistence: Persistence, options: FSOptions = {}) {
     this.persistence = persistence;
     this.dynamic = options.dynamic ? options.dynamic(this) : noDynamicNodes;
+    this.customRoot = options.root;
   }
 
   async root(): Promise<WD> {
+    if (this.customRoot)
+      return new WD(this, { node: await this.customRoot(this), path: '/' } as DirectoryPath);
     const node = await makeNode(
       this.persistence,
       {

@@ -13,7 +13,13 @@ import { EntryType } from './entry-type.js';
 import type { Directory, File, Node } from './node.js';
 import { derivedNodeId } from './node-id.js';
 import { checkName } from './path.js';
-import type { NodeRef, VersionRecord } from './persistence.js';
+import type {
+  DirEntry,
+  NodeRef,
+  Persistence,
+  StoredContent,
+  VersionRecord,
+} from './persistence.js';
 
 function readOnly(what: string): PondError {
   return new PondError(ErrorCode.READ_ONLY, `${what}: host mounts are read-only`);
@@ -111,5 +117,78 @@ export class HostFile implements File {
 
   async localPath(): Promise<string> {
     return this.hostPath;
+  }
+}
+
+/**
+ * The persistence layer of a host namespace: nothing is stored, every node is computed
+ * (host directories, overlays), and nothing can be written.
+ */
+export class HostPersistence implements Persistence {
+  readonly pondId = '00000000-0000-7000-8000-000000000000';
+  readonly rootId = derivedNodeId(EntryType.DirectoryDynamic, 'host:/');
+  readonly writable = false;
+
+  async entries(): Promise<ReadonlyMap<string, DirEntry>> {
+    return new Map();
+  }
+
+  async versions(): Promise<readonly VersionRecord[]> {
+    return [];
+  }
+
+  read(node: NodeRef): AsyncIterable<Uint8Array> {
+    throw new PondError(ErrorCode.NOT_FOUND, `node ${node.id} has no stored content`);
+  }
+
+  async store(): Promise<StoredContent> {
+    throw readOnly('host namespace');
+  }
+
+  async createDirectory(): Promise<NodeRef> {
+    throw readOnly('host namespace');
+  }
+
+  async createNode(): Promise<NodeRef> {
+    throw readOnly('host namespace');
+  }
+
+  async appendVersion(): Promise<VersionRecord> {
+    throw readOnly('host namespace');
+  }
+}
+
+/** A directory with nodes mounted over some of its names (host mode `--hostmount`). */
+export class OverlayDirectory implements Directory {
+  readonly writable = false;
+
+  /** `mounts` build their nodes on first use (a mount may refer to the namespace it is in). */
+  constructor(
+    private readonly base: Directory | null,
+    private readonly mounts: ReadonlyMap<string, () => Promise<Node>>,
+  ) {}
+
+  async get(name: string): Promise<Node | null> {
+    const mount = this.mounts.get(name);
+    if (mount) return mount();
+    return this.base ? this.base.get(name) : null;
+  }
+
+  async entries(): Promise<Array<[string, Node]>> {
+    const merged = new Map(this.base ? await this.base.entries() : []);
+    for (const [name, node] of this.mounts) merged.set(name, await node());
+    return [...merged.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  }
+
+  async createDirectory(name: string): Promise<Node> {
+    throw readOnly(name);
+  }
+
+  async createFile(name: string): Promise<Node> {
+    throw readOnly(name);
+  }
+
+  async createSymlink(name: string): Promise<Node> {
+    throw readOnly(name);
   }
 }

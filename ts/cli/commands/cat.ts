@@ -42,11 +42,15 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--query <query>', 'alias of --sql')
     .option('--explain', 'print the schema and physical plan instead of running')
     .action(async (path: string, opts: CatOptions) => {
-      const { isUrl } = await import('../../query/url.js');
+      const { isUrl, parseUrl } = await import('../../query/url.js');
       const sql = opts.sql ?? opts.query;
       const chosen = opts.display ?? opts.format;
-      if (!isUrl(path)) {
-        const np = await (await ctx.reader()).file(path);
+      const raw =
+        !isUrl(path) ||
+        (parseUrl(path).host && parseUrl(path).format === 'file' && !parseUrl(path).cast);
+      if (raw) {
+        const target = await ctx.target(path);
+        const np = await (await ctx.reader()).file(target);
         if (!isTableType(np.node.ref.entryType)) {
           if (sql || opts.explain || !['auto', 'raw'].includes(chosen)) {
             throw invalidArgument(

@@ -93,7 +93,10 @@ async function describeNode(
       lines.push(...(await describeTable(np as FilePath, versions)));
   }
   const latest = versions[versions.length - 1];
-  if (latest) lines.push(`  Modified: ${microsToUtc(latest.timestamp)} UTC (txn ${latest.txnSeq})`);
+  if (latest) {
+    const txn = latest.txnSeq > 0 ? ` (txn ${latest.txnSeq})` : '';
+    lines.push(`  Modified: ${microsToUtc(latest.timestamp)} UTC${txn}`);
+  }
   return `${lines.join('\n')}\n`;
 }
 
@@ -103,8 +106,9 @@ export function register(program: Command, ctx: CliContext): void {
     .description('describe pond entries matching a glob: type, format, versions, size')
     .argument('[pattern]', 'glob as for list (default: everything)')
     .action(async (pattern: string | undefined) => {
+      const target = pattern === undefined ? undefined : await ctx.target(pattern);
       const root = await ctx.reader();
-      const nodes = await selectNodes(root, listPattern(pattern), true);
+      const nodes = await selectNodes(root, listPattern(target), true);
       const parts = ['=== File Schema Description ===\n'];
       for (const np of nodes) {
         const versions =

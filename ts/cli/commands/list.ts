@@ -16,10 +16,11 @@ export function register(program: Command, ctx: CliContext): void {
     .option('-a, --all', 'include entries whose names start with "."')
     .action(async (pattern: string | undefined, opts: { long?: boolean; all?: boolean }) => {
       const { entryOf } = await import('../../pond.js');
-      const steward = await ctx.open();
-      const root = await steward.reader();
-      const nodes = await selectNodes(root, listPattern(pattern), opts.all ?? false);
+      const target = pattern === undefined ? undefined : await ctx.target(pattern);
+      const root = await ctx.reader();
+      const nodes = await selectNodes(root, listPattern(target), opts.all ?? false);
       const entries = await Promise.all(nodes.map((np) => entryOf(root, np)));
-      ctx.out(entries.map((e) => listLine(e, steward.pondId, opts.long ?? false)).join(''));
+      const pondId = root.fs.persistence.pondId;
+      ctx.out(entries.map((e) => listLine(e, pondId, opts.long ?? false)).join(''));
     });
 }

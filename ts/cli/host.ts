@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * Host mode: with no pond selected, pond paths name the host filesystem (rooted at `-d`),
+ * with `--hostmount /mnt=host+FACTORY:///cfg.yaml` (a factory node) and `/mnt=DIR` (a host
+ * directory) mounted over it. Everything is read-only.
+ */
+
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { ErrorCode, invalidArgument, PondError } from '../errors.js';
+import { parseConfigText } from '../factories/config.js';
+import { dynamicNodes, entryTypeFor, factoryNode } from '../factories/dynamic.js';
+import { defaultRegistry } from '../factories/index.js';
+import { EntryType } from '../tinyfs/entry-type.js';
+import { FS, type WD } from '../tinyfs/fs.js';
+import { HostDirectory, HostPersistence, OverlayDirectory } from '../tinyfs/host.js';
+import type { Directory, Node } from '../tinyfs/node.js';
+import { derivedNodeId } from '../tinyfs/node-id.js';
+import { components } from '../tinyfs/path.js';
+import type { CliContext } from './context.js';
+
+export type HostMount =
+  | { readonly at: string[]; readonly kind: 'dir'; readonly dir: string }
+  | {
+      readonly at: string[];
+      readonly kind: 'factory';
+      readonly factory: string;
+      readonly config: string;
+    };
+
+const FACTORY_URL = /^host\+([a-z][a-z0-9-]*):\/\/(\/.*)$/;
+
+/** Parse `--hostmount /mnt=host+FACTORY:///cfg.yaml` or `/mnt=DIR`. */
+export function parseHostmount(spec: string): HostMount {
+  const eq = spec.indexOf('=');
+  if (eq < 1)
+    throw invalidArgument(
+      `--hostmount ${spec}: expected /MOUNT=host+FACTORY:///config.yaml or /MOUNT=DIR`,
+    );
+  const at = components(spec.slice(0, eq));
+  if (at.length === 0) throw invalidArgument(`--hostmount ${spec}: cannot mount over /`);
+  const source = spec.slice(eq + 1);
+  const m = FACTORY_URL.exec(source);
+  if (m) return { at, kind: 'factory', factory: m[1] as string, config: m[2] as string };
+  if (source.includes('://'))
+    throw invalidArgument(
+      `--hostmount ${spec}: the source must be host+FACTORY:///path or a directory`,
+    );
+  return { at, kind: 'dir', dir: source };
+}
+
+interface Tree {
+  node?: () => Promise<Node>;
+  children: Map<string, Tree>;
+}
+
+export function hostNamespace(ctx: CliContext, mounts: readonly HostMount[]): Promise<WD> {
+  const registry = defaultRegistry();
+  const hostRoot = ctx.hostRoot();
+  let root: Promise<Node> | undefined;
+  const fs: FS = new FS(new HostPersistence(), {
+    dynamic: dynamicNodes({ registry, env: ctx.io.env, hostRoot }),
+    root: () => {
+      root ??= Promise.resolve(buildRoot());
+      return root;
+    },
+  });
+
+  const mountNode = (m: HostMount) => async (): Promise<Node> => {
+    const path = `/${m.at.join('/')}`;
+    if (m.kind === 'dir') {
+      const ref = {
+        id: derivedNodeId(EntryType.DirectoryDynamic, `mount:${path}`),
+        partId: '',
+        entryType: EntryType.DirectoryDynamic,
+      };
+      return { kind: 'directory', ref, dir: new HostDirectory(resolve(ctx.io.cwd, m.dir), ref) };
+    }
+    const file = ctx.hostPath(m.config);
+    const text = await readFile(file, 'utf8').catch(() => {
+      throw new PondError(
+        ErrorCode.NOT_FOUND,
+        `--hostmount ${path}: config file ${file} not found`,
+        { path: file },
+      );
+    });
+    const factory = registry.get(m.factory);
+    const ref = {
+      id: derivedNodeId(entryTypeFor(factory), `mount:${path}`),
+      partId: '',
+      entryType: entryTypeFor(factory),
+    };
+    const ns = await fs.root();
+    return factoryNode(ref, m.factory, parseConfigText(text, ctx.io.env), {
+      root: ns,
+      ref,
+      path,
+      registry,
+      env: ctx.io.env,
+      plan: { root: ns, hostRoot, cacheDir: null },
+    });
+  };
+
+  const tree: Tree = { children: new Map() };
+  for (const m of mounts) {
+    let t = tree;
+    for (const name of m.at) {
+      let next = t.children.get(name);
+      if (!next) {
+        next = { children: new Map() };
+        t.children.set(name, next);
+      }
+      t = next;
+    }
+    t.node = mountNode(m);
+  }
+
+  function overlay(base: Directory | null, t: Tree): Directory {
+    const entries = new Map<string, () => Promise<Node>>();
+    for (const [name, child] of t.children) {
+      const { node } = child;
+      entries.set(
+        name,
+        node ??
+          (async () => {
+            const below = base ? await base.get(name) : null;
+            const ref = {
+              id: derivedNodeId(EntryType.DirectoryDynamic, `overlay:${name}`),
+              partId: '',
+              entryType: EntryType.DirectoryDynamic,
+            };
+            return {
+              kind: 'directory',
+              ref,
+              dir: overlay(below?.kind === 'directory' ? below.dir : null, child),
+            };
+          }),
+      );
+    }
+    return new OverlayDirectory(base, entries);
+  }
+
+  function buildRoot(): Node {
+    const ref = {
+      id: fs.persistence.rootId,
+      partId: fs.persistence.rootId,
+      entryType: EntryType.DirectoryDynamic,
+    };
+    return { kind: 'directory', ref, dir: overlay(new HostDirectory(hostRoot, ref), tree) };
+  }
+
+  return fs.root();
+}
