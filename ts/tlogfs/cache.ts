@@ -13,6 +13,8 @@ export interface VersionCache {
   readonly partitions: Map<string, Promise<OplogRow[]>>;
   /** Newest directory snapshots by directory id. */
   readonly snapshots: Map<string, Promise<Map<string, DirEntry>>>;
+  /** Inline content by `nodeId@version` (configs, small files). */
+  readonly contents: Map<string, Promise<Uint8Array>>;
 }
 
 const KEEP = 4;
@@ -25,7 +27,7 @@ export class ReadCache {
     if (entry) {
       this.versions.delete(version);
     } else {
-      entry = { partitions: new Map(), snapshots: new Map() };
+      entry = { partitions: new Map(), snapshots: new Map(), contents: new Map() };
     }
     this.versions.set(version, entry);
     for (const old of this.versions.keys()) {

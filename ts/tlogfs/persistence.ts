@@ -158,8 +158,14 @@ export class TlogPersistence implements Persistence {
       return;
     }
     const staged = this.staged.find((r) => r.nodeId === node.id && r.version === version.version);
-    const row = staged ?? (await this.contentRow(node.partId, node.id, version.version));
-    yield row.content ?? new Uint8Array();
+    if (staged) {
+      yield staged.content ?? new Uint8Array();
+      return;
+    }
+    yield await memo(this.cache.contents, `${node.id}@${version.version}`, async () => {
+      const row = await this.contentRow(node.partId, node.id, version.version);
+      return row.content ?? new Uint8Array();
+    });
   }
 
   get cacheDir(): string {
