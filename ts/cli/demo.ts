@@ -2,7 +2,8 @@
 /**
  * `pond demo`: a small pond of water-system data exercising what pond can do so far: raw
  * files with versions, a large file stored by hash, Parquet series derived from CSV with
- * SQL, and time-range pruning in a query across series.
+ * SQL, a derived view across series and a synthetic series (dynamic nodes), and time-range
+ * pruning through the view down to the stored versions.
  */
 
 import { resolve } from 'node:path';
@@ -24,12 +25,27 @@ function wellCsv(day: number, phase: number): string {
   return `${rows.join('\n')}\n`;
 }
 
+/** A derived view over both wells' series, stored as a dynamic node (sql-derived-series). */
+const BOTH_WELLS = `patterns:
+  north: /sensors/well-north/levels.series
+  south: /sensors/well-south/levels.series
+query: >
+  SELECT 'north' AS well, * FROM north UNION ALL SELECT 'south' AS well, * FROM south
+`;
+
+/** A synthetic pump schedule: a square wave, computed on read (synthetic-timeseries). */
+const PUMP = `start: 2024-01-01T00:00:00Z
+end: 2024-01-02T23:50:00Z
+interval: 10m
+points:
+  - name: pump_on
+    components: [{type: square, amplitude: 0.5, offset: 0.5, period: 6h}]
+`;
+
 /** The query `pond demo` shows: day 2 only, so each series' day-1 version is skipped. */
 export const DEMO_QUERY = [
   'SELECT well, count(*) AS readings, round(avg(level_m), 3) AS mean_level_m, max(temp_c) AS max_temp_c',
-  "FROM (SELECT 'north' AS well, * FROM '/sensors/well-north/levels.series'",
-  "      UNION ALL SELECT 'south' AS well, * FROM '/sensors/well-south/levels.series')",
-  "WHERE timestamp >= '2024-01-02T00:00:00Z' GROUP BY well ORDER BY well",
+  "FROM '/derived/wells' WHERE timestamp >= '2024-01-02T00:00:00Z' GROUP BY well ORDER BY well",
 ].join('\n');
 
 /** Build the demo pond at `dir`; returns its absolute path. */
@@ -69,5 +85,13 @@ export async function buildDemo(dir: string, cwd: string): Promise<string> {
       { args: ['demo', dir, `--day=${day}`] },
     );
   }
+  await pond.transaction(
+    async (tx) => {
+      await tx.mkdir('/derived');
+      await tx.mknod('/derived/wells', 'sql-derived-series', BOTH_WELLS);
+      await tx.mknod('/derived/pump', 'synthetic-timeseries', PUMP);
+    },
+    { args: ['demo', dir, '--views'] },
+  );
   return path;
 }

@@ -18,11 +18,13 @@ export function register(program: Command, ctx: CliContext): void {
       await run(['list', '/**'], io);
       ctx.out(`\n$ pond sql "${DEMO_QUERY}" --format table\n`);
       await run(['sql', DEMO_QUERY, '--format', 'table'], io);
-      ctx.out(`\n$ pond sql --explain "..."   # the day-1 version of each series is skipped\n`);
+      ctx.out(
+        `\n$ pond sql --explain "..."   # through the view, the day-1 version of each series is skipped\n`,
+      );
       const explained = await captureExplain(io);
       ctx.out(explained);
       ctx.out(
-        '\nTry: pond log, pond describe /sensors/well-north/levels.series, pond cat /docs/README.txt\n',
+        "\nTry: pond log, pond describe '/derived/*', pond cat /derived/pump --format table --sql 'SELECT * FROM source LIMIT 5'\n",
       );
     });
 
