@@ -31,6 +31,7 @@ export function entryTypeFor(factory: Factory): EntryType {
     case 'table':
       return EntryType.TableDynamic;
     case 'file':
+    case 'transform':
       return EntryType.FileDynamic;
   }
 }
@@ -87,6 +88,11 @@ export async function factoryNode(
       );
     case 'file':
       return computedFile(ref, nodeCtx.path, versions, () => factory.content(config, nodeCtx));
+    case 'transform':
+      // Read as a file, a transform shows its config; other factories apply it by path.
+      return computedFile(ref, nodeCtx.path, versions, async function* () {
+        yield new TextEncoder().encode(`${JSON.stringify(config, null, 2)}\n`);
+      });
   }
 }
 

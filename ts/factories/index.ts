@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /** The factories pond ships, as an explicit list; `defaultRegistry()` builds the registry. */
 
+import { columnRename } from './column-rename.js';
 import { csvdir } from './csvdir.js';
 import { dynamicDir } from './dynamic-dir.js';
 import { hostmount } from './hostmount.js';
@@ -8,6 +9,8 @@ import { Registry } from './registry.js';
 import { combine, sqlDerivedSeries, sqlDerivedTable } from './sql-derived.js';
 import { syntheticTimeseries } from './synthetic-timeseries.js';
 import { template } from './template.js';
+import { timeseriesJoin } from './timeseries-join.js';
+import { timeseriesPivot } from './timeseries-pivot.js';
 
 export const FACTORIES = [
   hostmount,
@@ -18,6 +21,9 @@ export const FACTORIES = [
   csvdir,
   syntheticTimeseries,
   template,
+  columnRename,
+  timeseriesJoin,
+  timeseriesPivot,
 ];
 
 /** Names the seeds used, mapped to pond's factories. */

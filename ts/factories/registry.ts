@@ -44,6 +44,16 @@ export interface TableFactoryDef<C> extends Common<C> {
   table(config: NoInfer<C>, ctx: FactoryContext): Promise<TableSpec>;
 }
 
+export interface TransformFactoryDef<C> extends Common<C> {
+  /** Rewrite `input` (whose columns are `columns`) into a new spec. */
+  transform(
+    config: NoInfer<C>,
+    input: TableSpec,
+    columns: readonly string[],
+    label: string,
+  ): TableSpec;
+}
+
 export interface FileFactoryDef<C> extends Common<C> {
   content(config: NoInfer<C>, ctx: FactoryContext): AsyncIterable<Uint8Array>;
 }
@@ -70,6 +80,18 @@ export type Factory =
       readonly description: string;
       validate(config: unknown, registry: Registry): unknown;
       content(config: unknown, ctx: FactoryContext): AsyncIterable<Uint8Array>;
+    }
+  | {
+      readonly kind: 'transform';
+      readonly name: string;
+      readonly description: string;
+      validate(config: unknown, registry: Registry): unknown;
+      transform(
+        config: unknown,
+        input: TableSpec,
+        columns: readonly string[],
+        label: string,
+      ): TableSpec;
     };
 
 function validated<C>(def: Common<C>, raw: unknown, registry: Registry): C {
@@ -105,6 +127,16 @@ export function fileFactory<C>(def: FileFactoryDef<C>): Factory {
     description: def.description,
     validate: (c, registry) => validated(def, c, registry),
     content: (c, ctx) => def.content(c as C, ctx),
+  };
+}
+
+export function transformFactory<C>(def: TransformFactoryDef<C>): Factory {
+  return {
+    kind: 'transform',
+    name: def.name,
+    description: def.description,
+    validate: (c, registry) => validated(def, c, registry),
+    transform: (c, input, columns, label) => def.transform(c as C, input, columns, label),
   };
 }
 

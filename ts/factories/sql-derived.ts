@@ -15,6 +15,7 @@ import type { WD } from '../tinyfs/fs.js';
 import { hasWildcard } from '../tinyfs/glob.js';
 import { ConfigError, list, obj, record, str } from './config.js';
 import { tableFactory } from './registry.js';
+import { applyTransforms } from './transforms.js';
 
 const DEFAULT_QUERY = 'SELECT * FROM source';
 
@@ -34,7 +35,7 @@ function checkPattern(pattern: string, where: string): void {
   }
 }
 
-async function resolvePattern(
+export async function resolvePattern(
   pattern: string,
   plan: PlanContext,
   single: boolean,
@@ -55,7 +56,7 @@ async function resolvePattern(
 }
 
 function derived(name: string, description: string, single: boolean) {
-  const config = obj({ patterns: record(str) }, { query: str });
+  const config = obj({ patterns: record(str) }, { query: str, transforms: list(str) });
   return tableFactory({
     name,
     description,
@@ -69,7 +70,11 @@ function derived(name: string, description: string, single: boolean) {
     async table(c, ctx) {
       const tables: Record<string, TableSpec> = {};
       for (const [alias, pattern] of Object.entries(c.patterns)) {
-        tables[alias] = await resolvePattern(pattern, ctx.plan, single);
+        tables[alias] = await applyTransforms(
+          await resolvePattern(pattern, ctx.plan, single),
+          c.transforms,
+          ctx,
+        );
       }
       return { kind: 'view', label: ctx.path, sql: c.query ?? DEFAULT_QUERY, tables };
     },

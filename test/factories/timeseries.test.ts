@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: Apache-2.0
+/** timeseries-join, timeseries-pivot and column-rename: pure SQL planning and real queries. */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { renameSelect } from '../../ts/factories/column-rename.js';
+import { defaultScope, joinSql } from '../../ts/factories/timeseries-join.js';
+import { pivotSql } from '../../ts/factories/timeseries-pivot.js';
+import { pond, pondOk, readingsSql, tempDir, writeParquet } from '../helpers.js';
+
+describe('planning (pure)', () => {
+  it('joins scopes on a coalesced time column with Scope.Column names', () => {
+    expect(
+      joinSql(
+        [
+          { name: 'A', columns: ['t', 'x'] },
+          { name: 'B', columns: ['y', 't'] },
+        ],
+        't',
+      ),
+    ).toBe(
+      'SELECT COALESCE(s0."t", s1."t") AS "t", s0."x" AS "A.x", s1."y" AS "B.y" FROM s0 FULL OUTER JOIN s1 ON s0."t" = s1."t" ORDER BY 1',
+    );
+    expect(
+      joinSql(
+        [
+          { name: 'A', columns: ['t'] },
+          { name: 'B', columns: ['t'] },
+          { name: 'C', columns: ['t'] },
+        ],
+        't',
+      ),
+    ).toContain('FULL OUTER JOIN s2 ON COALESCE(s0."t", s1."t") = s2."t"');
+    expect(defaultScope('/stations/north.series')).toBe('north');
+  });
+
+  it('pivots with NULL for missing columns', () => {
+    const sql = pivotSql(
+      [
+        { alias: 'a', columns: ['t', 'v'] },
+        { alias: 'b', columns: ['t'] },
+      ],
+      ['v'],
+      't',
+    );
+    expect(sql).toBe(
+      'SELECT times."t" AS "t", m0."v" AS "a.v", CAST(NULL AS DOUBLE) AS "b.v" FROM (SELECT "t" FROM m0 UNION SELECT "t" FROM m1) AS times LEFT JOIN m0 ON times."t" = m0."t" LEFT JOIN m1 ON times."t" = m1."t" ORDER BY 1',
+    );
+  });
+
+  it('renames by direct and pattern rules in order', () => {
+    const rules = {
+      rules: [
+        { type: 'direct' as const, from: 'Temp (C)', to: 'temp', cast: 'float64' as const },
+        { type: 'pattern' as const, pattern: '^raw_(.*)$', replacement: '$1' },
+      ],
+    };
+    expect(renameSelect(rules, ['Temp (C)', 'raw_level', 'ts'])).toBe(
+      'CAST("Temp (C)" AS DOUBLE) AS "temp", "raw_level" AS "level", "ts" AS "ts"',
+    );
+  });
+});
+
+let p = '';
+let host = '';
+
+beforeEach(async () => {
+  const dir = await tempDir();
+  p = join(dir, 'pond');
+  host = join(dir, 'host');
+  await mkdir(host);
+  await pondOk(p, 'init');
+});
+
+async function mknod(factory: string, path: string, text: string): Promise<void> {
+  const file = join(host, `${path.replace(/\//g, '_')}.yaml`);
+  await writeFile(file, text);
+  await pondOk(p, 'mknod', factory, path, file);
+}
+
+const station = (start: string, end: string, name: string, amplitude: number) =>
+  `start: ${start}\nend: ${end}\ninterval: 10m\npoints:\n  - name: ${name}\n    components: [{type: line, slope: 0, offset: ${amplitude}}]\n`;
+
+const csv = async (sql: string) =>
+  (await pondOk(p, 'sql', sql, '--format', 'csv')).stdout.trim().split('\n');
+
+describe('timeseries-join', () => {
+  it('joins two stations with overlapping ranges', async () => {
+    await mknod(
+      'synthetic-timeseries',
+      '/a',
+      station('2024-01-01T00:00:00Z', '2024-01-01T02:00:00Z', 'temp', 1),
+    );
+    await mknod(
+      'synthetic-timeseries',
+      '/b',
+      station('2024-01-01T01:00:00Z', '2024-01-01T03:00:00Z', 'temp', 2),
+    );
+    await mknod(
+      'timeseries-join',
+      '/joined',
+      'inputs:\n  - {pattern: /a, scope: North}\n  - {pattern: /b, scope: South}\n  - {pattern: "/none/*.series", scope: Gone}\n',
+    );
+    const [header, ...rows] = await csv(`SELECT * FROM '/joined'`);
+    expect(header).toBe('timestamp,North.temp,South.temp');
+    expect(rows).toHaveLength(19); // 00:00..03:00 every 10 minutes: distinct times of the union
+    const counts = await csv(
+      `SELECT count("North.temp") AS n, count("South.temp") AS s, count(*) FILTER (WHERE "North.temp" IS NOT NULL AND "South.temp" IS NOT NULL) AS both FROM '/joined'`,
+    );
+    expect(counts).toEqual(['n,s,both', '13,13,7']);
+    const outside = await csv(
+      `SELECT count(*) AS c FROM '/joined' WHERE timestamp < '2024-01-01T01:00:00Z' AND "South.temp" IS NULL`,
+    );
+    expect(outside).toEqual(['c', '6']);
+  });
+
+  it('stitches a replaced device into one scope, each trimmed to its range, with transforms', async () => {
+    await writeParquet(join(host, 'old.parquet'), readingsSql('2024-01-01T00:00:00Z', 120, 0));
+    await writeParquet(join(host, 'new.parquet'), readingsSql('2024-01-01T01:00:00Z', 120, 1000));
+    await pondOk(p, 'copy', `host+series://${host}/old.parquet`, '/old.series');
+    await pondOk(p, 'copy', `host+series://${host}/new.parquet`, '/new.series');
+    await mknod(
+      'column-rename',
+      '/rename',
+      'rules:\n  - {type: direct, from: n, to: reading}\n  - {type: pattern, pattern: "^val(.*)$", replacement: "v$1"}\n',
+    );
+    const cfg = [
+      'time_column: timestamp',
+      'inputs:',
+      '  - {pattern: /old.series, scope: Well, range: {end: "2024-01-01T01:30:00Z"}, transforms: [/rename]}',
+      '  - {pattern: /new.series, scope: Well, range: {begin: "2024-01-01T01:30:00Z"}, transforms: [/rename]}',
+      '',
+    ].join('\n');
+    await mknod('timeseries-join', '/well', cfg);
+    const [header, ...rows] = await csv(`SELECT * FROM '/well'`);
+    expect(header).toBe('timestamp,Well.vue,Well.reading,Well.tag');
+    expect(rows).toHaveLength(90 + 90); // old until 01:30 (90 rows), new from 01:30 to 02:59 (90 rows)
+    expect(
+      await csv(
+        `SELECT min("Well.reading") AS lo, max("Well.reading") AS hi FROM '/well' WHERE timestamp >= '2024-01-01T01:30:00Z'`,
+      ),
+    ).toEqual(['lo,hi', '1030,1119']);
+  });
+
+  it('rejects a transform path that is not a transform', async () => {
+    await mknod(
+      'synthetic-timeseries',
+      '/a',
+      station('2024-01-01T00:00:00Z', '2024-01-01T01:00:00Z', 't', 1),
+    );
+    await mknod('timeseries-join', '/j', 'inputs:\n  - {pattern: /a, transforms: [/a]}\n');
+    expect((await pond(p, 'sql', `SELECT * FROM '/j'`)).stderr).toContain(
+      '/a: not a transform node',
+    );
+  });
+});
+
+describe('timeseries-pivot', () => {
+  it('gives alias.column names and NULL where a series has no data', async () => {
+    await pondOk(p, 'mkdir', '/st');
+    await mknod(
+      'synthetic-timeseries',
+      '/st/north',
+      station('2024-01-01T00:00:00Z', '2024-01-01T01:00:00Z', 'temp', 1),
+    );
+    await mknod(
+      'synthetic-timeseries',
+      '/st/south',
+      station('2024-01-01T00:30:00Z', '2024-01-01T01:30:00Z', 'level', 2),
+    );
+    await mknod('timeseries-pivot', '/pivot', 'pattern: "/st/*"\ncolumns: [temp, level]\n');
+    const [header, ...rows] = await csv(`SELECT * FROM '/pivot'`);
+    expect(header).toBe('timestamp,north.temp,north.level,south.temp,south.level');
+    expect(rows).toHaveLength(10); // 00:00..01:30
+    expect(
+      await csv(
+        `SELECT count("north.temp") AS a, count("south.level") AS b, count("north.level") AS c FROM '/pivot'`,
+      ),
+    ).toEqual(['a,b,c', '7,7,0']);
+  });
+});

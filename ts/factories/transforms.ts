@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * Applying transform nodes (`transforms: [path, ...]` in a config) to an input spec, and
+ * learning a spec's columns (transforms and joins rename columns by name).
+ */
+
+import { tableFromIPC } from 'apache-arrow';
+import { ErrorCode, PondError } from '../errors.js';
+import type { TableSpec } from '../query/spec.js';
+import { collect } from '../tinyfs/persistence.js';
+import { parseConfigText } from './config.js';
+import type { FactoryContext } from './registry.js';
+
+/** The column names of a spec, in order (runs a zero-row query). */
+export async function columnsOf(spec: TableSpec): Promise<string[]> {
+  const { query } = await import('../native/engine.js');
+  for await (const chunk of query('SELECT * FROM t LIMIT 0', { t: spec }, { format: 'ipc' })) {
+    return tableFromIPC(chunk).schema.fields.map((f) => f.name);
+  }
+  return [];
+}
+
+/** Apply the transform nodes at `paths`, in order, to `input`. */
+export async function applyTransforms(
+  input: TableSpec,
+  paths: readonly string[] | undefined,
+  ctx: FactoryContext,
+): Promise<TableSpec> {
+  let spec = input;
+  for (const path of paths ?? []) {
+    const np = await ctx.root.get(path);
+    const persistence = ctx.root.fs.persistence;
+    const versions = await persistence.versions(np.node.ref);
+    const latest = versions[versions.length - 1];
+    const factory = latest?.factory ? ctx.registry.get(latest.factory) : null;
+    if (!latest || factory?.kind !== 'transform') {
+      throw new PondError(
+        ErrorCode.INVALID_CONFIG,
+        `${path}: not a transform node (make one with a transform factory such as column-rename)`,
+        {
+          path,
+        },
+      );
+    }
+    const text = new TextDecoder().decode(await collect(persistence.read(np.node.ref, latest)));
+    const config = factory.validate(parseConfigText(text, ctx.env), ctx.registry);
+    spec = factory.transform(config, spec, await columnsOf(spec), `${input.label} | ${path}`);
+  }
+  return spec;
+}
