@@ -179,3 +179,47 @@ describe('timeseries-pivot', () => {
     ).toEqual(['a,b,c', '7,7,0']);
   });
 });
+
+describe('temporal-reduce', () => {
+  it('reduces a one-minute sine over a day to hourly avg/min/max buckets', async () => {
+    await pondOk(p, 'mkdir', '/sensors');
+    await mknod(
+      'synthetic-timeseries',
+      '/sensors/sine',
+      'start: 2024-01-01T00:00:00Z\nend: 2024-01-02T00:00:00Z\ninterval: 1m\npoints:\n  - name: v\n    components: [{type: sine, amplitude: 3, period: 5h, offset: 1}]\n',
+    );
+    await mknod(
+      'temporal-reduce',
+      '/reduced',
+      [
+        'in_pattern: "/sensors/*"',
+        'out_pattern: "$0"',
+        'resolutions: [1h, 6h]',
+        'aggregations:',
+        '  - {type: avg}',
+        '  - {type: min, columns: [v]}',
+        '  - {type: max, columns: ["*"]}',
+        '  - {type: count, columns: ["*"]}',
+        '',
+      ].join('\n'),
+    );
+    expect((await pondOk(p, 'list', '/reduced/**')).stdout).toMatch(
+      /\/reduced\/sine\/res=1h\.series\n.*\/reduced\/sine\/res=6h\.series\n$/,
+    );
+    const [header, ...rows] = await csv(`SELECT * FROM '/reduced/sine/res=1h.series'`);
+    expect(header).toBe('timestamp,v.avg,v.min,v.max,count');
+    expect(rows).toHaveLength(25); // 00:00 .. 24:00 inclusive spans 25 hours
+    expect(
+      await csv(
+        `SELECT count(*) AS bad FROM '/reduced/sine/res=1h.series' WHERE NOT ("v.min" <= "v.avg" AND "v.avg" <= "v.max")`,
+      ),
+    ).toEqual(['bad', '0']);
+    const extremes = await csv(
+      `SELECT (SELECT min("v.min") FROM '/reduced/sine/res=1h.series') = (SELECT min(v) FROM '/sensors/sine') AS lo,
+              (SELECT max("v.max") FROM '/reduced/sine/res=1h.series') = (SELECT max(v) FROM '/sensors/sine') AS hi,
+              (SELECT sum("count") FROM '/reduced/sine/res=6h.series') AS rows`,
+    );
+    expect(extremes).toEqual(['lo,hi,rows', 'true,true,1441']);
+    expect((await csv(`SELECT count(*) AS c FROM '/reduced/sine/res=6h.series'`))[1]).toBe('5');
+  });
+});

@@ -9,6 +9,7 @@ import { Registry } from './registry.js';
 import { combine, sqlDerivedSeries, sqlDerivedTable } from './sql-derived.js';
 import { syntheticTimeseries } from './synthetic-timeseries.js';
 import { template } from './template.js';
+import { temporalReduce } from './temporal-reduce.js';
 import { timeseriesJoin } from './timeseries-join.js';
 import { timeseriesPivot } from './timeseries-pivot.js';
 
@@ -24,6 +25,7 @@ export const FACTORIES = [
   columnRename,
   timeseriesJoin,
   timeseriesPivot,
+  temporalReduce,
 ];
 
 /** Names the seeds used, mapped to pond's factories. */

@@ -4,20 +4,28 @@
  * learning a spec's columns (transforms and joins rename columns by name).
  */
 
-import { tableFromIPC } from 'apache-arrow';
+import { DataType, tableFromIPC } from 'apache-arrow';
 import { ErrorCode, PondError } from '../errors.js';
 import type { TableSpec } from '../query/spec.js';
 import { collect } from '../tinyfs/persistence.js';
 import { parseConfigText } from './config.js';
 import type { FactoryContext } from './registry.js';
 
-/** The column names of a spec, in order (runs a zero-row query). */
-export async function columnsOf(spec: TableSpec): Promise<string[]> {
+/** The columns of a spec with whether each is numeric, in order (a zero-row query). */
+export async function fieldsOf(spec: TableSpec): Promise<{ name: string; numeric: boolean }[]> {
   const { query } = await import('../native/engine.js');
   for await (const chunk of query('SELECT * FROM t LIMIT 0', { t: spec }, { format: 'ipc' })) {
-    return tableFromIPC(chunk).schema.fields.map((f) => f.name);
+    return tableFromIPC(chunk).schema.fields.map((f) => ({
+      name: f.name,
+      numeric: DataType.isInt(f.type) || DataType.isFloat(f.type) || DataType.isDecimal(f.type),
+    }));
   }
   return [];
+}
+
+/** The column names of a spec, in order. */
+export async function columnsOf(spec: TableSpec): Promise<string[]> {
+  return (await fieldsOf(spec)).map((f) => f.name);
 }
 
 /** Apply the transform nodes at `paths`, in order, to `input`. */

@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * `temporal-reduce`: a directory of downsampled series. Each `in_pattern` match maps to an
+ * output directory `out_pattern` (captures `$0`...); matches mapping to one output are
+ * unioned by name; each output holds `res=<R>.series` per resolution, with one column
+ * `<col>.<agg>` per aggregated column and the time column binned epoch-anchored by
+ * `date_bin`. Without `columns` an aggregation covers every numeric column; `count` over
+ * `["*"]` counts rows; `*` globs in `columns` match column names.
+ */
+
+import { ErrorCode, PondError } from '../errors.js';
+import { specForNode } from '../query/planner.js';
+import type { TableSpec } from '../query/spec.js';
+import { EntryType } from '../tinyfs/entry-type.js';
+import { compileGlob, matchSegment, substituteCaptures } from '../tinyfs/glob.js';
+import type { Node } from '../tinyfs/node.js';
+import { derivedNodeId } from '../tinyfs/node-id.js';
+import { checkName } from '../tinyfs/path.js';
+import { ConfigError, list, obj, oneOf, str } from './config.js';
+import { parseDuration } from './duration.js';
+import { ComputedDirectory, computedTable } from './dynamic.js';
+import { directoryFactory, type FactoryContext } from './registry.js';
+import { quote } from './timeseries-join.js';
+import { fieldsOf } from './transforms.js';
+
+const AGGREGATES = ['avg', 'min', 'max', 'sum', 'count'] as const;
+type Aggregate = (typeof AGGREGATES)[number];
+
+const aggregation = obj({ type: oneOf(...AGGREGATES) }, { columns: list(str) });
+const config = obj(
+  { in_pattern: str, out_pattern: str, resolutions: list(str), aggregations: list(aggregation) },
+  { time_column: str, allowed_lateness: str },
+);
+type Config = ReturnType<typeof config>;
+
+/** The SELECT list for one resolution over `fields` (pure). */
+export function reduceSql(
+  c: Pick<Config, 'aggregations'>,
+  fields: readonly { name: string; numeric: boolean }[],
+  time: string,
+  resolutionMs: number,
+): string {
+  const t = quote(time);
+  const select = [
+    `date_bin(INTERVAL '${resolutionMs} milliseconds', ${t}, TIMESTAMP '1970-01-01T00:00:00Z') AS ${t}`,
+  ];
+  const seen = new Set<string>();
+  const add = (expr: string, name: string) => {
+    if (seen.has(name)) return;
+    seen.add(name);
+    select.push(`${expr} AS ${quote(name)}`);
+  };
+  for (const agg of c.aggregations) {
+    const type: Aggregate = agg.type;
+    if (agg.columns?.length === 1 && agg.columns[0] === '*' && type === 'count') {
+      add('count(*)', 'count');
+      continue;
+    }
+    const candidates = fields.filter((f) => f.name !== time && (agg.columns || f.numeric));
+    const chosen = agg.columns
+      ? candidates.filter((f) =>
+          agg.columns?.some((pattern) =>
+            matchSegment(
+              compileGlob(pattern).segments[0] ?? { kind: 'literal', name: pattern },
+              f.name,
+            ),
+          ),
+        )
+      : candidates;
+    for (const f of chosen) add(`${type}(${quote(f.name)})`, `${f.name}.${type}`);
+  }
+  return `SELECT ${select.join(', ')} FROM input GROUP BY 1 ORDER BY 1`;
+}
+
+interface Output {
+  readonly name: string;
+  readonly inputs: TableSpec[];
+}
+
+async function outputs(c: Config, ctx: FactoryContext): Promise<Output[]> {
+  const byName = new Map<string, TableSpec[]>();
+  for await (const { np, captures } of ctx.root.glob(c.in_pattern)) {
+    if (np.node.kind !== 'file') continue;
+    const name = checkName(substituteCaptures(c.out_pattern, captures));
+    const list = byName.get(name) ?? [];
+    list.push(await specForNode(np, ctx.plan));
+    byName.set(name, list);
+  }
+  return [...byName.entries()].map(([name, inputs]) => ({ name, inputs }));
+}
+
+function resolutionSpec(
+  c: Config,
+  inputs: TableSpec[],
+  resolution: string,
+  label: string,
+): Promise<TableSpec> {
+  const time = c.time_column ?? 'timestamp';
+  const input: TableSpec =
+    inputs.length === 1 ? (inputs[0] as TableSpec) : { kind: 'union', label, inputs };
+  return fieldsOf(input).then((fields) => {
+    if (!fields.some((f) => f.name === time)) {
+      throw new PondError(
+        ErrorCode.INVALID_CONFIG,
+        `${label}: the inputs have no time column ${JSON.stringify(time)}`,
+      );
+    }
+    const sql = reduceSql(c, fields, time, parseDuration(resolution, 'resolutions'));
+    return { kind: 'view', label, sql, tables: { input } };
+  });
+}
+
+export const temporalReduce = directoryFactory({
+  name: 'temporal-reduce',
+  description:
+    'downsampled series per match and resolution: res=<R>.series with <col>.<agg> columns',
+  config,
+  check(c) {
+    if (c.resolutions.length === 0) throw new ConfigError('resolutions: at least one is needed');
+    for (const [i, r] of c.resolutions.entries()) parseDuration(r, `resolutions[${i}]`);
+    if (c.allowed_lateness) parseDuration(c.allowed_lateness, 'allowed_lateness');
+    if (c.aggregations.length === 0) throw new ConfigError('aggregations: at least one is needed');
+    if (!c.in_pattern.startsWith('/'))
+      throw new ConfigError('in_pattern: must be an absolute pond glob');
+  },
+  async open(c, ctx) {
+    return new ComputedDirectory(ctx.path, async () =>
+      (await outputs(c, ctx)).map((out): [string, Node] => {
+        const dirPath = `${ctx.path}/${out.name}`;
+        const dirRef = {
+          id: derivedNodeId(EntryType.DirectoryDynamic, `${ctx.ref.id}/${out.name}`),
+          partId: ctx.ref.id,
+          entryType: EntryType.DirectoryDynamic,
+        };
+        const series = new ComputedDirectory(dirPath, async () =>
+          c.resolutions.map((res): [string, Node] => {
+            const name = `res=${res}.series`;
+            const ref = {
+              id: derivedNodeId(EntryType.TableDynamic, `${dirRef.id}/${name}`),
+              partId: dirRef.id,
+              entryType: EntryType.TableDynamic,
+            };
+            const path = `${dirPath}/${name}`;
+            return [
+              name,
+              computedTable(ref, { ...ctx, path }, [], () =>
+                resolutionSpec(c, out.inputs, res, path),
+              ),
+            ];
+          }),
+        );
+        return [out.name, { kind: 'directory', ref: dirRef, dir: series }];
+      }),
+    );
+  },
+});
