@@ -8,6 +8,7 @@
 
 import { Command, CommanderError } from 'commander';
 import { PondError } from '../errors.js';
+import * as apply from './commands/apply.js';
 import * as cat from './commands/cat.js';
 import * as copy from './commands/copy.js';
 import * as demo from './commands/demo.js';
@@ -20,7 +21,7 @@ import * as mknod from './commands/mknod.js';
 import * as sql from './commands/sql.js';
 import { CliContext, type CliIO } from './context.js';
 
-const COMMANDS = [init, mkdir, list, copy, cat, sql, describe, mknod, log, demo];
+const COMMANDS = [init, mkdir, list, copy, cat, sql, describe, mknod, apply, log, demo];
 
 export function createCli(io: CliIO): { program: Command; ctx: CliContext } {
   const ctx = new CliContext(io);

@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: Apache-2.0
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { ErrorCode, PondError } from '../../errors.js';
+import type { CliContext } from '../context.js';
+
+export function register(program: Command, ctx: CliContext): void {
+  program
+    .command('apply')
+    .description(
+      [
+        'apply declarative changes from multi-document YAML files, in one transaction',
+        '',
+        'each document: {version: v1, kind: mkdir|copy|mknod, metadata: {path}, spec}',
+        '  mkdir: spec {} | copy: spec {source: host URL, overwrite?, time_column?} |',
+        '  mknod: spec {factory, config (mapping or YAML text)}',
+        'every document is checked before anything is written; prints created/updated/unchanged',
+        'per document and a summary; when nothing changes, nothing is committed.',
+      ].join('\n'),
+    )
+    .requiredOption('-f, --file <files...>', 'YAML files')
+    .action(async (opts: { file: string[] }) => {
+      const { planApply, checkApply, runApply } = await import('../../apply.js');
+      const { defaultRegistry } = await import('../../factories/index.js');
+      const files = await Promise.all(
+        opts.file.map(async (name) => {
+          const path = resolve(ctx.io.cwd, name);
+          const text = await readFile(path, 'utf8').catch(() => {
+            throw new PondError(ErrorCode.NOT_FOUND, `${path}: no such file`, { path });
+          });
+          return { name, text };
+        }),
+      );
+      const docs = planApply(files);
+      const options = { registry: defaultRegistry(), env: ctx.io.env, hostRoot: ctx.hostRoot() };
+      await checkApply(docs, options);
+      const result = await ctx.write((root) => runApply(root, docs, options));
+      const counts = { created: 0, updated: 0, unchanged: 0 };
+      for (const { path, outcome } of result.value) {
+        counts[outcome]++;
+        ctx.out(`${outcome} ${path}\n`);
+      }
+      ctx.out(
+        `${counts.created} created, ${counts.updated} updated, ${counts.unchanged} unchanged\n`,
+      );
+    });
+}
