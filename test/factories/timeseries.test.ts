@@ -223,3 +223,42 @@ describe('temporal-reduce', () => {
     expect((await csv(`SELECT count(*) AS c FROM '/reduced/sine/res=6h.series'`))[1]).toBe('5');
   });
 });
+
+describe('incremental rollups', () => {
+  it('seals old buckets, recomputes only open ones, and refuses late data until rebuilt', async () => {
+    const day = (d: number) => `2024-01-0${d}T00:00:00Z`;
+    const add = async (d: number, offset = 0, start = day(d)) => {
+      const file = join(host, `v${d}-${offset}.parquet`);
+      await writeParquet(file, readingsSql(start, 1440, offset));
+      await pondOk(p, 'copy', `host+series://${file}`, '/in/s.series');
+    };
+    await pondOk(p, 'mkdir', '/in');
+    for (const d of [1, 2, 3]) await add(d);
+    await mknod(
+      'temporal-reduce',
+      '/reduce',
+      'in_pattern: "/in/*.series"\nout_pattern: "$0"\nresolutions: [1h]\nallowed_lateness: 1h\naggregations: [{type: avg, columns: [value]}, {type: count, columns: ["*"]}]\n',
+    );
+    const target = `'/reduce/s/res=1h.series'`;
+    const direct = `SELECT date_bin(INTERVAL '1 hour', timestamp, TIMESTAMP '1970-01-01T00:00:00Z') AS timestamp, avg(value) AS a, count(*) AS c FROM '/in/s.series' GROUP BY 1 ORDER BY 1`;
+    const rollup = `SELECT timestamp, "value.avg" AS a, "count" AS c FROM ${target} ORDER BY 1`;
+    expect(await csv(rollup)).toEqual(await csv(direct));
+    expect((await csv(rollup)).length - 1).toBe(72);
+    const { readdir } = await import('node:fs/promises');
+    const cache = join(p, 'cache', 'rollups');
+    expect((await readdir(cache)).some((n) => n.endsWith('.parquet'))).toBe(true);
+
+    await add(4);
+    expect(await csv(rollup)).toEqual(await csv(direct));
+    const explained = (await pondOk(p, 'sql', `SELECT * FROM ${target}`, '--explain')).stdout;
+    expect(explained).toMatch(/source=\/in\/s\.series versions=4 versions_skipped=[23] /);
+    expect(explained).toContain('(sealed buckets)');
+
+    await add(5, 5000, '2024-01-01T06:00:00Z');
+    const late = await pond(p, 'sql', `SELECT count(*) FROM ${target}`);
+    expect(late.code).toBe(1);
+    expect(late.stderr).toContain('rebuild with: pond rebuild');
+    await pondOk(p, 'rebuild', '/reduce');
+    expect(await csv(rollup)).toEqual(await csv(direct));
+  });
+});

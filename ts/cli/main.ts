@@ -18,10 +18,11 @@ import * as list from './commands/list.js';
 import * as log from './commands/log.js';
 import * as mkdir from './commands/mkdir.js';
 import * as mknod from './commands/mknod.js';
+import * as rebuild from './commands/rebuild.js';
 import * as sql from './commands/sql.js';
 import { CliContext, type CliIO } from './context.js';
 
-const COMMANDS = [init, mkdir, list, copy, cat, sql, describe, mknod, apply, log, demo];
+const COMMANDS = [init, mkdir, list, copy, cat, sql, describe, mknod, apply, rebuild, log, demo];
 
 export function createCli(io: CliIO): { program: Command; ctx: CliContext } {
   const ctx = new CliContext(io);

@@ -20,11 +20,10 @@ import { ConfigError, list, obj, oneOf, str } from './config.js';
 import { parseDuration } from './duration.js';
 import { ComputedDirectory, computedTable } from './dynamic.js';
 import { directoryFactory, type FactoryContext } from './registry.js';
-import { quote } from './timeseries-join.js';
+import { finalSql, incrementalRollup, type Measure, partialSql } from './rollup.js';
 import { fieldsOf } from './transforms.js';
 
 const AGGREGATES = ['avg', 'min', 'max', 'sum', 'count'] as const;
-type Aggregate = (typeof AGGREGATES)[number];
 
 const aggregation = obj({ type: oneOf(...AGGREGATES) }, { columns: list(str) });
 const config = obj(
@@ -33,43 +32,46 @@ const config = obj(
 );
 type Config = ReturnType<typeof config>;
 
-/** The SELECT list for one resolution over `fields` (pure). */
-export function reduceSql(
+/** The output columns of a reduce over `fields` (pure). */
+export function measuresFor(
   c: Pick<Config, 'aggregations'>,
   fields: readonly { name: string; numeric: boolean }[],
   time: string,
-  resolutionMs: number,
-): string {
-  const t = quote(time);
-  const select = [
-    `date_bin(INTERVAL '${resolutionMs} milliseconds', ${t}, TIMESTAMP '1970-01-01T00:00:00Z') AS ${t}`,
-  ];
+): Measure[] {
+  const out: Measure[] = [];
   const seen = new Set<string>();
-  const add = (expr: string, name: string) => {
-    if (seen.has(name)) return;
-    seen.add(name);
-    select.push(`${expr} AS ${quote(name)}`);
+  const add = (m: Measure) => {
+    if (!seen.has(m.name)) {
+      seen.add(m.name);
+      out.push(m);
+    }
   };
   for (const agg of c.aggregations) {
-    const type: Aggregate = agg.type;
-    if (agg.columns?.length === 1 && agg.columns[0] === '*' && type === 'count') {
-      add('count(*)', 'count');
+    if (agg.columns?.length === 1 && agg.columns[0] === '*' && agg.type === 'count') {
+      add({ name: 'count', agg: 'count', column: null });
       continue;
     }
     const candidates = fields.filter((f) => f.name !== time && (agg.columns || f.numeric));
     const chosen = agg.columns
       ? candidates.filter((f) =>
-          agg.columns?.some((pattern) =>
-            matchSegment(
-              compileGlob(pattern).segments[0] ?? { kind: 'literal', name: pattern },
-              f.name,
-            ),
-          ),
+          agg.columns?.some((pattern) => {
+            const seg = compileGlob(pattern).segments[0];
+            return seg ? matchSegment(seg, f.name) !== null : false;
+          }),
         )
       : candidates;
-    for (const f of chosen) add(`${type}(${quote(f.name)})`, `${f.name}.${type}`);
+    for (const f of chosen) add({ name: `${f.name}.${agg.type}`, agg: agg.type, column: f.name });
   }
-  return `SELECT ${select.join(', ')} FROM input GROUP BY 1 ORDER BY 1`;
+  return out;
+}
+
+/** The whole reduce as one query (no cache): partials, then final values (pure). */
+export function reduceSql(
+  measures: readonly Measure[],
+  time: string,
+  resolutionMs: number,
+): string {
+  return finalSql(measures, time, `(${partialSql(measures, time, resolutionMs, null)})`);
 }
 
 interface Output {
@@ -89,25 +91,43 @@ async function outputs(c: Config, ctx: FactoryContext): Promise<Output[]> {
   return [...byName.entries()].map(([name, inputs]) => ({ name, inputs }));
 }
 
-function resolutionSpec(
+async function resolutionSpec(
   c: Config,
-  inputs: TableSpec[],
+  ctx: FactoryContext,
+  out: Output,
   resolution: string,
   label: string,
 ): Promise<TableSpec> {
   const time = c.time_column ?? 'timestamp';
   const input: TableSpec =
-    inputs.length === 1 ? (inputs[0] as TableSpec) : { kind: 'union', label, inputs };
-  return fieldsOf(input).then((fields) => {
-    if (!fields.some((f) => f.name === time)) {
-      throw new PondError(
-        ErrorCode.INVALID_CONFIG,
-        `${label}: the inputs have no time column ${JSON.stringify(time)}`,
-      );
-    }
-    const sql = reduceSql(c, fields, time, parseDuration(resolution, 'resolutions'));
-    return { kind: 'view', label, sql, tables: { input } };
-  });
+    out.inputs.length === 1
+      ? (out.inputs[0] as TableSpec)
+      : { kind: 'union', label, inputs: out.inputs };
+  const fields = await fieldsOf(input);
+  if (!fields.some((f) => f.name === time)) {
+    throw new PondError(
+      ErrorCode.INVALID_CONFIG,
+      `${label}: the inputs have no time column ${JSON.stringify(time)}`,
+    );
+  }
+  const measures = measuresFor(c, fields, time);
+  const resolutionMs = parseDuration(resolution, 'resolutions');
+  const cacheDir = ctx.plan.cacheDir;
+  if (cacheDir) {
+    const incremental = await incrementalRollup({
+      label,
+      node: ctx.ref.id,
+      inputs: out.inputs,
+      measures,
+      time,
+      resolutionMs,
+      latenessMs: parseDuration(c.allowed_lateness ?? '1d', 'allowed_lateness'),
+      cacheDir,
+      key: `${ctx.ref.id}-${out.name.replace(/[^\w.-]/g, '_')}-${resolution}`,
+    });
+    if (incremental) return incremental;
+  }
+  return { kind: 'view', label, sql: reduceSql(measures, time, resolutionMs), tables: { input } };
 }
 
 export const temporalReduce = directoryFactory({
@@ -144,7 +164,7 @@ export const temporalReduce = directoryFactory({
             return [
               name,
               computedTable(ref, { ...ctx, path }, [], () =>
-                resolutionSpec(c, out.inputs, res, path),
+                resolutionSpec(c, ctx, out, res, path),
               ),
             ];
           }),
