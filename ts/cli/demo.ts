@@ -90,6 +90,18 @@ export async function buildDemo(dir: string, cwd: string): Promise<string> {
       await tx.mkdir('/derived');
       await tx.mknod('/derived/wells', 'sql-derived-series', BOTH_WELLS);
       await tx.mknod('/derived/pump', 'synthetic-timeseries', PUMP);
+      // The wells side by side on one time axis (North.level_m, South.level_m...).
+      await tx.mknod(
+        '/derived/joined',
+        'timeseries-join',
+        'inputs:\n  - {pattern: /sensors/well-north/levels.series, scope: North}\n  - {pattern: /sensors/well-south/levels.series, scope: South}\n',
+      );
+      // Hourly and 6-hourly rollups per well: /derived/rollups/<well>/res=1h.series.
+      await tx.mknod(
+        '/derived/rollups',
+        'temporal-reduce',
+        'in_pattern: /sensors/*/levels.series\nout_pattern: $0\nresolutions: [1h, 6h]\naggregations: [{type: avg}, {type: max, columns: [temp_c]}]\n',
+      );
     },
     { args: ['demo', dir, '--views'] },
   );

@@ -44,7 +44,8 @@ export function partialSql(
 ): string {
   const t = quote(time);
   const cols = [
-    `date_bin(INTERVAL '${resolutionMs} milliseconds', ${t}, TIMESTAMP '1970-01-01T00:00:00Z') AS ${t}`,
+    // date_bin widens zoned timestamps to ns; buckets are µs UTC like every pond time.
+    `arrow_cast(date_bin(INTERVAL '${resolutionMs} milliseconds', ${t}), 'Timestamp(Microsecond, Some("UTC"))') AS ${t}`,
   ];
   measures.forEach((m, i) => {
     const c = m.column === null ? '*' : quote(m.column);

@@ -24,7 +24,7 @@ export function register(program: Command, ctx: CliContext): void {
       const explained = await captureExplain(io);
       ctx.out(explained);
       ctx.out(
-        "\nTry: pond log, pond describe '/derived/*', pond cat /derived/pump --format table --sql 'SELECT * FROM source LIMIT 5'\n",
+        "\nTry: pond log, pond describe '/derived/*', pond cat /derived/rollups/well-north/res=6h.series --format table\n",
       );
     });
 
