@@ -140,6 +140,12 @@ export interface ReadRowsOptions {
   tableVersion?: number
   /** Include the `content` column (otherwise it is all null). Default true. */
   withContent?: boolean
+  /**
+   * Without `with_content`, still include the content of directory snapshots (rows of
+   * the partition's own directory) and of dynamic nodes (rows with a factory): small,
+   * and needed to list the directory or use the node. Default false.
+   */
+  metadataContent?: boolean
 }
 
 /** Content handed to a transaction: its hash and size, and the bytes if they are inline. */

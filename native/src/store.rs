@@ -65,6 +65,10 @@ pub struct ReadRowsOptions {
     pub table_version: Option<i64>,
     /// Include the `content` column (otherwise it is all null). Default true.
     pub with_content: Option<bool>,
+    /// Without `with_content`, still include the content of directory snapshots (rows of
+    /// the partition's own directory) and of dynamic nodes (rows with a factory): small,
+    /// and needed to list the directory or use the node. Default false.
+    pub metadata_content: Option<bool>,
 }
 
 /// Content handed to a transaction: its hash and size, and the bytes if they are inline.
@@ -146,6 +150,7 @@ impl Inner {
     async fn read_rows(&self, opts: ReadRowsOptions) -> Result<Vec<u8>> {
         let table = self.at_version(opts.table_version).await?;
         let with_content = opts.with_content.unwrap_or(true);
+        let metadata_content = !with_content && opts.metadata_content.unwrap_or(false);
         let filters = [(
             "part_id",
             FilterOp::Eq,
@@ -165,7 +170,7 @@ impl Inner {
                 .fields()
                 .iter()
                 .map(|f| f.name().as_str())
-                .filter(|n| with_content || *n != "content")
+                .filter(|n| with_content || metadata_content || *n != "content")
                 .collect();
             let mask = ProjectionMask::columns(builder.parquet_schema(), names);
             let batches = builder
@@ -176,6 +181,11 @@ impl Inner {
                 let batch = match &opts.node_id {
                     Some(node) => filter_node(&batch, node, opts.version)?,
                     None => batch,
+                };
+                let batch = if metadata_content {
+                    keep_metadata_content(&batch, &opts.part_id)?
+                } else {
+                    batch
                 };
                 if batch.num_rows() > 0 {
                     out.push(conform(&batch, Some((&opts.part_id, &pond_id)))?);
@@ -234,6 +244,28 @@ impl Inner {
 
 fn partition_value(view: &deltalake::kernel::LogicalFileView, column: &str) -> Option<String> {
     view.partition_values_map().remove(column).flatten()
+}
+
+/// Null the content of every row except directory snapshots of `part_id` and dynamic-node
+/// configs (rows with a factory).
+fn keep_metadata_content(batch: &RecordBatch, part_id: &str) -> Result<RecordBatch> {
+    let (Some(content), Some(node), Some(factory)) = (
+        batch.column_by_name("content"),
+        batch.column_by_name("node_id"),
+        batch.column_by_name("factory"),
+    ) else {
+        return Ok(batch.clone());
+    };
+    let key = StringArray::from(vec![part_id]);
+    let own = eq(node, &ArrowScalar::new(&key))?;
+    let dynamic = deltalake::arrow::compute::is_not_null(factory)?;
+    let keep = deltalake::arrow::compute::or(&own, &dynamic)?;
+    let nulls = new_null_array(content.data_type(), batch.num_rows());
+    let kept = deltalake::arrow::compute::kernels::zip::zip(&keep, content, &nulls)?;
+    let index = batch.schema().index_of("content")?;
+    let mut columns = batch.columns().to_vec();
+    columns[index] = kept;
+    Ok(RecordBatch::try_new(batch.schema(), columns)?)
 }
 
 /// A table's version as the i64 JS sees; -1 before the first commit.

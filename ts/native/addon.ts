@@ -17,6 +17,7 @@ export interface ReadRowsOptions {
   version?: number;
   tableVersion?: number;
   withContent?: boolean;
+  metadataContent?: boolean;
 }
 
 export interface StoredContentRaw {

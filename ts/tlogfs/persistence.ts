@@ -100,11 +100,17 @@ export class TlogPersistence implements Persistence {
     return this.options.write !== undefined;
   }
 
-  /** Committed rows of a partition, without content. */
+  /** Committed rows of a partition: content only for its directory snapshots and dynamic
+   * configs (what listing and using nodes needs), not for file data. */
   private committed(partId: string): Promise<OplogRow[]> {
     return memo(this.cache.partitions, partId, async () =>
       decodeRows(
-        await this.oplog.readRows({ partId, tableVersion: this.tableVersion, withContent: false }),
+        await this.oplog.readRows({
+          partId,
+          tableVersion: this.tableVersion,
+          withContent: false,
+          metadataContent: true,
+        }),
       ),
     );
   }
@@ -163,7 +169,10 @@ export class TlogPersistence implements Persistence {
       return;
     }
     yield await memo(this.cache.contents, `${node.id}@${version.version}`, async () => {
-      const row = await this.contentRow(node.partId, node.id, version.version);
+      const committed = (await this.committed(node.partId)).find(
+        (r) => r.nodeId === node.id && r.version === version.version && r.content !== null,
+      );
+      const row = committed ?? (await this.contentRow(node.partId, node.id, version.version));
       return row.content ?? new Uint8Array();
     });
   }
