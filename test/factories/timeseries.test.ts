@@ -108,6 +108,13 @@ describe('timeseries-join', () => {
       `SELECT count("North.temp") AS n, count("South.temp") AS s, count(*) FILTER (WHERE "North.temp" IS NOT NULL AND "South.temp" IS NOT NULL) AS both FROM '/joined'`,
     );
     expect(counts).toEqual(['n,s,both', '13,13,7']);
+    const catted = (await pondOk(p, 'cat', '/joined', '--format', 'csv')).stdout
+      .trim()
+      .split('\n')
+      .slice(1);
+    const times = catted.map((line) => line.split(',')[0] as string);
+    expect(times).toEqual([...times].sort());
+    expect(times).toHaveLength(19);
     const outside = await csv(
       `SELECT count(*) AS c FROM '/joined' WHERE timestamp < '2024-01-01T01:00:00Z' AND "South.temp" IS NULL`,
     );

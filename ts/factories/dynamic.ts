@@ -7,7 +7,7 @@
 
 import { ErrorCode, PondError } from '../errors.js';
 import type { PlanContext } from '../query/planner.js';
-import type { TableSpec } from '../query/spec.js';
+import { selectAll, type TableSpec } from '../query/spec.js';
 import { EntryType } from '../tinyfs/entry-type.js';
 import type { FS } from '../tinyfs/fs.js';
 import type { Directory, DynamicNodes, File, Node } from '../tinyfs/node.js';
@@ -121,7 +121,7 @@ class TableFile implements File {
   async *read(): AsyncIterable<Uint8Array> {
     const { query } = await import('../native/engine.js');
     const spec = await this.queryable([this.path]);
-    yield* query('SELECT * FROM source', { source: spec }, { format: 'parquet' });
+    yield* query(selectAll('source', spec), { source: spec }, { format: 'parquet' });
   }
 
   async write(): Promise<VersionRecord> {

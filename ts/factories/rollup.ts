@@ -218,5 +218,11 @@ export async function incrementalRollup(req: RollupRequest): Promise<TableSpec |
     };
     from = '(SELECT * FROM sealed UNION ALL BY NAME SELECT * FROM open)';
   }
-  return { kind: 'view', label: req.label, sql: finalSql(req.measures, req.time, from), tables };
+  return {
+    kind: 'view',
+    label: req.label,
+    sql: finalSql(req.measures, req.time, from),
+    tables,
+    orderBy: req.time,
+  };
 }

@@ -97,6 +97,12 @@ export const syntheticTimeseries = tableFactory({
     syntheticSql(c);
   },
   async table(c, ctx) {
-    return { kind: 'view', label: ctx.path, sql: syntheticSql(c), tables: {} };
+    return {
+      kind: 'view',
+      label: ctx.path,
+      sql: syntheticSql(c),
+      tables: {},
+      orderBy: c.time_column ?? 'timestamp',
+    };
   },
 });

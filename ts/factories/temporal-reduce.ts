@@ -127,7 +127,13 @@ async function resolutionSpec(
     });
     if (incremental) return incremental;
   }
-  return { kind: 'view', label, sql: reduceSql(measures, time, resolutionMs), tables: { input } };
+  return {
+    kind: 'view',
+    label,
+    sql: reduceSql(measures, time, resolutionMs),
+    tables: { input },
+    orderBy: time,
+  };
 }
 
 export const temporalReduce = directoryFactory({

@@ -116,6 +116,6 @@ export const timeseriesJoin = tableFactory({
       tables[`s${i}`] = spec;
       shapes.push({ name, columns });
     }
-    return { kind: 'view', label: ctx.path, sql: joinSql(shapes, time), tables };
+    return { kind: 'view', label: ctx.path, sql: joinSql(shapes, time), tables, orderBy: time };
   },
 });

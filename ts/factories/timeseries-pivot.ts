@@ -61,6 +61,12 @@ export const timeseriesPivot = tableFactory({
       inputs.push({ alias, columns: await columnsOf(spec) });
     }
     if (inputs.length === 0) return { kind: 'empty', label: ctx.path };
-    return { kind: 'view', label: ctx.path, sql: pivotSql(inputs, c.columns, time), tables };
+    return {
+      kind: 'view',
+      label: ctx.path,
+      sql: pivotSql(inputs, c.columns, time),
+      tables,
+      orderBy: time,
+    };
   },
 });

@@ -26,6 +26,12 @@ export type TableSpec =
       readonly label: string;
       readonly sql: string;
       readonly tables: Readonly<Record<string, TableSpec>>;
+      /**
+       * The column this view's rows are meant to be read in order of. SQL does not keep
+       * the order of a view in an outer query, so readers that show a whole table
+       * (`cat`, copy out) add `ORDER BY` it. Not sent to the engine's providers.
+       */
+      readonly orderBy?: string;
     }
   | {
       readonly kind: 'format';
@@ -37,3 +43,11 @@ export type TableSpec =
       readonly cacheFile?: string | null;
     }
   | { readonly kind: 'empty'; readonly label: string };
+
+/** `SELECT * FROM <name>`, in the spec's declared order if it has one. */
+export function selectAll(name: string, spec: TableSpec | undefined): string {
+  const order = spec?.kind === 'view' ? spec.orderBy : undefined;
+  return order
+    ? `SELECT * FROM ${name} ORDER BY "${order.replace(/"/g, '""')}"`
+    : `SELECT * FROM ${name}`;
+}

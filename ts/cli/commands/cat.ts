@@ -64,9 +64,13 @@ export function register(program: Command, ctx: CliContext): void {
       }
       const plan = await planContext(ctx, { source: path });
       const format = outputFormat(chosen, ctx.io.stdout.isTTY, 'parquet');
-      await runQuery(ctx, sql ?? 'SELECT * FROM source', plan, {
-        format,
-        explain: opts.explain ?? false,
-      });
+      let query = sql;
+      if (query === undefined) {
+        // The whole table: in the order its spec declares (views do not keep ORDER BY).
+        const { planTables } = await import('../../query/planner.js');
+        const { selectAll } = await import('../../query/spec.js');
+        query = selectAll('source', (await planTables('SELECT * FROM source', plan)).source);
+      }
+      await runQuery(ctx, query, plan, { format, explain: opts.explain ?? false });
     });
 }
