@@ -124,3 +124,12 @@ export function readingsSql(start: string, rows: number, offset = 0): string {
     CASE WHEN value % 2 = 0 THEN 'even' ELSE 'odd' END AS tag
     FROM generate_series(0, ${rows - 1}) ORDER BY timestamp`;
 }
+
+/** The paths of `pond list` output lines (the last column). */
+export function listedPaths(listing: string): string[] {
+  return listing
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => line.slice(line.lastIndexOf('  ') + 2));
+}

@@ -14,7 +14,12 @@ import { ErrorCode, PondError } from './errors.js';
 import { any, bool, ConfigError, obj, oneOf, str } from './factories/config.js';
 import { type MknodOutcome, mknod, validateConfig } from './factories/mknod.js';
 import type { Registry } from './factories/registry.js';
-import { checkParquet, type IngestOptions, ingestHostFile } from './query/ingest.js';
+import {
+  checkParquet,
+  type IngestOptions,
+  ingestEntryType,
+  ingestHostFile,
+} from './query/ingest.js';
 import { parseUrl } from './query/url.js';
 import { EntryType } from './tinyfs/entry-type.js';
 import type { WD } from './tinyfs/fs.js';
@@ -51,17 +56,9 @@ const mknodSpec = obj({ factory: str, config: any });
 function entryTypeOf(source: string, where: string): EntryType {
   const url = parseUrl(source);
   if (!url.host) throw new ConfigError(`${where}: spec.source must be a host URL (host:///path)`);
-  switch (url.format) {
-    case 'file':
-    case 'data':
-      return EntryType.FilePhysicalVersion;
-    case 'table':
-      return EntryType.TablePhysicalVersion;
-    case 'series':
-      return EntryType.TablePhysicalSeries;
-    default:
-      throw new ConfigError(`${where}: spec.source: cannot copy in as ${url.format}`);
-  }
+  const type = ingestEntryType(url);
+  if (!type) throw new ConfigError(`${where}: spec.source: cannot copy in as ${url.format}`);
+  return type;
 }
 
 /** Parse and check documents (pure). `files` are `{name, text}`; errors name file and document. */

@@ -2,7 +2,7 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { normalize, pond, pondOk, tempDir } from '../helpers.js';
+import { listedPaths, normalize, pond, pondOk, tempDir } from '../helpers.js';
 
 async function newPond(): Promise<string> {
   const p = join(await tempDir(), 'pond');
@@ -10,12 +10,7 @@ async function newPond(): Promise<string> {
   return p;
 }
 
-const paths = (listing: string) =>
-  listing
-    .trim()
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => line.slice(line.lastIndexOf('  ') + 2));
+const paths = listedPaths;
 
 describe('pond CLI: init, mkdir, copy, list, cat', () => {
   it('runs the README walk-through', async () => {

@@ -4,7 +4,7 @@
 import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { pond, pondOk, readingsSql, tempDir, writeParquet } from '../helpers.js';
+import { listedPaths, pond, pondOk, readingsSql, tempDir, writeParquet } from '../helpers.js';
 
 let p = '';
 let host = '';
@@ -23,12 +23,7 @@ async function config(name: string, text: string): Promise<string> {
   return file;
 }
 
-const paths = (listing: string) =>
-  listing
-    .trim()
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => line.slice(line.lastIndexOf('  ') + 2));
+const paths = listedPaths;
 
 describe('mknod and list-factories', () => {
   it('lists every factory with its kind', async () => {

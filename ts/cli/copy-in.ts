@@ -4,7 +4,12 @@
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join as hostJoin } from 'node:path';
 import { ErrorCode, invalidArgument, PondError } from '../errors.js';
-import { checkParquet, type IngestOptions, ingestHostFile } from '../query/ingest.js';
+import {
+  checkParquet,
+  type IngestOptions,
+  ingestEntryType,
+  ingestHostFile,
+} from '../query/ingest.js';
 import type { PondUrl } from '../query/url.js';
 import { EntryType } from '../tinyfs/entry-type.js';
 import type { WD } from '../tinyfs/fs.js';
@@ -18,24 +23,13 @@ interface Source {
 }
 
 function entryTypeFor(url: PondUrl, text: string): EntryType {
-  if (url.compression || url.cast) {
-    throw invalidArgument(
-      `${text}: compression and casts apply when reading; copy the raw file with host:///path`,
-    );
-  }
-  switch (url.format) {
-    case 'file':
-    case 'data':
-      return EntryType.FilePhysicalVersion;
-    case 'table':
-      return EntryType.TablePhysicalVersion;
-    case 'series':
-      return EntryType.TablePhysicalSeries;
-    default:
-      throw invalidArgument(
-        `${text}: cannot copy in as ${url.format}; use host:///path (raw bytes), host+table:///path or host+series:///path (Parquet)`,
-      );
-  }
+  const type = ingestEntryType(url);
+  if (type) return type;
+  throw invalidArgument(
+    url.compression || url.cast
+      ? `${text}: compression and casts apply when reading; copy the raw file with host:///path`
+      : `${text}: cannot copy in as ${url.format}; use host:///path (raw bytes), host+table:///path or host+series:///path (Parquet)`,
+  );
 }
 
 async function resolveSource(ctx: CliContext, url: PondUrl, text: string): Promise<Source> {

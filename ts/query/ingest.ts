@@ -10,6 +10,26 @@ import { EntryType } from '../tinyfs/entry-type.js';
 import type { WD } from '../tinyfs/fs.js';
 import type { VersionMeta } from '../tinyfs/persistence.js';
 import { chooseTimeColumn, seriesAttributes, timeColumnOf } from './series.js';
+import type { PondUrl } from './url.js';
+
+/**
+ * The entry type a host URL copies in as: raw bytes (`host:///`, `host+file:///`), a table
+ * (`host+table:///`) or a series version (`host+series:///`); null for anything else.
+ */
+export function ingestEntryType(url: PondUrl): EntryType | null {
+  if (url.compression || url.cast) return null;
+  switch (url.format) {
+    case 'file':
+    case 'data':
+      return EntryType.FilePhysicalVersion;
+    case 'table':
+      return EntryType.TablePhysicalVersion;
+    case 'series':
+      return EntryType.TablePhysicalSeries;
+    default:
+      return null;
+  }
+}
 
 export interface IngestOptions {
   /** The event-time column of series versions (default: detected). */
