@@ -21,7 +21,7 @@ use deltalake::kernel::transaction::CommitProperties;
 use deltalake::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use deltalake::parquet::arrow::ProjectionMask;
 use deltalake::protocol::SaveMode;
-use deltalake::{DeltaTable, DeltaTableBuilder, FilterOp, FilterValue};
+use deltalake::{DeltaTable, DeltaTableBuilder};
 use futures::TryStreamExt;
 use napi::bindgen_prelude::Buffer;
 use napi_derive::napi;
@@ -40,10 +40,22 @@ const CONTROL_DIR: &str = "control";
 const CACHE_DIR: &str = "cache";
 const LOCK_FILE: &str = "write.lock";
 
+/// A data file of the oplog and the pond id of its partition.
+#[derive(Clone)]
+struct PartFile {
+    path: deltalake::Path,
+    pond_id: String,
+}
+
+type PartitionIndex = HashMap<String, Vec<PartFile>>;
+
 struct Inner {
     pond: PathBuf,
     data_dir: PathBuf,
     table: Mutex<DeltaTable>,
+    /// Files by partition, per table version (one pass over the log per version instead of
+    /// one filtered scan per partition read).
+    partitions: std::sync::Mutex<HashMap<i64, Arc<PartitionIndex>>>,
     /// Tables loaded at an older version for time-travel reads, by version.
     pinned: Mutex<HashMap<i64, DeltaTable>>,
 }
@@ -151,20 +163,13 @@ impl Inner {
         let table = self.at_version(opts.table_version).await?;
         let with_content = opts.with_content.unwrap_or(true);
         let metadata_content = !with_content && opts.metadata_content.unwrap_or(false);
-        let filters = [(
-            "part_id",
-            FilterOp::Eq,
-            FilterValue::Scalar(opts.part_id.as_str()),
-        )];
-        let views: Vec<_> = table
-            .get_active_add_actions_by_partitions(&filters)
-            .try_collect()
-            .await?;
+        let index = self.partition_index(&table).await?;
+        let files = index.get(&opts.part_id).cloned().unwrap_or_default();
         let store = table.log_store().object_store(None);
         let mut out = Vec::new();
-        for view in views {
-            let pond_id = partition_value(&view, "pond_id").unwrap_or_default();
-            let bytes = store.get(&view.object_store_path()).await?.bytes().await?;
+        for file in files {
+            let pond_id = file.pond_id;
+            let bytes = store.get(&file.path).await?.bytes().await?;
             let builder = ParquetRecordBatchReaderBuilder::try_new(bytes)?;
             let names: Vec<&str> = OPLOG_SCHEMA
                 .fields()
@@ -193,6 +198,36 @@ impl Inner {
             }
         }
         ipc::encode(&OPLOG_SCHEMA, &out)
+    }
+
+    async fn partition_index(&self, table: &DeltaTable) -> Result<Arc<PartitionIndex>> {
+        let version = version_of(table);
+        if let Some(index) = self
+            .partitions
+            .lock()
+            .expect("partition index")
+            .get(&version)
+        {
+            return Ok(index.clone());
+        }
+        let mut index = PartitionIndex::new();
+        let mut views = table.get_active_add_actions_by_partitions(&[]);
+        while let Some(view) = views.try_next().await? {
+            let values = view.partition_values_map();
+            let part = values.get("part_id").cloned().flatten().unwrap_or_default();
+            let pond_id = values.get("pond_id").cloned().flatten().unwrap_or_default();
+            index.entry(part).or_default().push(PartFile {
+                path: view.object_store_path(),
+                pond_id,
+            });
+        }
+        let index = Arc::new(index);
+        let mut cache = self.partitions.lock().expect("partition index");
+        if cache.len() >= 4 {
+            cache.clear();
+        }
+        cache.insert(version, index.clone());
+        Ok(index)
     }
 
     async fn history(&self, limit: Option<u32>) -> Result<Vec<CommitRecord>> {
@@ -541,6 +576,7 @@ impl NativeStore {
                 data_dir,
                 table: Mutex::new(table),
                 pinned: Mutex::new(HashMap::new()),
+                partitions: std::sync::Mutex::new(HashMap::new()),
             }),
         }
     }
