@@ -146,7 +146,11 @@ export class Steward {
         return { value, committed: false, txnSeq };
       }
       const meta: PondTxnMeta = { txn_seq: txnSeq, txn_id: uuid7(), args: [...args] };
-      await txn.commit(encodeRows(rows), meta);
+      // We hold the lock and began at the newest version, so the commit makes exactly the
+      // next version: partitions it did not write read the same there.
+      const base = this.store.version;
+      const version = await txn.commit(encodeRows(rows), meta);
+      if (version === base + 1) this.cache.carry(base, version, new Set(rows.map((r) => r.partId)));
       return { value, committed: true, txnSeq };
     } catch (err) {
       txn.abort();

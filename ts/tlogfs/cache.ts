@@ -22,6 +22,23 @@ const KEEP = 4;
 export class ReadCache {
   private readonly versions = new Map<number, VersionCache>();
 
+  /**
+   * After a commit that took version `from` to `to` and wrote only `changed` partitions,
+   * let `to` reuse what was read at `from` for every other partition (and all inline
+   * content, which never changes for a given node version).
+   */
+  carry(from: number, to: number, changed: ReadonlySet<string>): void {
+    const src = this.versions.get(from);
+    if (!src) return;
+    const dst = this.at(to);
+    for (const [part, rows] of src.partitions)
+      if (!changed.has(part) && !dst.partitions.has(part)) dst.partitions.set(part, rows);
+    for (const [dir, entries] of src.snapshots)
+      if (!changed.has(dir) && !dst.snapshots.has(dir)) dst.snapshots.set(dir, entries);
+    for (const [key, bytes] of src.contents)
+      if (!dst.contents.has(key)) dst.contents.set(key, bytes);
+  }
+
   at(version: number): VersionCache {
     let entry = this.versions.get(version);
     if (entry) {
