@@ -48,6 +48,10 @@ export declare class NativeStore {
   get path(): string
   /** The pond id recorded in the table's partition values (null for an empty table). */
   pondId(): Promise<string | null>
+  /** Every partition id in the table at this handle's version, sorted. */
+  partitions(): Promise<Array<string>>
+  /** The size of large content, or null when its file is missing. */
+  contentSize(blake3: string): Promise<number | null>
   /** Move this handle to the newest table version; returns it. */
   refresh(): Promise<number>
   /** Rows of one partition (optionally one node) as an Arrow IPC stream in the oplog schema. */
@@ -86,6 +90,9 @@ export declare class NativeTxn {
   /** Give up the transaction: nothing is committed; the lock is released. */
   abort(): void
 }
+
+/** BLAKE3 of bytes, as hex (integrity checks of inline content and pond checksums). */
+export declare function blake3Hex(bytes: Buffer): string
 
 /** One column of a Parquet file. */
 export interface ColumnInfo {

@@ -26,6 +26,7 @@ describe('the public API', () => {
       'NativeEngine',
       'NativeStore',
       'NativeTxn',
+      'blake3Hex',
     ]);
     const wrappers: [string, string, RegExp][] = [
       ['NativeStore', 'store.ts', /native\.(\w+)\b/g],

@@ -12,3 +12,9 @@ mod store;
 
 pub use query::{NativeBatchStream, NativeEngine};
 pub use store::{NativeContentReader, NativeContentWriter, NativeStore, NativeTxn};
+
+/// BLAKE3 of bytes, as hex (integrity checks of inline content and pond checksums).
+#[napi_derive::napi]
+pub fn blake3_hex(bytes: napi::bindgen_prelude::Buffer) -> String {
+    blake3::hash(&bytes).to_hex().to_string()
+}

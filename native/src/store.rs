@@ -489,6 +489,38 @@ impl NativeStore {
         .await
     }
 
+    /// Every partition id in the table at this handle's version, sorted.
+    #[napi]
+    pub async fn partitions(&self) -> napi::Result<Vec<String>> {
+        let inner = self.inner.clone();
+        guard(async move {
+            let table = inner.current().await;
+            let mut ids: Vec<String> = inner
+                .partition_index(&table)
+                .await?
+                .keys()
+                .cloned()
+                .collect();
+            ids.sort();
+            Ok(ids)
+        })
+        .await
+    }
+
+    /// The size of large content, or null when its file is missing.
+    #[napi]
+    pub async fn content_size(&self, blake3: String) -> napi::Result<Option<i64>> {
+        let inner = self.inner.clone();
+        guard(async move {
+            let path = content::large_path(&inner.data_dir, &blake3)?;
+            Ok(tokio::fs::metadata(&path)
+                .await
+                .ok()
+                .map(|m| m.len() as i64))
+        })
+        .await
+    }
+
     /// Move this handle to the newest table version; returns it.
     #[napi]
     pub async fn refresh(&self) -> napi::Result<i64> {

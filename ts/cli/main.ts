@@ -13,6 +13,7 @@ import * as cat from './commands/cat.js';
 import * as copy from './commands/copy.js';
 import * as demo from './commands/demo.js';
 import * as describe from './commands/describe.js';
+import * as fsck from './commands/fsck.js';
 import * as init from './commands/init.js';
 import * as list from './commands/list.js';
 import * as log from './commands/log.js';
@@ -22,7 +23,21 @@ import * as rebuild from './commands/rebuild.js';
 import * as sql from './commands/sql.js';
 import { CliContext, type CliIO } from './context.js';
 
-const COMMANDS = [init, mkdir, list, copy, cat, sql, describe, mknod, apply, rebuild, log, demo];
+const COMMANDS = [
+  init,
+  mkdir,
+  list,
+  copy,
+  cat,
+  sql,
+  describe,
+  mknod,
+  apply,
+  rebuild,
+  log,
+  fsck,
+  demo,
+];
 
 export function createCli(io: CliIO): { program: Command; ctx: CliContext } {
   const ctx = new CliContext(io);

@@ -62,10 +62,13 @@ export interface NativeStore {
   openContent(blake3: string): Promise<NativeContentReader>;
   exportContent(blake3: string, dest: string): Promise<void>;
   hashContent(blake3: string): Promise<string>;
+  partitions(): Promise<string[]>;
+  contentSize(blake3: string): Promise<number | null>;
 }
 
 export interface Binding {
   NativeEngine: unknown;
+  blake3Hex(bytes: Buffer): string;
   NativeStore: {
     open(pond: string): Promise<NativeStore>;
     create(pond: string, rows: Buffer, metaJson: string): Promise<NativeStore>;

@@ -87,6 +87,16 @@ export class Store {
   hashContent(blake3: string): Promise<string> {
     return call(() => this.native.hashContent(blake3));
   }
+
+  /** Every partition id at this handle's version. */
+  partitions(): Promise<string[]> {
+    return call(() => this.native.partitions());
+  }
+
+  /** The size of a large content file, or null if it is missing. */
+  contentSize(blake3: string): Promise<number | null> {
+    return call(() => this.native.contentSize(blake3));
+  }
 }
 
 export class Txn {
@@ -123,4 +133,9 @@ export class Txn {
   abort(): void {
     this.native.abort();
   }
+}
+
+/** BLAKE3 of bytes as hex. */
+export function blake3Hex(bytes: Uint8Array): string {
+  return addon().blake3Hex(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
 }
