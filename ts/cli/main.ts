@@ -61,7 +61,12 @@ export function createCli(io: CliIO): { program: Command; ctx: CliContext } {
     ctx.globals = program.opts();
   });
   for (const command of COMMANDS) command.register(program, ctx);
-  for (const sub of program.commands) sub.exitOverride();
+  for (const sub of program.commands) {
+    sub.exitOverride();
+    // The command list shows the first line; `pond help CMD` the whole description.
+    const [first, ...rest] = sub.description().split('\n');
+    if (rest.length > 0 && first) sub.summary(first);
+  }
   return { program, ctx };
 }
 
