@@ -5,6 +5,7 @@ import { Option } from 'commander';
 import { invalidArgument } from '../errors.js';
 import type { OutputFormat } from '../native/engine.js';
 import type { PlanContext } from '../query/planner.js';
+import type { TableSpec } from '../query/spec.js';
 import type { CliContext } from './context.js';
 
 export const DISPLAY_FORMATS = ['auto', 'raw', 'table', 'csv', 'json', 'parquet'] as const;
@@ -74,10 +75,11 @@ export async function runQuery(
   sql: string,
   plan: PlanContext,
   options: { format: OutputFormat; explain: boolean },
+  planned?: Record<string, TableSpec>,
 ): Promise<void> {
   const { planTables } = await import('../query/planner.js');
   const engine = await import('../native/engine.js');
-  const specs = await planTables(sql, plan);
+  const specs = planned ?? (await planTables(sql, plan));
   if (options.explain) {
     ctx.out(await engine.explain(sql, specs));
     return;

@@ -10,7 +10,7 @@ import type { PlanContext } from '../query/planner.js';
 import { selectAll, type TableSpec } from '../query/spec.js';
 import { EntryType } from '../tinyfs/entry-type.js';
 import type { FS } from '../tinyfs/fs.js';
-import type { Directory, DynamicNodes, File, Node } from '../tinyfs/node.js';
+import { type DynamicNodes, type File, type Node, ReadOnlyDirectory } from '../tinyfs/node.js';
 import { collect, type NodeRef, type VersionRecord } from '../tinyfs/persistence.js';
 import { parseConfigText } from './config.js';
 import type { Factory, FactoryContext, Registry } from './registry.js';
@@ -130,13 +130,17 @@ class TableFile implements File {
 }
 
 /** A read-only directory whose entries a factory computes on each listing. */
-export class ComputedDirectory implements Directory {
-  readonly writable = false;
-
+export class ComputedDirectory extends ReadOnlyDirectory {
   constructor(
     private readonly path: string,
     private readonly children: () => Promise<Array<[string, Node]>>,
-  ) {}
+  ) {
+    super();
+  }
+
+  protected refuse(name: string): PondError {
+    return readOnly(`${this.path}/${name}`);
+  }
 
   async get(name: string): Promise<Node | null> {
     return (await this.children()).find(([n]) => n === name)?.[1] ?? null;
@@ -144,18 +148,6 @@ export class ComputedDirectory implements Directory {
 
   async entries(): Promise<Array<[string, Node]>> {
     return (await this.children()).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  }
-
-  async createDirectory(name: string): Promise<Node> {
-    throw readOnly(`${this.path}/${name}`);
-  }
-
-  async createFile(name: string): Promise<Node> {
-    throw readOnly(`${this.path}/${name}`);
-  }
-
-  async createSymlink(name: string): Promise<Node> {
-    throw readOnly(`${this.path}/${name}`);
   }
 }
 

@@ -12,6 +12,7 @@ import { ErrorCode, PondError } from '../errors.js';
 import { specForNode } from '../query/planner.js';
 import type { TableSpec } from '../query/spec.js';
 import { EntryType } from '../tinyfs/entry-type.js';
+import type { NodePath } from '../tinyfs/fs.js';
 import { compileGlob, matchSegment, substituteCaptures } from '../tinyfs/glob.js';
 import type { Node } from '../tinyfs/node.js';
 import { derivedNodeId } from '../tinyfs/node-id.js';
@@ -76,16 +77,17 @@ export function reduceSql(
 
 interface Output {
   readonly name: string;
-  readonly inputs: TableSpec[];
+  /** The matches this output reduces; resolved to specs only when a resolution is read. */
+  readonly inputs: NodePath[];
 }
 
 async function outputs(c: Config, ctx: FactoryContext): Promise<Output[]> {
-  const byName = new Map<string, TableSpec[]>();
+  const byName = new Map<string, NodePath[]>();
   for await (const { np, captures } of ctx.root.glob(c.in_pattern)) {
     if (np.node.kind !== 'file') continue;
     const name = checkName(substituteCaptures(c.out_pattern, captures));
     const list = byName.get(name) ?? [];
-    list.push(await specForNode(np, ctx.plan));
+    list.push(np);
     byName.set(name, list);
   }
   return [...byName.entries()].map(([name, inputs]) => ({ name, inputs }));
@@ -97,12 +99,13 @@ async function resolutionSpec(
   out: Output,
   resolution: string,
   label: string,
+  visiting: readonly string[],
 ): Promise<TableSpec> {
   const time = c.time_column ?? 'timestamp';
+  const plan = { ...ctx.plan, visiting };
+  const inputs = await Promise.all(out.inputs.map((np) => specForNode(np, plan)));
   const input: TableSpec =
-    out.inputs.length === 1
-      ? (out.inputs[0] as TableSpec)
-      : { kind: 'union', label, inputs: out.inputs };
+    inputs.length === 1 ? (inputs[0] as TableSpec) : { kind: 'union', label, inputs };
   const fields = await fieldsOf(input);
   if (!fields.some((f) => f.name === time)) {
     throw new PondError(
@@ -117,7 +120,7 @@ async function resolutionSpec(
     const incremental = await incrementalRollup({
       label,
       node: ctx.ref.id,
-      inputs: out.inputs,
+      inputs,
       measures,
       time,
       resolutionMs,
@@ -169,8 +172,8 @@ export const temporalReduce = directoryFactory({
             const path = `${dirPath}/${name}`;
             return [
               name,
-              computedTable(ref, { ...ctx, path }, [], () =>
-                resolutionSpec(c, ctx, out, res, path),
+              computedTable(ref, { ...ctx, path }, [], (visiting) =>
+                resolutionSpec(c, ctx, out, res, path, visiting),
               ),
             ];
           }),

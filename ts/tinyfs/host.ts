@@ -10,7 +10,7 @@ import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ErrorCode, PondError } from '../errors.js';
 import { EntryType } from './entry-type.js';
-import type { Directory, File, Node } from './node.js';
+import { type Directory, type File, type Node, ReadOnlyDirectory } from './node.js';
 import { derivedNodeId } from './node-id.js';
 import { checkName } from './path.js';
 import type {
@@ -25,14 +25,18 @@ function readOnly(what: string): PondError {
   return new PondError(ErrorCode.READ_ONLY, `${what}: host mounts are read-only`);
 }
 
-export class HostDirectory implements Directory {
-  readonly writable = false;
-
+export class HostDirectory extends ReadOnlyDirectory {
   /** `hostPath` is the directory shown; `ref` identifies it in the pond. */
   constructor(
     readonly hostPath: string,
     private readonly ref: NodeRef,
-  ) {}
+  ) {
+    super();
+  }
+
+  protected refuse(name: string): PondError {
+    return readOnly(join(this.hostPath, name));
+  }
 
   private async check(): Promise<void> {
     const st = await lstat(this.hostPath).catch(() => null);
@@ -70,18 +74,6 @@ export class HostDirectory implements Directory {
       .filter((d) => d.isFile() || d.isDirectory())
       .sort((a, b) => (a.name < b.name ? -1 : 1))
       .map((d): [string, Node] => [d.name, this.child(d.name, d.isDirectory())]);
-  }
-
-  async createDirectory(name: string): Promise<Node> {
-    throw readOnly(join(this.hostPath, name));
-  }
-
-  async createFile(name: string): Promise<Node> {
-    throw readOnly(join(this.hostPath, name));
-  }
-
-  async createSymlink(name: string): Promise<Node> {
-    throw readOnly(join(this.hostPath, name));
   }
 }
 
@@ -159,14 +151,18 @@ export class HostPersistence implements Persistence {
 }
 
 /** A directory with nodes mounted over some of its names (host mode `--hostmount`). */
-export class OverlayDirectory implements Directory {
-  readonly writable = false;
-
+export class OverlayDirectory extends ReadOnlyDirectory {
   /** `mounts` build their nodes on first use (a mount may refer to the namespace it is in). */
   constructor(
     private readonly base: Directory | null,
     private readonly mounts: ReadonlyMap<string, () => Promise<Node>>,
-  ) {}
+  ) {
+    super();
+  }
+
+  protected refuse(name: string): PondError {
+    return readOnly(name);
+  }
 
   async get(name: string): Promise<Node | null> {
     const mount = this.mounts.get(name);
@@ -178,17 +174,5 @@ export class OverlayDirectory implements Directory {
     const merged = new Map(this.base ? await this.base.entries() : []);
     for (const [name, node] of this.mounts) merged.set(name, await node());
     return [...merged.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  }
-
-  async createDirectory(name: string): Promise<Node> {
-    throw readOnly(name);
-  }
-
-  async createFile(name: string): Promise<Node> {
-    throw readOnly(name);
-  }
-
-  async createSymlink(name: string): Promise<Node> {
-    throw readOnly(name);
   }
 }

@@ -33,6 +33,29 @@ export interface Directory {
   createSymlink(name: string, target: string): Promise<Node>;
 }
 
+/**
+ * Base of directories whose entries are computed (host mounts, factories): every write is
+ * refused with the error `refuse` builds for the name.
+ */
+export abstract class ReadOnlyDirectory implements Directory {
+  readonly writable = false;
+  abstract get(name: string): Promise<Node | null>;
+  abstract entries(): Promise<Array<[string, Node]>>;
+  protected abstract refuse(name: string): PondError;
+
+  async createDirectory(name: string): Promise<Node> {
+    throw this.refuse(name);
+  }
+
+  async createFile(name: string): Promise<Node> {
+    throw this.refuse(name);
+  }
+
+  async createSymlink(name: string): Promise<Node> {
+    throw this.refuse(name);
+  }
+}
+
 export interface File {
   versions(): Promise<readonly VersionRecord[]>;
   /** One version's bytes; the newest when `version` is absent. */

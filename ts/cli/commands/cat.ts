@@ -64,13 +64,16 @@ export function register(program: Command, ctx: CliContext): void {
       }
       const plan = await planContext(ctx, { source: path });
       const format = outputFormat(chosen, ctx.io.stdout.isTTY, 'parquet');
-      let query = sql;
-      if (query === undefined) {
-        // The whole table: in the order its spec declares (views do not keep ORDER BY).
-        const { planTables } = await import('../../query/planner.js');
-        const { selectAll } = await import('../../query/spec.js');
-        query = selectAll('source', (await planTables('SELECT * FROM source', plan)).source);
+      if (sql !== undefined) {
+        await runQuery(ctx, sql, plan, { format, explain: opts.explain ?? false });
+        return;
       }
-      await runQuery(ctx, query, plan, { format, explain: opts.explain ?? false });
+      // The whole table, in the order its spec declares (views do not keep ORDER BY);
+      // planned once, then run.
+      const { planTables } = await import('../../query/planner.js');
+      const { selectAll } = await import('../../query/spec.js');
+      const specs = await planTables('SELECT * FROM source', plan);
+      const whole = selectAll('source', specs.source);
+      await runQuery(ctx, whole, plan, { format, explain: opts.explain ?? false }, specs);
     });
 }
