@@ -133,3 +133,19 @@ export function listedPaths(listing: string): string[] {
     .filter(Boolean)
     .map((line) => line.slice(line.lastIndexOf('  ') + 2));
 }
+
+/**
+ * Copy a series of three daily versions (2024-01-01..03), 100 one-minute readings each, into
+ * `target`; `n` runs 0..299 across them. Parquet files are made in `hostDir`.
+ */
+export async function copyThreeDays(
+  pondDir: string,
+  hostDir: string,
+  target: string,
+): Promise<void> {
+  for (const [i, day] of ['2024-01-01', '2024-01-02', '2024-01-03'].entries()) {
+    const file = join(hostDir, `d${i}.parquet`);
+    await writeParquet(file, readingsSql(`${day}T00:00:00Z`, 100, i * 100));
+    await pondOk(pondDir, 'copy', `host+series://${file}`, target);
+  }
+}

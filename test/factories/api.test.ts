@@ -41,7 +41,7 @@ describe('factories through the library', () => {
       await tx.mknod(
         '/dd',
         'dynamic-dir',
-        'entries:\n  - {name: m, factory: hostmount, config: {directory: ' + host + '}}\n',
+        `entries:\n  - {name: m, factory: hostmount, config: {directory: ${host}}}\n`,
       );
       return tx.mknod('/mnt', 'hostmount', `directory: ${host}\n`);
     });

@@ -4,7 +4,7 @@
 import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { listedPaths, pond, pondOk, readingsSql, tempDir, writeParquet } from '../helpers.js';
+import { copyThreeDays, listedPaths, pond, pondOk, tempDir } from '../helpers.js';
 
 let p = '';
 let host = '';
@@ -131,7 +131,7 @@ describe('hostmount', () => {
       'mknod',
       'hostmount',
       '/mnt',
-      await config('hm', 'directory: ${env:MNT_DIR:-' + mnt + '}\n'),
+      await config('hm', `directory: \${env:MNT_DIR:-${mnt}}\n`),
     );
     expect(paths((await pondOk(p, 'list', '/mnt/**')).stdout)).toEqual([
       '/mnt',
@@ -166,13 +166,7 @@ describe('hostmount', () => {
 });
 
 describe('derived tables', () => {
-  async function threeDays(): Promise<void> {
-    for (const [i, day] of ['2024-01-01', '2024-01-02', '2024-01-03'].entries()) {
-      const file = join(host, `d${i}.parquet`);
-      await writeParquet(file, readingsSql(`${day}T00:00:00Z`, 100, i * 100));
-      await pondOk(p, 'copy', `host+series://${file}`, '/raw.series');
-    }
-  }
+  const threeDays = () => copyThreeDays(p, host, '/raw.series');
 
   it('chains sql-derived-series over sql-derived-series with the filter reaching the source', async () => {
     await threeDays();

@@ -4,7 +4,15 @@ import { readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { normalize, pond, pondOk, readingsSql, tempDir, writeParquet } from '../helpers.js';
+import {
+  copyThreeDays,
+  normalize,
+  pond,
+  pondOk,
+  readingsSql,
+  tempDir,
+  writeParquet,
+} from '../helpers.js';
 
 let p = '';
 let host = '';
@@ -18,13 +26,7 @@ beforeEach(async () => {
 });
 
 /** A series of three daily versions, 100 rows each, at one-minute steps. */
-async function threeDaySeries(): Promise<void> {
-  for (const [i, day] of ['2024-01-01', '2024-01-02', '2024-01-03'].entries()) {
-    const file = join(host, `d${i}.parquet`);
-    await writeParquet(file, readingsSql(`${day}T00:00:00Z`, 100, i * 100));
-    await pondOk(p, 'copy', `host+series://${file}`, '/s');
-  }
-}
+const threeDaySeries = () => copyThreeDays(p, host, '/s');
 
 const explainNumbers = (text: string) => {
   const m = /versions=(\d+) versions_skipped=(\d+) row_groups=(\d+) row_groups_pruned=(\d+)/.exec(
