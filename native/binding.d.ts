@@ -20,6 +20,29 @@ export declare class NativeContentWriter {
   discard(): Promise<void>
 }
 
+/**
+ * A handle on a pond's control table. The table is created by the first append, so a
+ * pond made before it existed reads as having no control records.
+ */
+export declare class NativeControl {
+  static open(pond: string): Promise<NativeControl>
+  /**
+   * Append `rows` (Arrow IPC in the control schema) as one Delta commit with
+   * `pond_control` = `meta_json`. Returns the control table's new version.
+   */
+  append(rows: Buffer, metaJson: string): Promise<number>
+  /**
+   * Every control row at the newest version, as Arrow IPC in the control schema (in no
+   * particular order; each row carries its timestamp).
+   */
+  read(): Promise<Buffer>
+  /**
+   * Commits of the control table, oldest first (the newest `limit` when given), with
+   * their `pond_control` metadata.
+   */
+  history(limit?: number | undefined | null): Promise<Array<CommitRecord>>
+}
+
 /** The query engine: one per process, sharing the runtime and a cache of Parquet footers. */
 export declare class NativeEngine {
   constructor()
@@ -84,11 +107,15 @@ export declare class NativeTxn {
   contentWriter(): NativeContentWriter
   /**
    * Commit `rows` (an Arrow IPC stream in the oplog schema) as one Delta commit with
-   * `pond_txn` = `meta_json`. Returns the new table version. Releases the lock.
+   * `pond_txn` = `meta_json`. Returns the new table version. The lock stays held until
+   * `release`, so the caller can record the outcome before the next writer starts.
    */
   commit(rows: Buffer, metaJson: string): Promise<number>
-  /** Give up the transaction: nothing is committed; the lock is released. */
-  abort(): void
+  /**
+   * End the transaction and release the write lock. Before `commit` this discards
+   * everything staged; after it, it only lets the next writer in.
+   */
+  release(): void
 }
 
 /** BLAKE3 of bytes, as hex (integrity checks of inline content and pond checksums). */
@@ -110,9 +137,46 @@ export interface CommitRecord {
   /** Commit time, ms since the epoch. */
   timestamp?: number
   operation?: string
-  /** The `pond_txn` commit metadata as JSON, when the commit was a pond transaction. */
-  pondTxn?: string
+  /**
+   * pond's commit metadata as JSON (`pond_txn` in the oplog, `pond_control` in the
+   * control table, `pond_maintain` on maintenance commits of either), when present.
+   */
+  meta?: string
 }
+
+export interface MaintainOptions {
+  /** Rewrite each partition's small files into one (Delta optimize). */
+  compact?: boolean
+  /** pond's commit metadata (JSON) for the commits maintenance makes (`pond_maintain`). */
+  metaJson: string
+  /**
+   * When given, large content files (`_large_files/blake3=<hex>`) whose hash is not in
+   * this list, and leftover temporaries, are removed.
+   */
+  largeReferenced?: Array<string>
+}
+
+export interface MaintainReport {
+  before: TableStats
+  after: TableStats
+  /** Small files compaction replaced, files it wrote, partitions it touched. */
+  filesCompacted: number
+  filesWritten: number
+  partitionsCompacted: number
+  /** Replaced data files deleted from disk. */
+  filesVacuumed: number
+  /** JSON commit files removed after the checkpoint. */
+  logsRemoved: number
+  /** Unreferenced large content files (and temporaries) removed, and their bytes. */
+  largeRemoved: number
+  largeBytesRemoved: number
+}
+
+/**
+ * Compact (optionally), vacuum what compaction replaced, checkpoint the newest version
+ * and remove the commit files before it. Returns what changed.
+ */
+export declare function maintainTable(dir: string, options: MaintainOptions): Promise<MaintainReport>
 
 /** What a Parquet file holds, and the event-time range of one of its columns. */
 export interface ParquetInfo {
@@ -173,4 +237,23 @@ export interface TableRef {
   /** The table part: the name the spec must be registered under. */
   table: string
   schema?: string
+}
+
+/** Statistics of the Delta table at `dir` (a pond's `data` or `control` directory). */
+export declare function tableStats(dir: string): Promise<TableStats>
+
+/** Size and shape of one Delta table at its newest version. */
+export interface TableStats {
+  /** Newest table version (-1 when the table does not exist yet). */
+  version: number
+  /** Active data files. */
+  files: number
+  /** Bytes in active data files. */
+  bytes: number
+  /** Distinct partitions with at least one active file. */
+  partitions: number
+  /** JSON commit files still in `_delta_log`. */
+  logFiles: number
+  /** Version of the newest checkpoint, if any. */
+  checkpointVersion?: number
 }

@@ -149,3 +149,11 @@ export async function copyThreeDays(
     await pondOk(pondDir, 'copy', `host+series://${file}`, target);
   }
 }
+
+/** The oplog's Delta version, from `pond show`: unchanged means nothing was committed. */
+export async function dataVersion(pondDir: string): Promise<number> {
+  const show = await pondOk(pondDir, 'show', '--limit', '1');
+  const m = /^Data \(.*\): version (\d+),/m.exec(show.stdout);
+  if (!m) throw new Error(`no data version in: ${show.stdout}`);
+  return Number(m[1]);
+}

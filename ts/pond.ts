@@ -28,7 +28,8 @@ import { type MknodOutcome, mknod } from './factories/mknod.js';
 import { query } from './native/engine.js';
 import { ingestHostFile } from './query/ingest.js';
 import { planTables } from './query/planner.js';
-import { Steward } from './steward/steward.js';
+import { Steward, type StewardOptions } from './steward/steward.js';
+import { type RunEnvironment, runPostCommit } from './factories/run.js';
 import { EntryType, isFileType, isTableType } from './tinyfs/entry-type.js';
 import type { FSOptions, NodePath, WD } from './tinyfs/fs.js';
 import { readContent } from './tinyfs/node.js';
@@ -80,6 +81,22 @@ function source(data: WriteData): ContentSource {
 function factoryOptions(): FSOptions {
   return {
     dynamic: dynamicNodes({ registry: defaultRegistry(), env: process.env, hostRoot: '/' }),
+  };
+}
+
+/** Post-commit factories run after library commits too; their outcome is in the log. */
+function stewardOptions(): StewardOptions {
+  const environment: RunEnvironment = {
+    registry: defaultRegistry(),
+    env: process.env,
+    hostRoot: '/',
+    out: () => undefined,
+    err: () => undefined,
+  };
+  return {
+    afterCommit: async (steward, seq) => {
+      await runPostCommit(steward, seq, environment);
+    },
   };
 }
 
@@ -253,13 +270,14 @@ export class Pond {
         path,
         { args, birthplace: options.birthplace ?? null },
         factoryOptions(),
+        stewardOptions(),
       ),
     );
   }
 
   /** Open an existing pond; `NOT_A_POND` if there is none at `path`. */
   static async open(path: string): Promise<Pond> {
-    return new Pond(await Steward.open(path, factoryOptions()));
+    return new Pond(await Steward.open(path, factoryOptions(), stewardOptions()));
   }
 
   /** The pond's id (a UUIDv7). */

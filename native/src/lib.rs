@@ -3,13 +3,17 @@
 //! the TypeScript engine. Private: `ts/native/` is its only importer.
 
 mod content;
+mod control;
 mod error;
 mod ipc;
 mod lock;
+mod maintain;
 mod query;
 mod schema;
 mod store;
 
+pub use control::NativeControl;
+pub use maintain::{maintain_table, table_stats};
 pub use query::{NativeBatchStream, NativeEngine};
 pub use store::{NativeContentReader, NativeContentWriter, NativeStore, NativeTxn};
 

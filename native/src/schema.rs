@@ -38,3 +38,29 @@ pub static OPLOG_SCHEMA: LazyLock<SchemaRef> = LazyLock::new(|| {
         Field::new("pond_id", DataType::Utf8, false),
     ]))
 });
+
+/// Rows of the control table at `$POND/control` (transaction lifecycle and settings). One
+/// row per event: `begin`, then `committed`, `failed` or `completed` for a transaction;
+/// `setting` for a key/value pair (the newest row for a key wins).
+pub static CONTROL_SCHEMA: LazyLock<SchemaRef> = LazyLock::new(|| {
+    let utc = Some(Arc::from("UTC"));
+    Arc::new(Schema::new(vec![
+        Field::new("record_type", DataType::Utf8, false),
+        Field::new(
+            "timestamp",
+            DataType::Timestamp(TimeUnit::Microsecond, utc),
+            false,
+        ),
+        Field::new("txn_seq", DataType::Int64, true),
+        Field::new("txn_id", DataType::Utf8, true),
+        Field::new("txn_kind", DataType::Utf8, true),
+        Field::new("parent_seq", DataType::Int64, true),
+        Field::new("args", DataType::Utf8, true),
+        Field::new("data_version", DataType::Int64, true),
+        Field::new("duration_ms", DataType::Int64, true),
+        Field::new("error", DataType::Utf8, true),
+        Field::new("changes", DataType::Utf8, true),
+        Field::new("key", DataType::Utf8, true),
+        Field::new("value", DataType::Utf8, true),
+    ]))
+});

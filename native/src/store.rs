@@ -110,11 +110,12 @@ pub struct CommitRecord {
     /// Commit time, ms since the epoch.
     pub timestamp: Option<i64>,
     pub operation: Option<String>,
-    /// The `pond_txn` commit metadata as JSON, when the commit was a pond transaction.
-    pub pond_txn: Option<String>,
+    /// pond's commit metadata as JSON (`pond_txn` in the oplog, `pond_control` in the
+    /// control table, `pond_maintain` on maintenance commits of either), when present.
+    pub meta: Option<String>,
 }
 
-fn data_url(data_dir: &Path) -> Result<Url> {
+pub(crate) fn table_url(data_dir: &Path) -> Result<Url> {
     Url::from_directory_path(data_dir).map_err(|_| {
         Error::new(
             Code::InvalidArgument,
@@ -150,7 +151,7 @@ impl Inner {
         if let Some(t) = pinned.get(&v) {
             return Ok(t.clone());
         }
-        let table = DeltaTableBuilder::from_url(data_url(&self.data_dir)?)?
+        let table = DeltaTableBuilder::from_url(table_url(&self.data_dir)?)?
             .with_version(v as u64)
             .load()
             .await
@@ -183,6 +184,9 @@ impl Inner {
                 .build()?
                 .collect::<std::result::Result<Vec<_>, _>>()?;
             for batch in batches {
+                // Conform first: compaction may have written view types (Utf8View), and
+                // the filters below compare against plain Utf8 scalars.
+                let batch = conform(&batch, Some((&opts.part_id, &pond_id)))?;
                 let batch = match &opts.node_id {
                     Some(node) => filter_node(&batch, node, opts.version)?,
                     None => batch,
@@ -193,7 +197,7 @@ impl Inner {
                     batch
                 };
                 if batch.num_rows() > 0 {
-                    out.push(conform(&batch, Some((&opts.part_id, &pond_id)))?);
+                    out.push(batch);
                 }
             }
         }
@@ -231,50 +235,74 @@ impl Inner {
     }
 
     async fn history(&self, limit: Option<u32>) -> Result<Vec<CommitRecord>> {
-        let log_dir = self.data_dir.join("_delta_log");
-        let mut versions = Vec::new();
-        let mut entries = tokio::fs::read_dir(&log_dir).await?;
-        while let Some(entry) = entries.next_entry().await? {
-            let name = entry.file_name();
-            let name = name.to_string_lossy();
-            if let Some(stem) = name.strip_suffix(".json") {
-                if stem.len() == 20 && stem.bytes().all(|b| b.is_ascii_digit()) {
-                    versions.push(stem.parse::<i64>().unwrap_or_default());
-                }
-            }
-        }
-        versions.sort_unstable();
-        if let Some(n) = limit {
-            let skip = versions.len().saturating_sub(n as usize);
-            versions.drain(..skip);
-        }
-        let mut out = Vec::with_capacity(versions.len());
-        for version in versions {
-            let text =
-                tokio::fs::read_to_string(log_dir.join(format!("{version:020}.json"))).await?;
-            let mut record = CommitRecord {
-                version,
-                timestamp: None,
-                operation: None,
-                pond_txn: None,
-            };
-            for line in text.lines() {
-                let Ok(action) = serde_json::from_str::<serde_json::Value>(line) else {
-                    continue;
-                };
-                if let Some(info) = action.get("commitInfo") {
-                    record.timestamp = info.get("timestamp").and_then(|v| v.as_i64());
-                    record.operation = info
-                        .get("operation")
-                        .and_then(|v| v.as_str())
-                        .map(String::from);
-                    record.pond_txn = info.get("pond_txn").map(|v| v.to_string());
-                }
-            }
-            out.push(record);
-        }
-        Ok(out)
+        read_history(&self.data_dir, limit, &["pond_txn", "pond_maintain"]).await
     }
+}
+
+/// The commits of the Delta table at `table_dir`, oldest first (the newest `limit` when
+/// given), read from the JSON commit files still in its log, with the commit metadata under
+/// the first of `keys` present, as JSON. Commits whose JSON was cleaned up after a
+/// checkpoint are not listed.
+pub(crate) async fn read_history(
+    table_dir: &Path,
+    limit: Option<u32>,
+    keys: &[&str],
+) -> Result<Vec<CommitRecord>> {
+    let log_dir = table_dir.join("_delta_log");
+    let mut versions = Vec::new();
+    let mut entries = match tokio::fs::read_dir(&log_dir).await {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e.into()),
+    };
+    while let Some(entry) = entries.next_entry().await? {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if let Some(stem) = name.strip_suffix(".json") {
+            if stem.len() == 20 && stem.bytes().all(|b| b.is_ascii_digit()) {
+                versions.push(stem.parse::<i64>().unwrap_or_default());
+            }
+        }
+    }
+    versions.sort_unstable();
+    if let Some(n) = limit {
+        let skip = versions.len().saturating_sub(n as usize);
+        versions.drain(..skip);
+    }
+    let mut out = Vec::with_capacity(versions.len());
+    for version in versions {
+        // A concurrent log cleanup may remove a file we listed: skip it.
+        let text =
+            match tokio::fs::read_to_string(log_dir.join(format!("{version:020}.json"))).await {
+                Ok(text) => text,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(e.into()),
+            };
+        let mut record = CommitRecord {
+            version,
+            timestamp: None,
+            operation: None,
+            meta: None,
+        };
+        for line in text.lines() {
+            let Ok(action) = serde_json::from_str::<serde_json::Value>(line) else {
+                continue;
+            };
+            if let Some(info) = action.get("commitInfo") {
+                record.timestamp = info.get("timestamp").and_then(|v| v.as_i64());
+                record.operation = info
+                    .get("operation")
+                    .and_then(|v| v.as_str())
+                    .map(String::from);
+                record.meta = keys
+                    .iter()
+                    .find_map(|key| info.get(*key))
+                    .map(|v| v.to_string());
+            }
+        }
+        out.push(record);
+    }
+    Ok(out)
 }
 
 fn partition_value(view: &deltalake::kernel::LogicalFileView, column: &str) -> Option<String> {
@@ -416,7 +444,7 @@ impl NativeStore {
                     ),
                 ));
             }
-            let table = DeltaTableBuilder::from_url(data_url(&data_dir)?)?
+            let table = DeltaTableBuilder::from_url(table_url(&data_dir)?)?
                 .load()
                 .await?;
             Ok(NativeStore::wrap(pond, data_dir, table))
@@ -447,7 +475,7 @@ impl NativeStore {
             let lock =
                 WriteLock::acquire(&pond.join(CONTROL_DIR).join(LOCK_FILE), Duration::ZERO).await?;
             let batches = decode_rows(&rows)?;
-            let table = DeltaTable::try_from_url(data_url(&data_dir)?).await?;
+            let table = DeltaTable::try_from_url(table_url(&data_dir)?).await?;
             let table = write(table, batches, &meta_json, SaveMode::ErrorIfExists).await?;
             lock.release();
             Ok(NativeStore::wrap(pond, data_dir, table))
@@ -682,7 +710,8 @@ impl NativeTxn {
     }
 
     /// Commit `rows` (an Arrow IPC stream in the oplog schema) as one Delta commit with
-    /// `pond_txn` = `meta_json`. Returns the new table version. Releases the lock.
+    /// `pond_txn` = `meta_json`. Returns the new table version. The lock stays held until
+    /// `release`, so the caller can record the outcome before the next writer starts.
     #[napi]
     pub async fn commit(&self, rows: Buffer, meta_json: String) -> napi::Result<i64> {
         let inner = self.inner.clone();
@@ -696,13 +725,14 @@ impl NativeTxn {
             Ok(version_of(&table))
         })
         .await;
-        self.finish();
+        self.done.store(true, Ordering::SeqCst);
         result
     }
 
-    /// Give up the transaction: nothing is committed; the lock is released.
+    /// End the transaction and release the write lock. Before `commit` this discards
+    /// everything staged; after it, it only lets the next writer in.
     #[napi]
-    pub fn abort(&self) {
+    pub fn release(&self) {
         self.finish();
     }
 }

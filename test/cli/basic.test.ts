@@ -2,7 +2,7 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { listedPaths, normalize, pond, pondOk, tempDir } from '../helpers.js';
+import { dataVersion, listedPaths, normalize, pond, pondOk, tempDir } from '../helpers.js';
 
 async function newPond(): Promise<string> {
   const p = join(await tempDir(), 'pond');
@@ -83,22 +83,22 @@ describe('pond CLI: init, mkdir, copy, list, cat', () => {
     expect((await pondOk(p, 'cat', '/r')).stdout).toBe('rooted');
   });
 
-  it('logs one line per write transaction', async () => {
+  it('logs each write transaction with its status and changes', async () => {
     const p = await newPond();
     await pondOk(p, 'mkdir', '/a');
     await pondOk(p, 'copy', 'host:///etc/hosts', '/a/h');
     await pond(p, 'mkdir', '/a');
     const log = normalize((await pondOk(p, 'log')).stdout);
-    expect(log).toBe(
-      [
-        '     1  TIME  pond init',
-        '     2  TIME  pond mkdir /a',
-        '     3  TIME  pond copy host:///etc/hosts /a/h',
-        '',
-      ].join('\n'),
-    );
-    expect(normalize((await pondOk(p, 'log', '--limit', '1')).stdout)).toBe(
-      '     3  TIME  pond copy host:///etc/hosts /a/h\n',
+    const heads = log.split('\n').filter((l) => /^\s+\d+ {2}/.test(l));
+    expect(heads.map((l) => l.replace(/ {2}\d+ ms/, ''))).toEqual([
+      '     1  COMMITTED   TIME  pond init',
+      '     2  COMMITTED   TIME  pond mkdir /a',
+      '     3  COMMITTED   TIME  pond copy host:///etc/hosts /a/h',
+      '     4  FAILED      TIME  pond mkdir /a',
+    ]);
+    expect(log).toContain('error: [ALREADY_EXISTS] /a: already exists');
+    expect(normalize((await pondOk(p, 'log', '--limit', '1')).stdout)).toMatch(
+      /^ {5}4 {2}FAILED {6}TIME {2}\d+ ms {2}pond mkdir \/a\n/,
     );
   });
 
@@ -128,7 +128,7 @@ describe('pond CLI: bad input is a one-line error and changes nothing', () => {
     const p = await newPond();
     await pondOk(p, 'mkdir', '/a');
     await pondOk(p, 'copy', 'host:///etc/hosts', '/a/f');
-    const before = (await pondOk(p, 'log')).stdout;
+    const before = await dataVersion(p);
     const listing = (await pondOk(p, 'list', '-l')).stdout;
     expect(await expectFailure(p, 'cat', '/missing')).toContain('/missing');
     expect(await expectFailure(p, 'copy', 'host:///no/such/file', '/x')).toContain('/no/such/file');
@@ -142,7 +142,8 @@ describe('pond CLI: bad input is a one-line error and changes nothing', () => {
     expect(
       await expectFailure(p, 'copy', 'host:///etc/hosts', 'host:///etc/passwd', '/a/f'),
     ).toContain('existing directory');
-    expect((await pondOk(p, 'log')).stdout).toBe(before);
+    expect(await dataVersion(p)).toBe(before);
+    expect((await pondOk(p, 'log')).stdout).not.toMatch(/COMMITTED .*pond (cat|copy|mkdir \/a\/f)/);
     expect((await pondOk(p, 'list', '-l')).stdout).toBe(listing);
   });
 

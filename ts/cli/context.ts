@@ -7,6 +7,8 @@
 import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { ErrorCode, PondError } from '../errors.js';
+import type { RunEnvironment } from '../factories/run.js';
+import type { Registry } from '../factories/registry.js';
 import type { Steward, WriteOptions, WriteResult } from '../steward/steward.js';
 import type { WD } from '../tinyfs/fs.js';
 
@@ -21,6 +23,8 @@ export interface GlobalOptions {
   pond?: string;
   directory?: string;
   hostmount?: string[];
+  /** Seconds a write waits for another writer's lock (default: fail at once). */
+  wait?: number;
 }
 
 export class CliContext {
@@ -66,12 +70,20 @@ export class CliContext {
       const { Steward } = await import('../steward/steward.js');
       const { dynamicNodes } = await import('../factories/dynamic.js');
       const { defaultRegistry } = await import('../factories/index.js');
-      const dynamic = dynamicNodes({
-        registry: defaultRegistry(),
-        env: this.io.env,
-        hostRoot: this.hostRoot(),
-      });
-      this.steward = Steward.open(this.pondPath(), { dynamic });
+      const { runPostCommit } = await import('../factories/run.js');
+      const environment = this.runEnvironment(defaultRegistry());
+      const dynamic = dynamicNodes(environment);
+      // Post-commit output goes to stderr: stdout belongs to the command that committed.
+      const postCommit = { ...environment, out: (text: string) => this.err(text) };
+      this.steward = Steward.open(
+        this.pondPath(),
+        { dynamic },
+        {
+          afterCommit: async (steward, seq) => {
+            await runPostCommit(steward, seq, postCommit);
+          },
+        },
+      );
     }
     return this.steward;
   }
@@ -111,10 +123,27 @@ export class CliContext {
     return url.path;
   }
 
+  /** What factories need from here: registry, environment, host root, output. */
+  runEnvironment(registry: Registry): RunEnvironment {
+    return {
+      registry,
+      env: this.io.env,
+      hostRoot: this.hostRoot(),
+      out: (text) => this.out(text),
+      err: (text) => this.err(text),
+    };
+  }
+
+  /** `--wait SECONDS` as write options. */
+  writeOptions(): WriteOptions {
+    const wait = this.globals.wait;
+    return wait === undefined ? {} : { waitMs: Math.round(wait * 1000) };
+  }
+
   async write<T>(
     fn: (root: WD) => Promise<T>,
     options: WriteOptions = {},
   ): Promise<WriteResult<T>> {
-    return (await this.open()).write(this.args, fn, options);
+    return (await this.open()).write(this.args, fn, { ...this.writeOptions(), ...options });
   }
 }

@@ -31,3 +31,15 @@ export function listLine(entry: PondEntry, pondId: string, long: boolean): strin
   const path = entry.target === undefined ? entry.path : `${entry.path} -> ${entry.target}`;
   return `${kind} ${size.padStart(10)}  ${shortId(entry.nodeId)}@${shortId(pondId)}  ${version.padEnd(4)}  ${time}  ${path}\n`;
 }
+
+/** A byte count for people: `512 B`, `1.5 KiB`, `20.0 MiB`. */
+export function bytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = n;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${n} B` : `${value.toFixed(1)} ${units[unit]}`;
+}

@@ -28,7 +28,8 @@ export type HostMount =
       readonly config: string;
     };
 
-const FACTORY_URL = /^host\+([a-z][a-z0-9-]*):\/\/(\/.*)$/;
+/** `host+FACTORY:///path`: a factory config read from a host file. */
+export const FACTORY_URL = /^host\+([a-z][a-z0-9-]*):\/\/(\/.*)$/;
 
 /** Parse `--hostmount /mnt=host+FACTORY:///cfg.yaml` or `/mnt=DIR`. */
 export function parseHostmount(spec: string): HostMount {

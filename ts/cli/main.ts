@@ -6,10 +6,11 @@
  * Commands load heavy modules (the addon) lazily so `pond --help` stays instant.
  */
 
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { PondError } from '../errors.js';
 import * as apply from './commands/apply.js';
 import * as cat from './commands/cat.js';
+import * as config from './commands/config.js';
 import * as copy from './commands/copy.js';
 import * as demo from './commands/demo.js';
 import * as describe from './commands/describe.js';
@@ -17,10 +18,15 @@ import * as fsck from './commands/fsck.js';
 import * as init from './commands/init.js';
 import * as list from './commands/list.js';
 import * as log from './commands/log.js';
+import * as maintain from './commands/maintain.js';
 import * as mkdir from './commands/mkdir.js';
 import * as mknod from './commands/mknod.js';
 import * as rebuild from './commands/rebuild.js';
+import * as recover from './commands/recover.js';
+import * as runCommand from './commands/run.js';
+import * as show from './commands/show.js';
 import * as sql from './commands/sql.js';
+import * as status from './commands/status.js';
 import { CliContext, type CliIO } from './context.js';
 
 const COMMANDS = [
@@ -34,10 +40,23 @@ const COMMANDS = [
   mknod,
   apply,
   rebuild,
+  runCommand,
   log,
+  show,
+  status,
+  config,
+  recover,
   fsck,
+  maintain,
   demo,
 ];
+
+function nonNegative(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0)
+    throw new InvalidArgumentError('must be a number of seconds >= 0');
+  return n;
+}
 
 export function createCli(io: CliIO): { program: Command; ctx: CliContext } {
   const ctx = new CliContext(io);
@@ -50,6 +69,11 @@ export function createCli(io: CliIO): { program: Command; ctx: CliContext } {
       'host mode (no pond): mount /MNT=host+FACTORY:///config.yaml or /MNT=DIR over the host namespace (repeatable)',
       (value: string, previous: string[]) => [...previous, value],
       [] as string[],
+    )
+    .option(
+      '--wait <seconds>',
+      'when another process is writing, wait up to SECONDS for it instead of failing with LOCKED',
+      nonNegative,
     )
     .showHelpAfterError('(run pond --help for usage)')
     .exitOverride()

@@ -32,6 +32,7 @@ export function entryTypeFor(factory: Factory): EntryType {
       return EntryType.TableDynamic;
     case 'file':
     case 'transform':
+    case 'executable':
       return EntryType.FileDynamic;
   }
 }
@@ -89,7 +90,9 @@ export async function factoryNode(
     case 'file':
       return computedFile(ref, nodeCtx.path, versions, () => factory.content(config, nodeCtx));
     case 'transform':
-      // Read as a file, a transform shows its config; other factories apply it by path.
+    case 'executable':
+      // Read as a file, a transform or executable shows its config; `pond run` and other
+      // factories use it by path.
       return computedFile(ref, nodeCtx.path, versions, async function* () {
         yield new TextEncoder().encode(`${JSON.stringify(config, null, 2)}\n`);
       });

@@ -2,6 +2,7 @@
 /** The factories pond ships, as an explicit list; `defaultRegistry()` builds the registry. */
 
 import { columnRename } from './column-rename.js';
+import { copyOut } from './copy-out.js';
 import { csvdir } from './csvdir.js';
 import { dynamicDir } from './dynamic-dir.js';
 import { hostmount } from './hostmount.js';
@@ -26,6 +27,7 @@ export const FACTORIES = [
   timeseriesJoin,
   timeseriesPivot,
   temporalReduce,
+  copyOut,
 ];
 
 /** Names the seeds used, mapped to pond's factories. */

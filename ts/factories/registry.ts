@@ -2,8 +2,10 @@
 /**
  * Factory descriptors and the registry. A descriptor has a name, a description, a strict
  * config schema, and exactly one capability by kind: `directory` (a computed directory),
- * `table` (a queryable dynamic file: a TableSpec), or `file` (computed bytes). The registry
- * is built from the explicit list in `index.ts` and passed through context.
+ * `table` (a queryable dynamic file: a TableSpec), `file` (computed bytes), `transform`
+ * (a rewrite other configs apply), or `executable` (`run(config, ctx)`, invoked by
+ * `pond run` and after commits). The registry is built from the explicit list in
+ * `index.ts` and passed through context.
  */
 
 import { ErrorCode, PondError } from '../errors.js';
@@ -26,6 +28,27 @@ export interface FactoryContext {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** How to resolve pond paths and URLs in queries from here. */
   readonly plan: PlanContext;
+}
+
+/** What an executable factory sees when it runs. */
+export interface RunContext {
+  /**
+   * The namespace it runs against: the pond root inside the run's own write transaction
+   * (writable; everything commits together when `run` returns), or the host namespace
+   * for `pond run host+FACTORY:///cfg.yaml` (read-only).
+   */
+  readonly root: WD;
+  /** Whether `root` is a pond (else the host namespace). */
+  readonly inPond: boolean;
+  /** The node's path (or the host config URL), for messages. */
+  readonly path: string;
+  /** Arguments after the path; `[push]` for a post-commit run. */
+  readonly args: readonly string[];
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Root of `host+` URLs and relative host paths in configs. */
+  readonly hostRoot: string;
+  /** Progress and results for the user (stdout of `pond run`). */
+  out(text: string): void;
 }
 
 interface Common<C> {
@@ -52,6 +75,11 @@ export interface TransformFactoryDef<C> extends Common<C> {
     columns: readonly string[],
     label: string,
   ): TableSpec;
+}
+
+export interface ExecutableFactoryDef<C> extends Common<C> {
+  /** Do the work; the config has its `${env:...}` references expanded. */
+  run(config: NoInfer<C>, ctx: RunContext): Promise<void>;
 }
 
 export interface FileFactoryDef<C> extends Common<C> {
@@ -92,6 +120,13 @@ export type Factory =
         columns: readonly string[],
         label: string,
       ): TableSpec;
+    }
+  | {
+      readonly kind: 'executable';
+      readonly name: string;
+      readonly description: string;
+      validate(config: unknown, registry: Registry): unknown;
+      run(config: unknown, ctx: RunContext): Promise<void>;
     };
 
 function validated<C>(def: Common<C>, raw: unknown, registry: Registry): C {
@@ -137,6 +172,16 @@ export function transformFactory<C>(def: TransformFactoryDef<C>): Factory {
     description: def.description,
     validate: (c, registry) => validated(def, c, registry),
     transform: (c, input, columns, label) => def.transform(c as C, input, columns, label),
+  };
+}
+
+export function executableFactory<C>(def: ExecutableFactoryDef<C>): Factory {
+  return {
+    kind: 'executable',
+    name: def.name,
+    description: def.description,
+    validate: (c, registry) => validated(def, c, registry),
+    run: (c, ctx) => def.run(c as C, ctx),
   };
 }
 

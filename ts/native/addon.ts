@@ -30,7 +30,41 @@ export interface CommitRecord {
   version: number;
   timestamp?: number | null;
   operation?: string | null;
-  pondTxn?: string | null;
+  /** pond's commit metadata as JSON (`pond_txn` / `pond_control`). */
+  meta?: string | null;
+}
+
+export interface TableStats {
+  version: number;
+  files: number;
+  bytes: number;
+  partitions: number;
+  logFiles: number;
+  checkpointVersion?: number | null;
+}
+
+export interface MaintainOptions {
+  compact?: boolean;
+  metaJson: string;
+  largeReferenced?: string[];
+}
+
+export interface MaintainReport {
+  before: TableStats;
+  after: TableStats;
+  filesCompacted: number;
+  filesWritten: number;
+  partitionsCompacted: number;
+  filesVacuumed: number;
+  logsRemoved: number;
+  largeRemoved: number;
+  largeBytesRemoved: number;
+}
+
+export interface NativeControl {
+  append(rows: Buffer, metaJson: string): Promise<number>;
+  read(): Promise<Buffer>;
+  history(limit?: number): Promise<CommitRecord[]>;
 }
 
 export interface NativeContentWriter {
@@ -48,7 +82,7 @@ export interface NativeTxn {
   storeBytes(bytes: Buffer): Promise<StoredContentRaw>;
   contentWriter(): NativeContentWriter;
   commit(rows: Buffer, metaJson: string): Promise<number>;
-  abort(): void;
+  release(): void;
 }
 
 export interface NativeStore {
@@ -69,6 +103,9 @@ export interface NativeStore {
 export interface Binding {
   NativeEngine: unknown;
   blake3Hex(bytes: Buffer): string;
+  tableStats(dir: string): Promise<TableStats>;
+  maintainTable(dir: string, options: MaintainOptions): Promise<MaintainReport>;
+  NativeControl: { open(pond: string): Promise<NativeControl> };
   NativeStore: {
     open(pond: string): Promise<NativeStore>;
     create(pond: string, rows: Buffer, metaJson: string): Promise<NativeStore>;

@@ -9,14 +9,18 @@ import {
   addon,
   type CommitRecord,
   call,
+  type MaintainOptions,
+  type MaintainReport,
+  type NativeControl,
   type NativeContentWriter,
   type NativeStore,
   type NativeTxn,
   type ReadRowsOptions,
   type StoredContentRaw,
+  type TableStats,
 } from './addon.js';
 
-export type { CommitRecord, ReadRowsOptions };
+export type { CommitRecord, MaintainOptions, MaintainReport, ReadRowsOptions, TableStats };
 
 function stored(raw: StoredContentRaw): StoredContent {
   return {
@@ -130,9 +134,43 @@ export class Txn {
     return call(() => this.native.commit(rows, JSON.stringify(meta)));
   }
 
-  abort(): void {
-    this.native.abort();
+  /** End the transaction and release the write lock (before commit: discard it). */
+  release(): void {
+    this.native.release();
   }
+}
+
+/** The control table at `$POND/control` (see `steward/control.ts` for its rows). */
+export class ControlTable {
+  private constructor(private readonly native: NativeControl) {}
+
+  static async open(pond: string): Promise<ControlTable> {
+    return new ControlTable(await call(() => addon().NativeControl.open(pond)));
+  }
+
+  /** Append rows (Arrow IPC) as one commit with `pond_control` metadata. */
+  append(rows: Buffer, meta: object): Promise<number> {
+    return call(() => this.native.append(rows, JSON.stringify(meta)));
+  }
+
+  /** Every row, as Arrow IPC. */
+  read(): Promise<Buffer> {
+    return call(() => this.native.read());
+  }
+
+  history(limit?: number): Promise<CommitRecord[]> {
+    return call(() => this.native.history(limit));
+  }
+}
+
+/** Statistics of the Delta table in `dir`. */
+export function tableStats(dir: string): Promise<TableStats> {
+  return call(() => addon().tableStats(dir));
+}
+
+/** Compact, vacuum, checkpoint and clean the log of the Delta table in `dir`. */
+export function maintainTable(dir: string, options: MaintainOptions): Promise<MaintainReport> {
+  return call(() => addon().maintainTable(dir, options));
 }
 
 /** BLAKE3 of bytes as hex. */

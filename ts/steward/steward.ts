@@ -11,6 +11,14 @@ import { Store } from '../native/store.js';
 import { FS, type FSOptions, type WD } from '../tinyfs/fs.js';
 import { uuid7 } from '../tinyfs/node-id.js';
 import { ReadCache } from '../tlogfs/cache.js';
+import {
+  Control,
+  lastSeqIn,
+  type NewRecord,
+  RecordType,
+  type TxnKind,
+  type TxnSummary,
+} from './control.js';
 import { rootRows, TlogPersistence } from '../tlogfs/persistence.js';
 import { encodeRows } from '../tlogfs/rows.js';
 
@@ -51,6 +59,10 @@ interface PondTxnMeta {
 export interface WriteOptions {
   /** Wait this long for another writer's lock before failing with LOCKED. */
   readonly waitMs?: number;
+  /** What started the transaction (default `write`); recorded in the control table. */
+  readonly kind?: TxnKind;
+  /** For a post-commit run: the sequence number of the commit that triggered it. */
+  readonly parentSeq?: number;
 }
 
 export interface WriteResult<T> {
@@ -58,6 +70,14 @@ export interface WriteResult<T> {
   /** False when the transaction changed nothing and so committed nothing. */
   readonly committed: boolean;
   readonly txnSeq: number;
+}
+
+export interface StewardOptions {
+  /**
+   * Called after each committed write that was not itself a post-commit run, once the
+   * lock is released (post-commit factories run here). Its failures are its own to record.
+   */
+  readonly afterCommit?: (steward: Steward, txnSeq: number) => Promise<void>;
 }
 
 function nowMicros(): number {
@@ -68,50 +88,88 @@ function parseMeta(json: string | null | undefined): PondTxnMeta | null {
   if (!json) return null;
   try {
     const meta = JSON.parse(json) as PondTxnMeta;
-    return typeof meta.txn_seq === 'number' ? meta : null;
+    return typeof meta.txn_seq === 'number' && typeof meta.txn_id === 'string' ? meta : null;
   } catch {
     return null;
   }
 }
+
+function messageOf(err: unknown): string {
+  if (err instanceof PondError) return `[${err.code}] ${err.message}`;
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Identity keys in the control table's settings. */
+const IDENTITY_KEYS = {
+  pondId: 'identity.pond_id',
+  birthTime: 'identity.birth_time',
+  user: 'identity.user',
+  host: 'identity.host',
+  birthplace: 'identity.birthplace',
+} as const;
 
 export class Steward {
   private readonly cache = new ReadCache();
 
   private constructor(
     readonly store: Store,
+    readonly control: Control,
     readonly pondId: string,
     private readonly fsOptions: FSOptions,
+    private readonly options: StewardOptions,
   ) {}
 
-  static async open(path: string, fsOptions: FSOptions = {}): Promise<Steward> {
+  static async open(
+    path: string,
+    fsOptions: FSOptions = {},
+    options: StewardOptions = {},
+  ): Promise<Steward> {
     const store = await Store.open(path);
     const pondId = await store.pondId();
     if (!pondId) throw new PondError(ErrorCode.NOT_A_POND, `${path}: the oplog holds no pond`);
-    return new Steward(store, pondId, fsOptions);
+    return new Steward(store, await Control.open(path), pondId, fsOptions, options);
   }
 
-  /** Create a pond: the oplog with the root directory as transaction 1. */
+  /**
+   * Create a pond: the oplog with the root directory as transaction 1, and the control
+   * table with that transaction and the pond's identity.
+   */
   static async create(
     path: string,
     options: { args: string[]; birthplace?: string | null },
     fsOptions: FSOptions = {},
+    stewardOptions: StewardOptions = {},
   ): Promise<Steward> {
+    const started = Date.now();
     const pondId = uuid7();
     const timestamp = nowMicros();
-    const meta: PondTxnMeta = {
-      txn_seq: 1,
-      txn_id: uuid7(),
-      args: options.args,
-      identity: {
-        pond_id: pondId,
-        birth_time: Math.floor(timestamp / 1000),
-        user: userInfo().username,
-        host: hostname(),
-        birthplace: options.birthplace ?? null,
-      },
+    const identity = {
+      pond_id: pondId,
+      birth_time: Math.floor(timestamp / 1000),
+      user: userInfo().username,
+      host: hostname(),
+      birthplace: options.birthplace ?? null,
     };
+    const meta: PondTxnMeta = { txn_seq: 1, txn_id: uuid7(), args: options.args, identity };
     const store = await Store.create(path, encodeRows(rootRows(pondId, 1, timestamp)), meta);
-    return new Steward(store, pondId, fsOptions);
+    const control = await Control.open(path);
+    const txn = { txnSeq: 1, txnId: meta.txn_id, txnKind: 'write' as const };
+    await control.append([
+      { recordType: RecordType.Begin, ...txn, args: options.args, timestamp },
+      {
+        recordType: RecordType.Committed,
+        ...txn,
+        dataVersion: store.version,
+        durationMs: Date.now() - started,
+        changes: { created: ['/'], versioned: [] },
+      },
+      ...Object.entries(IDENTITY_KEYS).map(([field, key]) => ({
+        recordType: RecordType.Setting,
+        key,
+        value: String(identity[snake(field) as keyof typeof identity] ?? ''),
+      })),
+    ]);
+    return new Steward(store, control, pondId, fsOptions, stewardOptions);
   }
 
   /** A read-only view of the pond at its current (or a given) table version. */
@@ -125,7 +183,9 @@ export class Steward {
 
   /**
    * Run `fn` in a write transaction. Everything it stages commits as one Delta commit
-   * when it returns; if it throws, nothing is committed and the error propagates.
+   * when it returns; if it throws, nothing is committed and the error propagates. The
+   * control table records the transaction's begin and its outcome; after a commit the
+   * `afterCommit` hook runs (post-commit factories), outside this transaction.
    */
   async write<T>(
     args: readonly string[],
@@ -133,36 +193,90 @@ export class Steward {
     options: WriteOptions = {},
   ): Promise<WriteResult<T>> {
     const txn = await this.store.begin(options.waitMs);
+    const started = Date.now();
+    const record = {
+      txnSeq: 0,
+      txnId: uuid7(),
+      txnKind: options.kind ?? 'write',
+      parentSeq: options.parentSeq ?? null,
+    };
+    let committed = false;
     try {
-      const txnSeq = (await this.lastTxnSeq()) + 1;
-      const persistence = new TlogPersistence(this.store, this.pondId, {
-        write: { txn, txnSeq, timestamp: nowMicros() },
-        cache: this.cache,
-      });
-      const value = await fn(await new FS(persistence, this.fsOptions).root());
-      const rows = persistence.pendingRows();
-      if (rows.length === 0) {
-        txn.abort();
-        return { value, committed: false, txnSeq };
+      record.txnSeq = (await this.lastTxnSeq()) + 1;
+      await this.control.append([{ recordType: RecordType.Begin, ...record, args: [...args] }]);
+      let value: T;
+      let persistence: TlogPersistence;
+      let rows: ReturnType<TlogPersistence['pendingRows']>;
+      try {
+        persistence = new TlogPersistence(this.store, this.pondId, {
+          write: { txn, txnSeq: record.txnSeq, timestamp: nowMicros() },
+          cache: this.cache,
+        });
+        value = await fn(await new FS(persistence, this.fsOptions).root());
+        rows = persistence.pendingRows();
+      } catch (err) {
+        await this.endRecord(
+          { recordType: RecordType.Failed, ...record, error: messageOf(err) },
+          started,
+        );
+        throw err;
       }
-      const meta: PondTxnMeta = { txn_seq: txnSeq, txn_id: uuid7(), args: [...args] };
+      if (rows.length === 0) {
+        await this.endRecord({ recordType: RecordType.Completed, ...record }, started);
+        return { value, committed: false, txnSeq: record.txnSeq };
+      }
+      const changes = persistence.changes();
+      const meta: PondTxnMeta = { txn_seq: record.txnSeq, txn_id: record.txnId, args: [...args] };
       // We hold the lock and began at the newest version, so the commit makes exactly the
       // next version: partitions it did not write read the same there.
       const base = this.store.version;
-      const version = await txn.commit(encodeRows(rows), meta);
+      let version: number;
+      try {
+        version = await txn.commit(encodeRows(rows), meta);
+      } catch (err) {
+        await this.endRecord(
+          { recordType: RecordType.Failed, ...record, error: messageOf(err) },
+          started,
+        );
+        throw err;
+      }
+      committed = true;
       if (version === base + 1) this.cache.carry(base, version, new Set(rows.map((r) => r.partId)));
-      return { value, committed: true, txnSeq };
-    } catch (err) {
-      txn.abort();
-      throw err;
+      await this.endRecord(
+        { recordType: RecordType.Committed, ...record, dataVersion: version, changes },
+        started,
+      );
+      return { value, committed: true, txnSeq: record.txnSeq };
+    } finally {
+      txn.release();
+      if (committed && record.txnKind !== 'post-commit' && this.options.afterCommit) {
+        await this.options.afterCommit(this, record.txnSeq);
+      }
     }
   }
 
-  /** Committed write transactions, oldest first (the newest `limit` when given). */
-  async transactions(limit?: number): Promise<TxnRecord[]> {
+  /**
+   * Record how a transaction ended. The data commit (or its absence) is what counts: if
+   * this record cannot be written the transaction shows as INCOMPLETE until `pond recover`.
+   */
+  private async endRecord(record: NewRecord, started: number): Promise<void> {
+    try {
+      await this.control.append([{ ...record, durationMs: Date.now() - started }]);
+    } catch {
+      // Left for `pond recover`, which reads the outcome from the oplog.
+    }
+  }
+
+  /** Write transactions recorded in the control table, by sequence number. */
+  async transactions(): Promise<TxnSummary[]> {
+    return this.control.transactions();
+  }
+
+  /** Committed pond transactions in the oplog's remaining commit log, oldest first. */
+  async dataCommits(): Promise<TxnRecord[]> {
     const out: TxnRecord[] = [];
     for (const commit of await this.store.history()) {
-      const meta = parseMeta(commit.pondTxn);
+      const meta = parseMeta(commit.meta);
       if (!meta) continue;
       out.push({
         txnSeq: meta.txn_seq,
@@ -172,33 +286,94 @@ export class Steward {
         tableVersion: commit.version,
       });
     }
-    return limit === undefined ? out : out.slice(Math.max(0, out.length - limit));
+    return out;
   }
 
-  /** The pond's identity, from its first transaction. */
+  /** The pond's identity, from the control table's settings. */
   async identity(): Promise<PondIdentity | null> {
-    const first = (await this.store.history())
-      .map((c) => parseMeta(c.pondTxn))
-      .find((m) => m?.identity);
-    const id = first?.identity;
+    const settings = await this.control.settings();
+    const id = settings.get(IDENTITY_KEYS.pondId);
     if (!id) return null;
     return {
-      pondId: id.pond_id,
-      birthTime: id.birth_time,
-      user: id.user,
-      host: id.host,
-      birthplace: id.birthplace,
+      pondId: id,
+      birthTime: Number(settings.get(IDENTITY_KEYS.birthTime) ?? 0),
+      user: settings.get(IDENTITY_KEYS.user) ?? '',
+      host: settings.get(IDENTITY_KEYS.host) ?? '',
+      birthplace: settings.get(IDENTITY_KEYS.birthplace) || null,
     };
   }
 
-  private async lastTxnSeq(): Promise<number> {
-    for (const limit of [16, undefined]) {
-      const commits = await this.store.history(limit);
-      for (let i = commits.length - 1; i >= 0; i--) {
-        const meta = parseMeta(commits[i]?.pondTxn);
-        if (meta) return meta.txn_seq;
-      }
-    }
-    return 0;
+  /** Settings, newest value per key. */
+  settings(): Promise<Map<string, string>> {
+    return this.control.settings();
   }
+
+  /** Record a setting (under the write lock, so it orders with transactions). */
+  async setSetting(key: string, value: string, options: WriteOptions = {}): Promise<void> {
+    const txn = await this.store.begin(options.waitMs);
+    try {
+      await this.control.append([{ recordType: RecordType.Setting, key, value }]);
+    } finally {
+      txn.release();
+    }
+  }
+
+  /**
+   * Close transactions left INCOMPLETE by a crash: those whose commit reached the oplog are
+   * recorded COMMITTED, the rest COMPLETED (nothing of them was written). Holds the write
+   * lock, so no live transaction is mistaken for a dead one.
+   */
+  async recover(options: WriteOptions = {}): Promise<Recovery[]> {
+    const txn = await this.store.begin(options.waitMs);
+    try {
+      const open = (await this.control.transactions()).filter((t) => t.status === 'INCOMPLETE');
+      if (open.length === 0) return [];
+      const commits = new Map((await this.dataCommits()).map((c) => [c.txnId, c]));
+      const out: Recovery[] = [];
+      const records: NewRecord[] = [];
+      for (const t of open) {
+        const commit = commits.get(t.id);
+        const base = { txnSeq: t.seq, txnId: t.id, txnKind: t.kind, key: 'recovered' };
+        if (commit) {
+          records.push({
+            recordType: RecordType.Committed,
+            ...base,
+            dataVersion: commit.tableVersion,
+          });
+          out.push({ txn: t, outcome: 'committed', dataVersion: commit.tableVersion });
+        } else {
+          records.push({
+            recordType: RecordType.Completed,
+            ...base,
+            error: 'interrupted before commit: nothing was written',
+          });
+          out.push({ txn: t, outcome: 'completed', dataVersion: null });
+        }
+      }
+      await this.control.append(records);
+      return out;
+    } finally {
+      txn.release();
+    }
+  }
+
+  /** The newest sequence number in either log (failed transactions use one too). */
+  private async lastTxnSeq(): Promise<number> {
+    const [data, control] = await Promise.all([
+      lastSeqIn((limit) => this.store.history(limit)),
+      this.control.lastSeq(),
+    ]);
+    return Math.max(data, control);
+  }
+}
+
+/** What `recover` did with one interrupted transaction. */
+export interface Recovery {
+  readonly txn: TxnSummary;
+  readonly outcome: 'committed' | 'completed';
+  readonly dataVersion: number | null;
+}
+
+function snake(camel: string): string {
+  return camel.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 }

@@ -85,6 +85,8 @@ export class TlogPersistence implements Persistence {
   private readonly staged: OplogRow[] = [];
   private readonly dirty = new Map<string, DirtyDir>();
   private readonly ids: IdSource;
+  /** Where each node seen through a directory listing lives: for naming changed paths. */
+  private readonly parents = new Map<string, { parentId: string; name: string }>();
 
   constructor(
     private readonly oplog: Store,
@@ -124,7 +126,12 @@ export class TlogPersistence implements Persistence {
   async entries(dirId: string): Promise<ReadonlyMap<string, DirEntry>> {
     const dirty = this.dirty.get(dirId);
     if (dirty) return dirty.entries;
-    return memo(this.cache.snapshots, dirId, () => this.loadSnapshot(dirId));
+    const entries = await memo(this.cache.snapshots, dirId, () => this.loadSnapshot(dirId));
+    if (this.options.write) {
+      for (const e of entries.values())
+        this.parents.set(e.childId, { parentId: dirId, name: e.name });
+    }
+    return entries;
   }
 
   private async loadSnapshot(dirId: string): Promise<Map<string, DirEntry>> {
@@ -242,6 +249,7 @@ export class TlogPersistence implements Persistence {
     const dir = await this.dirtyDir(parentId);
     if (dir.entries.has(checkName(name))) throw alreadyExists(name);
     dir.entries.set(name, { name, childId, entryType, versionLastModified: 1 });
+    this.parents.set(childId, { parentId, name });
   }
 
   async createDirectory(parentId: string, name: string): Promise<NodeRef> {
@@ -317,6 +325,37 @@ export class TlogPersistence implements Persistence {
     );
     return [...snapshots, ...this.staged];
   }
+
+  /** What this transaction changes, by path (for the transaction log). */
+  changes(): { created: string[]; versioned: string[] } {
+    const pathOf = (id: string): string => {
+      const parts: string[] = [];
+      for (let at = id; at !== ROOT_ID; ) {
+        const link = this.parents.get(at);
+        if (!link) return parts.length ? `?/${parts.reverse().join('/')}` : `node ${id}`;
+        parts.push(link.name);
+        at = link.parentId;
+      }
+      return `/${parts.reverse().join('/')}`;
+    };
+    return changesOf(this.pendingRows(), pathOf);
+  }
+}
+
+/** The paths a set of rows created (first versions, new directories) and versioned. */
+function changesOf(
+  rows: readonly OplogRow[],
+  pathOf: (id: string) => string,
+): { created: string[]; versioned: string[] } {
+  const created = new Set<string>();
+  const versioned = new Set<string>();
+  for (const row of rows) {
+    const isDir = row.format === Format.FullDir;
+    if (isDir && row.version > 1) continue; // a changed listing, reported by its entries
+    (row.version === 1 ? created : versioned).add(pathOf(row.nodeId));
+  }
+  for (const path of created) versioned.delete(path);
+  return { created: [...created].sort(), versioned: [...versioned].sort() };
 }
 
 /** The rows that create a pond: the root directory's empty snapshot. */

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import { type Command, InvalidArgumentError } from 'commander';
+import type { TxnSummary } from '../../steward/control.js';
 import type { CliContext } from '../context.js';
 import { shellJoin, utcTime } from '../format.js';
 
@@ -9,18 +10,61 @@ function positiveInt(value: string): number {
   return n;
 }
 
+/** At most `max` paths, then how many more. */
+function paths(list: readonly string[], max: number): string {
+  const shown = list.slice(0, max).join(' ');
+  return list.length > max ? `${shown} (+${list.length - max} more)` : shown;
+}
+
+/** A transaction as two or more lines: a header, then txn id, outcome and changes. */
+export function logEntry(t: TxnSummary, maxPaths = 5): string {
+  const duration = t.durationMs === null ? '' : `  ${t.durationMs} ms`;
+  const via = t.kind === 'post-commit' ? `post-commit after ${t.parentSeq}: ` : '';
+  const lines = [
+    `${String(t.seq).padStart(6)}  ${t.status.padEnd(10)}  ${utcTime(t.time)}${duration}  ${via}pond ${shellJoin(t.args)}`,
+  ];
+  const detail = [`txn ${t.id}`];
+  if (t.dataVersion !== null) detail.push(`data v${t.dataVersion}`);
+  if (t.recovered) detail.push('closed by pond recover');
+  lines.push(`        ${detail.join('  ')}`);
+  if (t.error) lines.push(`        error: ${t.error}`);
+  if (t.changes?.created.length)
+    lines.push(`        created: ${paths(t.changes.created, maxPaths)}`);
+  if (t.changes?.versioned.length) {
+    lines.push(`        versioned: ${paths(t.changes.versioned, maxPaths)}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
 export function register(program: Command, ctx: CliContext): void {
   program
     .command('log')
     .description(
-      'list write transactions, oldest first: sequence number, commit time (UTC), command line',
+      [
+        'list write transactions with their outcome and changes',
+        '',
+        'List write transactions, oldest first, from the control table: sequence number,',
+        'status (COMMITTED, FAILED, or INCOMPLETE = interrupted, see pond recover), begin',
+        'time (UTC), duration, the command line, the transaction id, the oplog version it',
+        'produced, its error, and the paths it created or versioned. Post-commit factory',
+        'runs name the transaction that triggered them. Transactions that found nothing to',
+        'change (COMPLETED) are shown only with --all.',
+      ].join('\n'),
     )
     .option('--limit <n>', 'only the newest N transactions', positiveInt)
-    .action(async (opts: { limit?: number }) => {
-      const steward = await ctx.open();
-      const lines = (await steward.transactions(opts.limit)).map(
-        (t) => `${String(t.txnSeq).padStart(6)}  ${utcTime(t.time)}  pond ${shellJoin(t.args)}\n`,
-      );
-      ctx.out(lines.join(''));
-    });
+    .option('--txn-seq <n>', 'only transaction N, with every changed path', positiveInt)
+    .option('--incomplete', 'only transactions that began and never ended')
+    .option('--all', 'include transactions that changed nothing (COMPLETED)')
+    .action(
+      async (opts: { limit?: number; txnSeq?: number; incomplete?: boolean; all?: boolean }) => {
+        const steward = await ctx.open();
+        let txns = await steward.transactions();
+        if (opts.txnSeq !== undefined) txns = txns.filter((t) => t.seq === opts.txnSeq);
+        else if (!opts.all) txns = txns.filter((t) => t.status !== 'COMPLETED');
+        if (opts.incomplete) txns = txns.filter((t) => t.status === 'INCOMPLETE');
+        if (opts.limit !== undefined) txns = txns.slice(Math.max(0, txns.length - opts.limit));
+        const maxPaths = opts.txnSeq !== undefined ? Number.POSITIVE_INFINITY : 5;
+        ctx.out(txns.map((t) => logEntry(t, maxPaths)).join(''));
+      },
+    );
 }

@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: Apache-2.0
+//! The control table: a second, unpartitioned Delta table at `$POND/control` that records
+//! each write transaction's lifecycle (`begin`, then `committed` / `failed` / `completed`)
+//! and the pond's settings. Rows arrive from TS as Arrow IPC in [`CONTROL_SCHEMA`]; each
+//! append is one Delta commit carrying `pond_control` commit metadata (the record's
+//! `txn_seq`), so the newest sequence number can be read from the log's tail without
+//! scanning the table. Callers append only while holding the pond's write lock.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use deltalake::arrow::array::{new_null_array, ArrayRef, RecordBatch};
+use deltalake::arrow::compute::cast;
+use deltalake::kernel::transaction::CommitProperties;
+use deltalake::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use deltalake::protocol::SaveMode;
+use deltalake::{DeltaTable, DeltaTableBuilder};
+use futures::TryStreamExt;
+use napi::bindgen_prelude::Buffer;
+use napi_derive::napi;
+use object_store::ObjectStoreExt;
+use tokio::sync::Mutex;
+
+use crate::error::{guard, Code, Error, Result};
+use crate::ipc;
+use crate::schema::CONTROL_SCHEMA;
+use crate::store::{read_history, table_url, CommitRecord};
+
+const CONTROL_DIR: &str = "control";
+
+/// A handle on a pond's control table. The table is created by the first append, so a
+/// pond made before it existed reads as having no control records.
+#[napi]
+pub struct NativeControl {
+    dir: PathBuf,
+    table: Arc<Mutex<Option<DeltaTable>>>,
+}
+
+/// Shape a batch to the control schema: columns by name, cast where the physical type
+/// differs, absent nullable columns filled with nulls.
+fn conform(batch: &RecordBatch) -> Result<RecordBatch> {
+    let rows = batch.num_rows();
+    let mut columns: Vec<ArrayRef> = Vec::with_capacity(CONTROL_SCHEMA.fields().len());
+    for field in CONTROL_SCHEMA.fields() {
+        let name = field.name().as_str();
+        let column = match batch.column_by_name(name) {
+            Some(col) if col.data_type() == field.data_type() => col.clone(),
+            Some(col) => cast(col, field.data_type())?,
+            None if field.is_nullable() => new_null_array(field.data_type(), rows),
+            None => {
+                return Err(Error::new(
+                    Code::SchemaMismatch,
+                    format!("control rows lack the required column {name:?}"),
+                ))
+            }
+        };
+        if !field.is_nullable() && column.null_count() > 0 {
+            return Err(Error::new(
+                Code::SchemaMismatch,
+                format!("control column {name:?} must not contain nulls"),
+            ));
+        }
+        columns.push(column);
+    }
+    Ok(RecordBatch::try_new(CONTROL_SCHEMA.clone(), columns)?)
+}
+
+impl NativeControl {
+    async fn load(&self) -> Result<Option<DeltaTable>> {
+        let mut slot = self.table.lock().await;
+        match slot.as_mut() {
+            Some(table) => {
+                table.update_state().await?;
+            }
+            None if self.dir.join("_delta_log").is_dir() => {
+                *slot = Some(
+                    DeltaTableBuilder::from_url(table_url(&self.dir)?)?
+                        .load()
+                        .await?,
+                );
+            }
+            None => {}
+        }
+        Ok(slot.clone())
+    }
+}
+
+#[napi]
+impl NativeControl {
+    #[napi(factory)]
+    pub async fn open(pond: String) -> napi::Result<NativeControl> {
+        guard(async move {
+            let dir = std::path::absolute(&pond)?.join(CONTROL_DIR);
+            Ok(NativeControl {
+                dir,
+                table: Arc::new(Mutex::new(None)),
+            })
+        })
+        .await
+    }
+
+    /// Append `rows` (Arrow IPC in the control schema) as one Delta commit with
+    /// `pond_control` = `meta_json`. Returns the control table's new version.
+    #[napi]
+    pub async fn append(&self, rows: Buffer, meta_json: String) -> napi::Result<i64> {
+        guard(async move {
+            let batches: Vec<RecordBatch> = ipc::decode(&rows)?
+                .iter()
+                .filter(|b| b.num_rows() > 0)
+                .map(conform)
+                .collect::<Result<_>>()?;
+            if batches.is_empty() {
+                return Err(Error::new(
+                    Code::InvalidArgument,
+                    "a control append needs at least one row",
+                ));
+            }
+            let meta: serde_json::Value = serde_json::from_str(&meta_json)
+                .map_err(|e| Error::from(e).context("control metadata is not JSON"))?;
+            let table = match self.load().await? {
+                Some(table) => table,
+                None => {
+                    tokio::fs::create_dir_all(&self.dir).await?;
+                    DeltaTable::try_from_url(table_url(&self.dir)?).await?
+                }
+            };
+            let table = table
+                .write(batches)
+                .with_save_mode(SaveMode::Append)
+                .with_commit_properties(
+                    CommitProperties::default().with_metadata([("pond_control".to_string(), meta)]),
+                )
+                .await?;
+            let version = table.version().map(|v| v as i64).unwrap_or(-1);
+            *self.table.lock().await = Some(table);
+            Ok(version)
+        })
+        .await
+    }
+
+    /// Every control row at the newest version, as Arrow IPC in the control schema (in no
+    /// particular order; each row carries its timestamp).
+    #[napi]
+    pub async fn read(&self) -> napi::Result<Buffer> {
+        guard(async move {
+            let mut out = Vec::new();
+            if let Some(table) = self.load().await? {
+                let store = table.log_store().object_store(None);
+                let mut files = table.get_active_add_actions_by_partitions(&[]);
+                let mut paths = Vec::new();
+                while let Some(view) = files.try_next().await? {
+                    paths.push(view.object_store_path());
+                }
+                for path in paths {
+                    let bytes = store.get(&path).await?.bytes().await?;
+                    for batch in ParquetRecordBatchReaderBuilder::try_new(bytes)?.build()? {
+                        out.push(conform(&batch?)?);
+                    }
+                }
+            }
+            Ok(ipc::encode(&CONTROL_SCHEMA, &out)?.into())
+        })
+        .await
+    }
+
+    /// Commits of the control table, oldest first (the newest `limit` when given), with
+    /// their `pond_control` metadata.
+    #[napi]
+    pub async fn history(&self, limit: Option<u32>) -> napi::Result<Vec<CommitRecord>> {
+        guard(async move {
+            read_history(&self.dir, limit, &["pond_control", "pond_maintain"])
+                .await
+                .map_err(|e| e.context("cannot read the control log"))
+        })
+        .await
+    }
+}

@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: Apache-2.0
+//! Maintenance of a pond's Delta tables (`pond maintain`, `pond show`): compaction of small
+//! files per partition, vacuum of the files compaction replaced, a checkpoint, and cleanup
+//! of the JSON commits the checkpoint made redundant, plus table statistics. None of it
+//! changes a row: compaction rewrites the same rows into fewer files, and everything else
+//! only removes files no current version references. Callers hold the write lock.
+
+use std::collections::HashSet;
+use std::num::NonZeroU64;
+use std::path::{Path, PathBuf};
+
+use deltalake::checkpoints::{cleanup_expired_logs_for, create_checkpoint};
+use deltalake::kernel::transaction::CommitProperties;
+use deltalake::{DeltaTable, DeltaTableBuilder};
+use futures::TryStreamExt;
+use napi_derive::napi;
+
+use crate::error::{guard, Result};
+use crate::store::table_url;
+
+const LARGE_DIR: &str = "_large_files";
+
+/// Size and shape of one Delta table at its newest version.
+#[napi(object)]
+pub struct TableStats {
+    /// Newest table version (-1 when the table does not exist yet).
+    pub version: i64,
+    /// Active data files.
+    pub files: i64,
+    /// Bytes in active data files.
+    pub bytes: i64,
+    /// Distinct partitions with at least one active file.
+    pub partitions: i64,
+    /// JSON commit files still in `_delta_log`.
+    pub log_files: i64,
+    /// Version of the newest checkpoint, if any.
+    pub checkpoint_version: Option<i64>,
+}
+
+#[napi(object)]
+pub struct MaintainOptions {
+    /// Rewrite each partition's small files into one (Delta optimize).
+    pub compact: Option<bool>,
+    /// pond's commit metadata (JSON) for the commits maintenance makes (`pond_maintain`).
+    pub meta_json: String,
+    /// When given, large content files (`_large_files/blake3=<hex>`) whose hash is not in
+    /// this list, and leftover temporaries, are removed.
+    pub large_referenced: Option<Vec<String>>,
+}
+
+#[napi(object)]
+pub struct MaintainReport {
+    pub before: TableStats,
+    pub after: TableStats,
+    /// Small files compaction replaced, files it wrote, partitions it touched.
+    pub files_compacted: i64,
+    pub files_written: i64,
+    pub partitions_compacted: i64,
+    /// Replaced data files deleted from disk.
+    pub files_vacuumed: i64,
+    /// JSON commit files removed after the checkpoint.
+    pub logs_removed: i64,
+    /// Unreferenced large content files (and temporaries) removed, and their bytes.
+    pub large_removed: i64,
+    pub large_bytes_removed: i64,
+}
+
+async fn load(dir: &Path) -> Result<Option<DeltaTable>> {
+    if !dir.join("_delta_log").is_dir() {
+        return Ok(None);
+    }
+    Ok(Some(
+        DeltaTableBuilder::from_url(table_url(dir)?)?.load().await?,
+    ))
+}
+
+async fn stats(dir: &Path, table: Option<&DeltaTable>) -> Result<TableStats> {
+    let mut out = TableStats {
+        version: -1,
+        files: 0,
+        bytes: 0,
+        partitions: 0,
+        log_files: 0,
+        checkpoint_version: None,
+    };
+    let Some(table) = table else { return Ok(out) };
+    out.version = table.version().map(|v| v as i64).unwrap_or(-1);
+    let mut partitions = HashSet::new();
+    let mut views = table.get_active_add_actions_by_partitions(&[]);
+    while let Some(view) = views.try_next().await? {
+        out.files += 1;
+        out.bytes += view.size();
+        let mut values: Vec<(String, Option<String>)> =
+            view.partition_values_map().into_iter().collect();
+        values.sort();
+        partitions.insert(format!("{values:?}"));
+    }
+    out.partitions = partitions.len() as i64;
+    let log_dir = dir.join("_delta_log");
+    let mut entries = tokio::fs::read_dir(&log_dir).await?;
+    while let Some(entry) = entries.next_entry().await? {
+        if entry.file_name().to_string_lossy().ends_with(".json") {
+            out.log_files += 1;
+        }
+    }
+    if let Ok(text) = tokio::fs::read_to_string(log_dir.join("_last_checkpoint")).await {
+        out.checkpoint_version = serde_json::from_str::<serde_json::Value>(&text)
+            .ok()
+            .and_then(|v| v.get("version").and_then(|v| v.as_i64()));
+    }
+    Ok(out)
+}
+
+fn commit_properties(meta_json: &str) -> Result<CommitProperties> {
+    let meta: serde_json::Value = serde_json::from_str(meta_json)?;
+    Ok(CommitProperties::default().with_metadata([("pond_maintain".to_string(), meta)]))
+}
+
+/// Remove `_large_files/` entries that are neither referenced nor complete.
+async fn remove_unreferenced(dir: &Path, referenced: &[String]) -> Result<(i64, i64)> {
+    let keep: HashSet<&str> = referenced.iter().map(String::as_str).collect();
+    let large = dir.join(LARGE_DIR);
+    let mut removed = (0, 0);
+    let mut entries = match tokio::fs::read_dir(&large).await {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(removed),
+        Err(e) => return Err(e.into()),
+    };
+    while let Some(entry) = entries.next_entry().await? {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let referenced = name
+            .strip_prefix("blake3=")
+            .is_some_and(|hash| keep.contains(hash));
+        if !referenced {
+            let size = entry.metadata().await.map(|m| m.len() as i64).unwrap_or(0);
+            tokio::fs::remove_file(entry.path()).await?;
+            removed.0 += 1;
+            removed.1 += size;
+        }
+    }
+    Ok(removed)
+}
+
+/// Statistics of the Delta table at `dir` (a pond's `data` or `control` directory).
+#[napi]
+pub async fn table_stats(dir: String) -> napi::Result<TableStats> {
+    guard(async move {
+        let dir = std::path::absolute(&dir)?;
+        stats(&dir, load(&dir).await?.as_ref()).await
+    })
+    .await
+}
+
+/// Compact (optionally), vacuum what compaction replaced, checkpoint the newest version
+/// and remove the commit files before it. Returns what changed.
+#[napi]
+pub async fn maintain_table(dir: String, options: MaintainOptions) -> napi::Result<MaintainReport> {
+    guard(async move {
+        let dir: PathBuf = std::path::absolute(&dir)?;
+        let Some(mut table) = load(&dir).await? else {
+            let empty = stats(&dir, None).await?;
+            let after = stats(&dir, None).await?;
+            return Ok(MaintainReport {
+                before: empty,
+                after,
+                files_compacted: 0,
+                files_written: 0,
+                partitions_compacted: 0,
+                files_vacuumed: 0,
+                logs_removed: 0,
+                large_removed: 0,
+                large_bytes_removed: 0,
+            });
+        };
+        let before = stats(&dir, Some(&table)).await?;
+        let mut report = MaintainReport {
+            after: stats(&dir, Some(&table)).await?,
+            before,
+            files_compacted: 0,
+            files_written: 0,
+            partitions_compacted: 0,
+            files_vacuumed: 0,
+            logs_removed: 0,
+            large_removed: 0,
+            large_bytes_removed: 0,
+        };
+        if options.compact.unwrap_or(false) {
+            let (next, metrics) = table
+                .optimize()
+                .with_target_size(NonZeroU64::new(128 * 1024 * 1024).expect("non-zero"))
+                .with_commit_properties(commit_properties(&options.meta_json)?)
+                .await?;
+            table = next;
+            report.files_compacted = metrics.num_files_removed as i64;
+            report.files_written = metrics.num_files_added as i64;
+            report.partitions_compacted = metrics.partitions_optimized as i64;
+        }
+        // Lite vacuum deletes only files named by `remove` actions (what compaction
+        // replaced), never untracked files such as the write lock or large content.
+        let (next, metrics) = table
+            .vacuum()
+            .with_retention_period(chrono::Duration::zero())
+            .with_enforce_retention_duration(false)
+            .with_commit_properties(commit_properties(&options.meta_json)?)
+            .await?;
+        table = next;
+        report.files_vacuumed = metrics.files_deleted.len() as i64;
+        let version = table.version().unwrap_or(0);
+        create_checkpoint(&table, None).await?;
+        // A cutoff in the future: every commit before the checkpoint is redundant now.
+        let cutoff = chrono::Utc::now().timestamp_millis() + 60_000;
+        report.logs_removed =
+            cleanup_expired_logs_for(version, table.log_store().as_ref(), cutoff, None).await?
+                as i64;
+        if let Some(referenced) = &options.large_referenced {
+            (report.large_removed, report.large_bytes_removed) =
+                remove_unreferenced(&dir, referenced).await?;
+        }
+        report.after = stats(&dir, Some(&table)).await?;
+        Ok(report)
+    })
+    .await
+}

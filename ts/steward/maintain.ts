@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * `pond maintain`: under the write lock, compact each table's small files per partition
+ * (optional), vacuum the files compaction replaced, checkpoint, and remove the commit files
+ * the checkpoint made redundant; then remove large content files no row references (left
+ * by transactions that stored content and then aborted or crashed). No row changes, so no
+ * query result and no fsck root checksum changes; history before the checkpoint is no
+ * longer available for time travel (the control table keeps the transaction log).
+ */
+
+import { join } from 'node:path';
+import { type MaintainReport, maintainTable } from '../native/store.js';
+import { decodeRows, LARGE_THRESHOLD } from '../tlogfs/rows.js';
+import { lastSeqIn } from './control.js';
+import type { Steward, WriteOptions } from './steward.js';
+
+export interface MaintainOptions extends WriteOptions {
+  readonly compact?: boolean;
+}
+
+export interface MaintainResult {
+  readonly data: MaintainReport;
+  readonly control: MaintainReport;
+}
+
+/** Hashes of every large content file a row of the current version references. */
+async function referencedLarge(steward: Steward): Promise<string[]> {
+  const out = new Set<string>();
+  for (const part of await steward.store.partitions()) {
+    const rows = decodeRows(await steward.store.readRows({ partId: part, withContent: false }));
+    for (const r of rows) {
+      if (r.blake3 && (r.size ?? 0) >= LARGE_THRESHOLD) out.add(r.blake3);
+    }
+  }
+  return [...out];
+}
+
+export async function maintain(
+  steward: Steward,
+  options: MaintainOptions = {},
+): Promise<MaintainResult> {
+  const { store } = steward;
+  const txn = await store.begin(options.waitMs);
+  try {
+    const seq = await lastSeqIn((limit) => store.history(limit));
+    const metaJson = JSON.stringify({ txn_seq: Math.max(seq, await steward.control.lastSeq()) });
+    const compact = options.compact ?? false;
+    const data = await maintainTable(join(store.path, 'data'), {
+      compact,
+      metaJson,
+      largeReferenced: await referencedLarge(steward),
+    });
+    const control = await maintainTable(join(store.path, 'control'), { compact, metaJson });
+    await store.refresh();
+    return { data, control };
+  } finally {
+    txn.release();
+  }
+}
