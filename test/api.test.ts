@@ -23,10 +23,13 @@ describe('the public API', () => {
       'NativeBatchStream',
       'NativeContentReader',
       'NativeContentWriter',
+      'NativeControl',
       'NativeEngine',
       'NativeStore',
       'NativeTxn',
       'blake3Hex',
+      'maintainTable',
+      'tableStats',
     ]);
     const wrappers: [string, string, RegExp][] = [
       ['NativeStore', 'store.ts', /native\.(\w+)\b/g],

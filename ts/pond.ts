@@ -25,11 +25,12 @@ import { ErrorCode, isADirectory, PondError } from './errors.js';
 import { dynamicNodes } from './factories/dynamic.js';
 import { defaultRegistry } from './factories/index.js';
 import { type MknodOutcome, mknod } from './factories/mknod.js';
+import { type RunEnvironment, runNode, runPostCommit } from './factories/run.js';
 import { query } from './native/engine.js';
 import { ingestHostFile } from './query/ingest.js';
 import { planTables } from './query/planner.js';
+import type { TxnSummary } from './steward/control.js';
 import { Steward, type StewardOptions } from './steward/steward.js';
-import { type RunEnvironment, runPostCommit } from './factories/run.js';
 import { EntryType, isFileType, isTableType } from './tinyfs/entry-type.js';
 import type { FSOptions, NodePath, WD } from './tinyfs/fs.js';
 import { readContent } from './tinyfs/node.js';
@@ -297,6 +298,34 @@ export class Pond {
     const args = options.args ?? ['transaction'];
     const result = await this.steward.write(args, (root) => fn(new Transaction(root)), options);
     return result.value;
+  }
+
+  /**
+   * Run an executable factory node (as `pond run`): a path, or a bare name found under
+   * `/system/run/` or `/system/etc/`, in its own write transaction. Rejects with the
+   * factory's error (recorded as FAILED in the transaction log).
+   */
+  async run(
+    target: string,
+    args: readonly string[] = [],
+    options: { out?: (text: string) => void; waitMs?: number } = {},
+  ): Promise<void> {
+    const environment: RunEnvironment = {
+      registry: defaultRegistry(),
+      env: process.env,
+      hostRoot: '/',
+      out: options.out ?? (() => undefined),
+      err: () => undefined,
+    };
+    await runNode(this.steward, target, args, environment, {
+      recordArgs: ['run', target, ...args],
+      ...(options.waitMs === undefined ? {} : { waitMs: options.waitMs }),
+    });
+  }
+
+  /** Write transactions with their status, changes and errors, from the control table. */
+  transactions(): Promise<TxnSummary[]> {
+    return this.steward.transactions();
   }
 
   /** Entries matching a glob (default: everything), sorted by path. */

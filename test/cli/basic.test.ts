@@ -143,7 +143,7 @@ describe('pond CLI: bad input is a one-line error and changes nothing', () => {
       await expectFailure(p, 'copy', 'host:///etc/hosts', 'host:///etc/passwd', '/a/f'),
     ).toContain('existing directory');
     expect(await dataVersion(p)).toBe(before);
-    expect((await pondOk(p, 'log')).stdout).not.toMatch(/COMMITTED .*pond (cat|copy|mkdir \/a\/f)/);
+    expect((await pondOk(p, 'log')).stdout.match(/COMMITTED/g)?.length).toBe(3);
     expect((await pondOk(p, 'list', '-l')).stdout).toBe(listing);
   });
 

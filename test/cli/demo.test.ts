@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { pondOk, tempDir } from '../helpers.js';
@@ -12,6 +13,10 @@ describe('pond demo', () => {
     expect(out).toMatch(/\| north \| 144\s+\|/);
     expect(out).toContain('Summary: 2 total rows');
     expect(out.match(/versions=2 versions_skipped=1/g)).toHaveLength(2);
+    expect(out).toContain('Post-commit: /system/run/mirror (copy-out, push)');
+    // the mirror ran after the commit that created it: the series arrive as Parquet
+    const mirrored = await readFile(join(dir, 'mirror', 'sensors', 'well-north', 'levels.series'));
+    expect(mirrored.subarray(0, 4).toString()).toBe('PAR1');
     const log = (await pondOk(dir, 'log')).stdout;
     expect(log).toContain(`pond init --birthplace demo\n`);
     expect(log).toContain(`pond demo ${dir} --day=2\n`);

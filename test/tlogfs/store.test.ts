@@ -69,7 +69,14 @@ describe('tlogfs on Delta', () => {
     expect(steward.store.version).toBe(0);
     await expect((await steward.reader()).get('/x')).rejects.toThrow(code(ErrorCode.NOT_FOUND));
     const next = await steward.write(['t'], (root) => root.mkdir('/y'));
-    expect(next.txnSeq).toBe(2);
+    // the no-op and the failed transaction keep their numbers (the control table has them)
+    expect(next.txnSeq).toBe(4);
+    expect((await steward.transactions()).map((t) => `${t.seq} ${t.status}`)).toEqual([
+      '1 COMMITTED',
+      '2 COMPLETED',
+      '3 FAILED',
+      '4 COMMITTED',
+    ]);
   });
 
   it('stores content of 64 KiB and more once, by BLAKE3, and streams it back', async () => {

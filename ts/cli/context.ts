@@ -7,8 +7,8 @@
 import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { ErrorCode, PondError } from '../errors.js';
-import type { RunEnvironment } from '../factories/run.js';
 import type { Registry } from '../factories/registry.js';
+import type { RunEnvironment } from '../factories/run.js';
 import type { Steward, WriteOptions, WriteResult } from '../steward/steward.js';
 import type { WD } from '../tinyfs/fs.js';
 

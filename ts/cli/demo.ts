@@ -6,7 +6,7 @@
  * pruning through the view down to the stored versions.
  */
 
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Pond } from '../pond.js';
 import { EntryType } from '../tinyfs/entry-type.js';
 
@@ -104,6 +104,19 @@ export async function buildDemo(dir: string, cwd: string): Promise<string> {
       );
     },
     { args: ['demo', dir, '--views'] },
+  );
+  // A post-commit factory: after every commit from now on, the sensor files are mirrored
+  // (CSV as is, series as Parquet) to DIR/mirror on the host.
+  await pond.transaction(
+    async (tx) => {
+      await tx.mkdir('/system/run', { parents: true });
+      await tx.mknod(
+        '/system/run/mirror',
+        'copy-out',
+        `pattern: "/sensors/**"\ndirectory: ${JSON.stringify(join(path, 'mirror'))}\n`,
+      );
+    },
+    { args: ['demo', dir, '--mirror'] },
   );
   return path;
 }

@@ -11,6 +11,8 @@ import { Store } from '../native/store.js';
 import { FS, type FSOptions, type WD } from '../tinyfs/fs.js';
 import { uuid7 } from '../tinyfs/node-id.js';
 import { ReadCache } from '../tlogfs/cache.js';
+import { rootRows, TlogPersistence } from '../tlogfs/persistence.js';
+import { encodeRows } from '../tlogfs/rows.js';
 import {
   Control,
   lastSeqIn,
@@ -19,8 +21,6 @@ import {
   type TxnKind,
   type TxnSummary,
 } from './control.js';
-import { rootRows, TlogPersistence } from '../tlogfs/persistence.js';
-import { encodeRows } from '../tlogfs/rows.js';
 
 /** Who made a pond, recorded in the metadata of its first transaction. */
 export interface PondIdentity {

@@ -23,6 +23,11 @@ export function register(program: Command, ctx: CliContext): void {
       );
       const explained = await captureExplain(io);
       ctx.out(explained);
+      ctx.out('\n$ pond status\n');
+      await run(['status'], io);
+      ctx.out(
+        `\nThe post-commit factory /system/run/mirror copies /sensors/** to ${path}/mirror after every commit.\n`,
+      );
       ctx.out(
         "\nTry: pond log, pond describe '/derived/*', pond cat /derived/rollups/well-north/res=6h.series --format table\n",
       );
