@@ -147,6 +147,16 @@ export interface CommitRecord {
 export interface MaintainOptions {
   /** Rewrite each partition's small files into one (Delta optimize). */
   compact?: boolean
+  /**
+   * Delete the files compaction replaced (default true). Off for automatic maintenance,
+   * so readers still loading an older version never lose a file under them.
+   */
+  vacuum?: boolean
+  /**
+   * Remove commit files before the new checkpoint (default true; off for automatic
+   * maintenance, for the same reason).
+   */
+  cleanupLogs?: boolean
   /** pond's commit metadata (JSON) for the commits maintenance makes (`pond_maintain`). */
   metaJson: string
   /**

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /** Shared test plumbing: temp directories, in-process CLI runs, subprocess CLI runs. */
 
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -156,4 +156,16 @@ export async function dataVersion(pondDir: string): Promise<number> {
   const m = /^Data \(.*\): version (\d+),/m.exec(show.stdout);
   if (!m) throw new Error(`no data version in: ${show.stdout}`);
   return Number(m[1]);
+}
+
+/** Resolve once `child` has printed `text` on stdout; reject if it exits first. */
+export function waitForLine(child: ChildProcess, text: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    child.stdout?.on('data', (c: Buffer) => {
+      seen += c.toString();
+      if (seen.includes(text)) resolve();
+    });
+    child.on('exit', (code) => reject(new Error(`exited ${code} before printing ${text}`)));
+  });
 }

@@ -117,8 +117,17 @@ impl NativeControl {
             }
             let meta: serde_json::Value = serde_json::from_str(&meta_json)
                 .map_err(|e| Error::from(e).context("control metadata is not JSON"))?;
-            let table = match self.load().await? {
+            // The handle from this process's last append is current enough: an append never
+            // conflicts, and if another process committed since, the commit retries at the
+            // next version. (Refreshing first would replay the log a second time.)
+            let cached = self.table.lock().await.clone();
+            let table = match cached {
                 Some(table) => table,
+                None if self.dir.join("_delta_log").is_dir() => {
+                    self.load().await?.ok_or_else(|| {
+                        Error::new(Code::NotFound, "control table vanished while opening it")
+                    })?
+                }
                 None => {
                     tokio::fs::create_dir_all(&self.dir).await?;
                     DeltaTable::try_from_url(table_url(&self.dir)?).await?

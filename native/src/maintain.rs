@@ -22,6 +22,7 @@ const LARGE_DIR: &str = "_large_files";
 
 /// Size and shape of one Delta table at its newest version.
 #[napi(object)]
+#[derive(Clone)]
 pub struct TableStats {
     /// Newest table version (-1 when the table does not exist yet).
     pub version: i64,
@@ -41,6 +42,12 @@ pub struct TableStats {
 pub struct MaintainOptions {
     /// Rewrite each partition's small files into one (Delta optimize).
     pub compact: Option<bool>,
+    /// Delete the files compaction replaced (default true). Off for automatic maintenance,
+    /// so readers still loading an older version never lose a file under them.
+    pub vacuum: Option<bool>,
+    /// Remove commit files before the new checkpoint (default true; off for automatic
+    /// maintenance, for the same reason).
+    pub cleanup_logs: Option<bool>,
     /// pond's commit metadata (JSON) for the commits maintenance makes (`pond_maintain`).
     pub meta_json: String,
     /// When given, large content files (`_large_files/blake3=<hex>`) whose hash is not in
@@ -63,6 +70,22 @@ pub struct MaintainReport {
     /// Unreferenced large content files (and temporaries) removed, and their bytes.
     pub large_removed: i64,
     pub large_bytes_removed: i64,
+}
+
+impl MaintainReport {
+    fn unchanged(stats: TableStats) -> MaintainReport {
+        MaintainReport {
+            before: stats.clone(),
+            after: stats,
+            files_compacted: 0,
+            files_written: 0,
+            partitions_compacted: 0,
+            files_vacuumed: 0,
+            logs_removed: 0,
+            large_removed: 0,
+            large_bytes_removed: 0,
+        }
+    }
 }
 
 async fn load(dir: &Path) -> Result<Option<DeltaTable>> {
@@ -158,32 +181,9 @@ pub async fn maintain_table(dir: String, options: MaintainOptions) -> napi::Resu
     guard(async move {
         let dir: PathBuf = std::path::absolute(&dir)?;
         let Some(mut table) = load(&dir).await? else {
-            let empty = stats(&dir, None).await?;
-            let after = stats(&dir, None).await?;
-            return Ok(MaintainReport {
-                before: empty,
-                after,
-                files_compacted: 0,
-                files_written: 0,
-                partitions_compacted: 0,
-                files_vacuumed: 0,
-                logs_removed: 0,
-                large_removed: 0,
-                large_bytes_removed: 0,
-            });
+            return Ok(MaintainReport::unchanged(stats(&dir, None).await?));
         };
-        let before = stats(&dir, Some(&table)).await?;
-        let mut report = MaintainReport {
-            after: stats(&dir, Some(&table)).await?,
-            before,
-            files_compacted: 0,
-            files_written: 0,
-            partitions_compacted: 0,
-            files_vacuumed: 0,
-            logs_removed: 0,
-            large_removed: 0,
-            large_bytes_removed: 0,
-        };
+        let mut report = MaintainReport::unchanged(stats(&dir, Some(&table)).await?);
         if options.compact.unwrap_or(false) {
             let (next, metrics) = table
                 .optimize()
@@ -197,21 +197,25 @@ pub async fn maintain_table(dir: String, options: MaintainOptions) -> napi::Resu
         }
         // Lite vacuum deletes only files named by `remove` actions (what compaction
         // replaced), never untracked files such as the write lock or large content.
-        let (next, metrics) = table
-            .vacuum()
-            .with_retention_period(chrono::Duration::zero())
-            .with_enforce_retention_duration(false)
-            .with_commit_properties(commit_properties(&options.meta_json)?)
-            .await?;
-        table = next;
-        report.files_vacuumed = metrics.files_deleted.len() as i64;
+        if options.vacuum.unwrap_or(true) {
+            let (next, metrics) = table
+                .vacuum()
+                .with_retention_period(chrono::Duration::zero())
+                .with_enforce_retention_duration(false)
+                .with_commit_properties(commit_properties(&options.meta_json)?)
+                .await?;
+            table = next;
+            report.files_vacuumed = metrics.files_deleted.len() as i64;
+        }
         let version = table.version().unwrap_or(0);
         create_checkpoint(&table, None).await?;
-        // A cutoff in the future: every commit before the checkpoint is redundant now.
-        let cutoff = chrono::Utc::now().timestamp_millis() + 60_000;
-        report.logs_removed =
-            cleanup_expired_logs_for(version, table.log_store().as_ref(), cutoff, None).await?
-                as i64;
+        if options.cleanup_logs.unwrap_or(true) {
+            // A cutoff in the future: every commit before the checkpoint is redundant now.
+            let cutoff = chrono::Utc::now().timestamp_millis() + 60_000;
+            report.logs_removed =
+                cleanup_expired_logs_for(version, table.log_store().as_ref(), cutoff, None).await?
+                    as i64;
+        }
         if let Some(referenced) = &options.large_referenced {
             (report.large_removed, report.large_bytes_removed) =
                 remove_unreferenced(&dir, referenced).await?;

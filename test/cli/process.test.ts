@@ -1,23 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 /** The CLI as real processes: the bin shim, the write lock, and kill -9 mid-copy. */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BIN, pondProcess, tempDir } from '../helpers.js';
-
-function waitForLine(child: ChildProcess, text: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let seen = '';
-    child.stdout?.on('data', (c: Buffer) => {
-      seen += c.toString();
-      if (seen.includes(text)) resolve();
-    });
-    child.on('exit', (code) => reject(new Error(`exited ${code} before printing ${text}`)));
-  });
-}
+import { BIN, pondProcess, tempDir, waitForLine } from '../helpers.js';
 
 async function sha(path: string): Promise<string> {
   const { createHash } = await import('node:crypto');

@@ -2,11 +2,11 @@
 // Concurrency: two processes write in a loop, one failing fast on the lock and one waiting
 // for it; meanwhile readers in other processes list the pond. Every write commits or fails
 // with LOCKED, no committed write is lost, and readers never block or see half a write.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Pond } from '../../ts/index.js';
-import { listedPaths, pond, pondOk, pondProcess, tempDir } from '../helpers.js';
+import { listedPaths, pond, pondOk, pondProcess, tempDir, waitForLine } from '../helpers.js';
 
 const LOOP_WRITER = join(import.meta.dirname, '..', 'fixtures', 'loop-writer.mjs');
 const HOLDER = join(import.meta.dirname, '..', 'fixtures', 'hold-lock.mjs');
@@ -39,17 +39,6 @@ function writer(
         [...out.matchAll(new RegExp(`^${word} (\\d+)$`, 'gm'))].map((m) => Number(m[1]));
       resolve({ ok: of('ok'), locked: of('locked') });
     });
-  });
-}
-
-function waitForLine(child: ChildProcess, text: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let seen = '';
-    child.stdout?.on('data', (c: Buffer) => {
-      seen += c.toString();
-      if (seen.includes(text)) resolve();
-    });
-    child.on('exit', (code) => reject(new Error(`exited ${code} before printing ${text}`)));
   });
 }
 

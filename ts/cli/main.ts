@@ -6,7 +6,7 @@
  * Commands load heavy modules (the addon) lazily so `pond --help` stays instant.
  */
 
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { PondError } from '../errors.js';
 import * as apply from './commands/apply.js';
 import * as cat from './commands/cat.js';
@@ -28,6 +28,7 @@ import * as show from './commands/show.js';
 import * as sql from './commands/sql.js';
 import * as status from './commands/status.js';
 import { CliContext, type CliIO } from './context.js';
+import { nonNegativeSeconds } from './options.js';
 
 const COMMANDS = [
   init,
@@ -51,13 +52,6 @@ const COMMANDS = [
   demo,
 ];
 
-function nonNegative(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0)
-    throw new InvalidArgumentError('must be a number of seconds >= 0');
-  return n;
-}
-
 export function createCli(io: CliIO): { program: Command; ctx: CliContext } {
   const ctx = new CliContext(io);
   const program = new Command('pond')
@@ -73,7 +67,7 @@ export function createCli(io: CliIO): { program: Command; ctx: CliContext } {
     .option(
       '--wait <seconds>',
       'when another process is writing, wait up to SECONDS for it instead of failing with LOCKED',
-      nonNegative,
+      nonNegativeSeconds,
     )
     .showHelpAfterError('(run pond --help for usage)')
     .exitOverride()

@@ -164,9 +164,18 @@ export async function runPostCommit(
   txnSeq: number,
   environment: RunEnvironment,
 ): Promise<PostCommitRun[]> {
-  const nodes = await postCommitNodes(await steward.reader(), environment);
-  if (nodes.length === 0) return [];
-  const settings = await steward.settings();
+  let nodes: Array<{ path: string; factory: string }>;
+  let settings: Map<string, string>;
+  try {
+    nodes = await postCommitNodes(await steward.reader(), environment);
+    if (nodes.length === 0) return [];
+    settings = await steward.settings();
+  } catch (err) {
+    // The commit stands; say why nothing ran after it.
+    const message = err instanceof Error ? err.message : String(err);
+    environment.err(`post-commit factories did not run after transaction ${txnSeq}: ${message}\n`);
+    return [];
+  }
   const out: PostCommitRun[] = [];
   for (const { path, factory } of nodes) {
     if ((settings.get(modeKey(factory)) ?? 'push') === 'pull') {

@@ -45,6 +45,8 @@ export interface TableStats {
 
 export interface MaintainOptions {
   compact?: boolean;
+  vacuum?: boolean;
+  cleanupLogs?: boolean;
   metaJson: string;
   largeReferenced?: string[];
 }

@@ -35,6 +35,27 @@ async function referencedLarge(steward: Steward): Promise<string[]> {
   return [...out];
 }
 
+/** Every this many transactions, a commit compacts both tables in place (see below). */
+export const AUTO_COMPACT_EVERY = 100;
+
+/**
+ * Automatic maintenance, run by a committing transaction that still holds the lock: compact
+ * both tables and checkpoint them, without vacuum or log cleanup, so a reader still loading
+ * an older version never loses a file. A Delta commit costs time in proportion to the
+ * table's active files, so this keeps a long-lived pond's writes from slowing down.
+ */
+export async function compactTables(pond: string, txnSeq: number): Promise<void> {
+  const metaJson = JSON.stringify({ txn_seq: txnSeq });
+  for (const table of ['data', 'control']) {
+    await maintainTable(join(pond, table), {
+      compact: true,
+      vacuum: false,
+      cleanupLogs: false,
+      metaJson,
+    });
+  }
+}
+
 export async function maintain(
   steward: Steward,
   options: MaintainOptions = {},

@@ -21,6 +21,7 @@ import {
   type TxnKind,
   type TxnSummary,
 } from './control.js';
+import { AUTO_COMPACT_EVERY, compactTables } from './maintain.js';
 
 /** Who made a pond, recorded in the metadata of its first transaction. */
 export interface PondIdentity {
@@ -246,6 +247,7 @@ export class Steward {
         { recordType: RecordType.Committed, ...record, dataVersion: version, changes },
         started,
       );
+      if (record.txnSeq % AUTO_COMPACT_EVERY === 0) await this.compact(record.txnSeq);
       return { value, committed: true, txnSeq: record.txnSeq };
     } finally {
       txn.release();
@@ -264,6 +266,16 @@ export class Steward {
       await this.control.append([{ ...record, durationMs: Date.now() - started }]);
     } catch {
       // Left for `pond recover`, which reads the outcome from the oplog.
+    }
+  }
+
+  /** Automatic compaction (best effort: the transaction has committed either way). */
+  private async compact(txnSeq: number): Promise<void> {
+    try {
+      await compactTables(this.store.path, txnSeq);
+      await this.store.refresh();
+    } catch {
+      // A later commit or `pond maintain` will try again.
     }
   }
 

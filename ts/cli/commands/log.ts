@@ -1,14 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-import { type Command, InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
 import type { TxnSummary } from '../../steward/control.js';
 import type { CliContext } from '../context.js';
 import { shellJoin, utcTime } from '../format.js';
-
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
-  return n;
-}
+import { positiveInt } from '../options.js';
 
 /** At most `max` paths, then how many more. */
 function paths(list: readonly string[], max: number): string {

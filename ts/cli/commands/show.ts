@@ -1,15 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 import { join } from 'node:path';
-import { type Command, InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
 import type { TableStats } from '../../native/store.js';
 import type { CliContext } from '../context.js';
 import { bytes, shellJoin, utcTime } from '../format.js';
-
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
-  return n;
-}
+import { positiveInt } from '../options.js';
 
 export function statsLine(name: string, dir: string, s: TableStats): string {
   if (s.version < 0) return `${name} (${dir}): not created yet\n`;
