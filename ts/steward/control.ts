@@ -3,7 +3,8 @@
  * The control table (`$POND/control`): what happened to each write transaction and the
  * pond's settings. A transaction appends `begin` before it stages anything and one of
  * `committed`, `failed` or `completed` (nothing to commit) when it ends, so a `begin` with
- * no end is a transaction that was interrupted (INCOMPLETE until `pond recover`). Settings
+ * no end is a transaction that was interrupted (INCOMPLETE until `pond recover`, whose end
+ * records carry key = `recovered`). Settings
  * are key/value rows; the newest row for a key wins. Column names are persisted: they live
  * here and in `native/src/schema.rs`, once.
  */
