@@ -21,7 +21,8 @@ import { ConfigError, list, obj, oneOf, str } from './config.js';
 import { parseDuration } from './duration.js';
 import { ComputedDirectory, computedTable } from './dynamic.js';
 import { directoryFactory, type FactoryContext } from './registry.js';
-import { finalSql, incrementalRollup, type Measure, partialSql } from './rollup.js';
+import { finalSql, type Measure, partialSql } from './rollup.js';
+import { incrementalRollup } from './rollup-cache.js';
 import { fieldsOf } from './transforms.js';
 
 const AGGREGATES = ['avg', 'min', 'max', 'sum', 'count'] as const;
@@ -72,7 +73,7 @@ export function reduceSql(
   time: string,
   resolutionMs: number,
 ): string {
-  return finalSql(measures, time, `(${partialSql(measures, time, resolutionMs, null)})`);
+  return finalSql(measures, time, `(${partialSql(measures, time, resolutionMs)})`);
 }
 
 interface Output {
@@ -106,14 +107,15 @@ async function resolutionSpec(
   const inputs = await Promise.all(out.inputs.map((np) => specForNode(np, plan)));
   const input: TableSpec =
     inputs.length === 1 ? (inputs[0] as TableSpec) : { kind: 'union', label, inputs };
-  const fields = await fieldsOf(input);
-  if (!fields.some((f) => f.name === time)) {
-    throw new PondError(
-      ErrorCode.INVALID_CONFIG,
-      `${label}: the inputs have no time column ${JSON.stringify(time)}`,
-    );
-  }
-  const measures = measuresFor(c, fields, time);
+  const measuresOf = (fields: readonly { name: string; numeric: boolean }[]) => {
+    if (!fields.some((f) => f.name === time)) {
+      throw new PondError(
+        ErrorCode.INVALID_CONFIG,
+        `${label}: the inputs have no time column ${JSON.stringify(time)}`,
+      );
+    }
+    return measuresFor(c, fields, time);
+  };
   const resolutionMs = parseDuration(resolution, 'resolutions');
   const cacheDir = ctx.plan.cacheDir;
   if (cacheDir) {
@@ -121,7 +123,7 @@ async function resolutionSpec(
       label,
       node: ctx.ref.id,
       inputs,
-      measures,
+      measuresOf,
       time,
       resolutionMs,
       latenessMs: parseDuration(c.allowed_lateness ?? '1d', 'allowed_lateness'),
@@ -130,6 +132,7 @@ async function resolutionSpec(
     });
     if (incremental) return incremental;
   }
+  const measures = measuresOf(await fieldsOf(input));
   return {
     kind: 'view',
     label,
