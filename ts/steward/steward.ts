@@ -242,7 +242,7 @@ export class Steward {
         throw err;
       }
       committed = true;
-      if (version === base + 1) this.cache.carry(base, version, new Set(rows.map((r) => r.partId)));
+      if (version === base + 1) this.cache.carry(base, version, rows);
       await this.endRecord(
         { recordType: RecordType.Committed, ...record, dataVersion: version, changes },
         started,

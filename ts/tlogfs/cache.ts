@@ -6,7 +6,7 @@
  */
 
 import type { DirEntry } from '../tinyfs/persistence.js';
-import type { OplogRow } from './rows.js';
+import { asMetadataRead, decodeRows, encodeRows, type OplogRow } from './rows.js';
 
 export interface VersionCache {
   /** Committed rows of a partition, without content. */
@@ -23,18 +23,34 @@ export class ReadCache {
   private readonly versions = new Map<number, VersionCache>();
 
   /**
-   * After a commit that took version `from` to `to` and wrote only `changed` partitions,
-   * let `to` reuse what was read at `from` for every other partition (and all inline
-   * content, which never changes for a given node version).
+   * After a commit of `committed` that took version `from` to `to`, let `to` reuse what was
+   * read at `from`: a partition the commit did not write as it was, one it wrote as those
+   * rows plus its committed rows, shaped as a read returns them (so reading after a write
+   * in the same process does not reload the partitions just written); and all inline
+   * content, which never changes for a given node version.
    */
-  carry(from: number, to: number, changed: ReadonlySet<string>): void {
+  carry(from: number, to: number, committed: readonly OplogRow[]): void {
     const src = this.versions.get(from);
     if (!src) return;
     const dst = this.at(to);
-    for (const [part, rows] of src.partitions)
-      if (!changed.has(part) && !dst.partitions.has(part)) dst.partitions.set(part, rows);
+    const written = new Map<string, OplogRow[]>();
+    for (const row of committed) written.set(row.partId, [...(written.get(row.partId) ?? []), row]);
+    for (const [part, rows] of src.partitions) {
+      if (dst.partitions.has(part)) continue;
+      const added = written.get(part);
+      if (!added) {
+        dst.partitions.set(part, rows);
+        continue;
+      }
+      const read = decodeRows(encodeRows(added.map(asMetadataRead)));
+      const carried = rows.then((before) => [...before, ...read]);
+      carried.catch(() => {
+        if (dst.partitions.get(part) === carried) dst.partitions.delete(part);
+      });
+      dst.partitions.set(part, carried);
+    }
     for (const [dir, entries] of src.snapshots)
-      if (!changed.has(dir) && !dst.snapshots.has(dir)) dst.snapshots.set(dir, entries);
+      if (!written.has(dir) && !dst.snapshots.has(dir)) dst.snapshots.set(dir, entries);
     for (const [key, bytes] of src.contents)
       if (!dst.contents.has(key)) dst.contents.set(key, bytes);
   }

@@ -68,6 +68,15 @@ export function encodeRows(rows: readonly OplogRow[]): Buffer {
   });
 }
 
+/**
+ * A row as a partition read without content (`metadataContent`) returns it: content only
+ * for the partition's own directory snapshots and dynamic-node configs, as
+ * `keep_metadata_content` in `native/src/store.rs` keeps it.
+ */
+export function asMetadataRead(row: OplogRow): OplogRow {
+  return row.nodeId === row.partId || row.factory !== null ? row : { ...row, content: null };
+}
+
 export function decodeRows(buffer: Uint8Array): OplogRow[] {
   const table = decode(buffer);
   const str = (name: string) => utf8Column(table, name);
