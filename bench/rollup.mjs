@@ -69,12 +69,14 @@ async function run() {
 
 const runs = [];
 for (let i = 0; i < RUNS; i++) runs.push(await run());
-const pct = (xs) => `${median(xs).toFixed(1).padStart(5)}% of first`;
-const range = (xs) => `(${Math.min(...xs).toFixed(1)}-${Math.max(...xs).toFixed(1)}%)`.padStart(14);
-const share = (pick) => runs.flatMap((r) => pick(r).map((ms) => (ms / r.first) * 100));
-const firstStep = share((r) => r.appended.slice(0, 1));
-const laterSteps = share((r) => r.appended.slice(1));
 const ms = (xs) => `${median(xs).toFixed(0).padStart(6)} ms`;
+/** Median ms and median share of the same run's first read, with the range of shares. */
+const step = (pick) => {
+  const times = runs.flatMap(pick);
+  const shares = runs.flatMap((r) => pick(r).map((t) => (t / r.first) * 100));
+  const range = `(${Math.min(...shares).toFixed(1)}-${Math.max(...shares).toFixed(1)}%)`;
+  return `${ms(times)}  ${median(shares).toFixed(1).padStart(5)}% of first ${range.padStart(13)}`;
+};
 console.log(
   `rollup over ${VERSIONS} x ${ROWS} rows, 1h buckets; medians of ${RUNS} runs (fresh pond each):`,
 );
@@ -84,13 +86,12 @@ console.log(
 console.log(
   `  first read (compute + seal)       ${ms(runs.map((r) => r.first))}  ${runs[0].buckets[0]} buckets`,
 );
-const unchanged = share((r) => [r.unchanged]);
-console.log(`  re-read, nothing new              ${pct(unchanged)} ${range(unchanged)}`);
+console.log(`  re-read, nothing new              ${step((r) => [r.unchanged])}`);
 console.log(
-  `  re-read after +1% (1 version)     ${pct(firstStep)} ${range(firstStep)}  ${runs[0].buckets[1]} buckets`,
+  `  re-read after +1% (1 version)     ${step((r) => r.appended.slice(0, 1))}  ${runs[0].buckets[1]} buckets`,
 );
-if (laterSteps.length > 0) {
+if (APPENDS > 1) {
   console.log(
-    `  re-reads after each further +1%   ${pct(laterSteps)} ${range(laterSteps)}  ${runs[0].buckets.at(-1)} buckets after ${APPENDS}`,
+    `  re-reads after each further +1%   ${step((r) => r.appended.slice(1))}  ${runs[0].buckets.at(-1)} buckets after ${APPENDS}`,
   );
 }
