@@ -2,7 +2,7 @@
 // Concurrency: two processes write in a loop, one failing fast on the lock and one waiting
 // for it; meanwhile readers in other processes list the pond. Every write commits or fails
 // with LOCKED, no committed write is lost, and readers never block or see half a write.
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Pond } from '../../ts/index.js';
@@ -12,19 +12,19 @@ const LOOP_WRITER = join(import.meta.dirname, '..', 'fixtures', 'loop-writer.mjs
 const HOLDER = join(import.meta.dirname, '..', 'fixtures', 'hold-lock.mjs');
 const COUNT = 40;
 
-function writer(
-  dir: string,
-  name: string,
-  waitMs: number,
-): Promise<{ ok: number[]; locked: number[] }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [LOOP_WRITER, dir, name, String(COUNT), String(waitMs), '25'],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+interface Writer {
+  readonly child: ChildProcess;
+  readonly done: Promise<{ ok: number[]; locked: number[] }>;
+}
+
+/** Start a writer; it opens the pond, prints "ready", and waits for a line on stdin. */
+function writer(dir: string, name: string, waitMs: number): Writer {
+  const child = spawn(
+    process.execPath,
+    [LOOP_WRITER, dir, name, String(COUNT), String(waitMs), '25'],
+    { stdio: ['pipe', 'pipe', 'pipe'] },
+  );
+  const done = new Promise<{ ok: number[]; locked: number[] }>((resolve, reject) => {
     let out = '';
     let err = '';
     child.stdout.on('data', (c: Buffer) => {
@@ -40,13 +40,19 @@ function writer(
       resolve({ ok: of('ok'), locked: of('locked') });
     });
   });
+  return { child, done };
 }
 
 describe('concurrent writers and readers', () => {
   it('every write commits or fails LOCKED (or waits), none is lost, readers see whole writes', async () => {
     const dir = join(await tempDir(), 'p');
     await Pond.create(dir);
-    const writers = Promise.all([writer(dir, 'fast', 0), writer(dir, 'patient', 30_000)]);
+    const started = [writer(dir, 'fast', 0), writer(dir, 'patient', 30_000)];
+    // Both open the pond first, then start together, so their transactions overlap even when
+    // the machine is slow to start one of them.
+    await Promise.all(started.map((w) => waitForLine(w.child, 'ready')));
+    for (const w of started) w.child.stdin?.write('go\n');
+    const writers = Promise.all(started.map((w) => w.done));
     let done = false;
     const reads: number[] = [];
     const reader = (async () => {
