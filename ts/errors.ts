@@ -23,6 +23,10 @@ export const ErrorCode = {
   INVALID_ARGUMENT: 'INVALID_ARGUMENT',
   INVALID_CONFIG: 'INVALID_CONFIG',
   SQL: 'SQL',
+  /** A query ran past its statement timeout and was cancelled. */
+  TIMEOUT: 'TIMEOUT',
+  /** Stored bytes or rows that fail verification (hash mismatch, malformed oplog row). */
+  CORRUPT: 'CORRUPT',
   IO: 'IO',
   INTERNAL: 'INTERNAL',
 } as const;

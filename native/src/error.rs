@@ -18,6 +18,10 @@ pub enum Code {
     InvalidData,
     InvalidArgument,
     Sql,
+    /// A query ran past its statement timeout.
+    Timeout,
+    /// Stored bytes or rows that fail verification (hash mismatch, malformed row).
+    Corrupt,
     Io,
     Internal,
 }
@@ -34,6 +38,8 @@ impl Code {
             Code::InvalidData => "INVALID_DATA",
             Code::InvalidArgument => "INVALID_ARGUMENT",
             Code::Sql => "SQL",
+            Code::Timeout => "TIMEOUT",
+            Code::Corrupt => "CORRUPT",
             Code::Io => "IO",
             Code::Internal => "INTERNAL",
         }
