@@ -2,6 +2,7 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { exitStatus } from '../../ts/cli/exit-codes.js';
 import { dataVersion, listedPaths, normalize, pond, pondOk, tempDir } from '../helpers.js';
 
 async function newPond(): Promise<string> {
@@ -118,8 +119,9 @@ describe('pond CLI: init, mkdir, copy, list, cat', () => {
 describe('pond CLI: bad input is a one-line error and changes nothing', () => {
   async function expectFailure(p: string | undefined, ...args: string[]): Promise<string> {
     const result = await pond(p, ...args);
-    expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^Error: [^\n]+\n$/);
+    const code = /^Error \[([A-Z_]+)\]: [^\n]+\n$/.exec(result.stderr)?.[1];
+    expect(code).toBeDefined();
+    expect(result.code).toBe(exitStatus(code as string));
     expect(result.stdout).toBe('');
     return result.stderr;
   }

@@ -24,8 +24,8 @@ describe('pond as a process', () => {
     const init = await pondProcess(join(dir, 'p'), ['init']);
     expect(init.code).toBe(0);
     const missing = await pondProcess(join(dir, 'p'), ['cat', '/nope']);
-    expect(missing.code).toBe(1);
-    expect(missing.stderr).toBe('Error: /nope: no such file or directory\n');
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toBe('Error [NOT_FOUND]: /nope: no such file or directory\n');
   });
 
   it('refuses a second writer at once, naming the holder', async () => {
@@ -42,8 +42,8 @@ describe('pond as a process', () => {
     const started = Date.now();
     const second = await pondProcess(p, ['mkdir', '/x']);
     expect(Date.now() - started).toBeLessThan(5000);
-    expect(second.code).toBe(1);
-    expect(second.stderr).toMatch(/^Error: pond is locked: .* process \d+/);
+    expect(second.code).toBe(4);
+    expect(second.stderr).toMatch(/^Error \[LOCKED\]: pond is locked: .* process \d+/);
     expect(second.stderr).toContain(`process ${holder.pid}`);
     // reads never block on the writer
     expect((await pondProcess(p, ['list'])).code).toBe(0);

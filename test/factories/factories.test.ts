@@ -4,6 +4,7 @@
 import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { exitStatus } from '../../ts/cli/exit-codes.js';
 import { copyThreeDays, dataVersion, listedPaths, pond, pondOk, tempDir } from '../helpers.js';
 
 let p = '';
@@ -74,8 +75,9 @@ describe('mknod and list-factories', () => {
     const before = await dataVersion(p);
     const fail = async (...args: string[]) => {
       const r = await pond(p, ...args);
-      expect(r.code).toBe(1);
-      expect(r.stderr).toMatch(/^Error: [^\n]+\n$/);
+      const code = /^Error \[([A-Z_]+)\]: [^\n]+\n$/.exec(r.stderr)?.[1];
+      expect(code).toBeDefined();
+      expect(r.code).toBe(exitStatus(code as string));
       return r.stderr;
     };
     expect(await fail('mknod', 'nope', '/x', await config('a', 'x: 1\n'))).toContain(
@@ -156,11 +158,11 @@ describe('hostmount', () => {
     const ro = await pond(p, 'copy', 'host:///etc/hosts', '/mnt/x');
     expect(ro.stderr).toContain('read-only');
     expect((await pond(p, 'mkdir', '/mnt/newdir')).stderr).toContain('read-only');
-    expect((await pond(p, 'cat', '/mnt/escape/hosts')).code).toBe(1);
-    expect((await pond(p, 'cat', '/mnt/../etc/hosts')).code).toBe(1);
+    expect((await pond(p, 'cat', '/mnt/escape/hosts')).code).toBe(exitStatus('NOT_FOUND'));
+    expect((await pond(p, 'cat', '/mnt/../etc/hosts')).code).toBe(exitStatus('NOT_FOUND'));
     await rm(mnt, { recursive: true });
     const gone = await pond(p, 'list', '/mnt/*');
-    expect(gone.code).toBe(1);
+    expect(gone.code).toBe(exitStatus('NOT_FOUND'));
     expect(gone.stderr).toContain(`host directory ${mnt} does not exist`);
   });
 });
@@ -328,7 +330,9 @@ describe('csvdir and template', () => {
       '/semi',
       await config('semi', `source: /in/b.csv\ndelimiter: ";"\n`),
     );
-    expect(await pond(p, 'sql', `SELECT 1 FROM '/semi/b'`).then((r) => r.code)).toBe(1);
+    expect(await pond(p, 'sql', `SELECT 1 FROM '/semi/b'`).then((r) => r.code)).toBe(
+      exitStatus('NOT_FOUND'),
+    );
     await pondOk(p, 'copy', `host://${host}/b.csv`, '/in');
     expect((await pondOk(p, 'sql', `SELECT x FROM '/semi/b'`, '--format', 'csv')).stdout).toBe(
       'x\n10\n',
@@ -413,7 +417,9 @@ describe('host mode', () => {
       '/data/r.csv',
     ]);
     expect((await pondOk(undefined, ...data, 'cat', '/data/r.csv')).stdout).toBe('x\n1\n2\n');
-    expect((await pond(undefined, ...data, 'mkdir', '/data/x')).code).toBe(1);
+    expect((await pond(undefined, ...data, 'mkdir', '/data/x')).code).toBe(
+      exitStatus('NOT_A_POND'),
+    );
     expect((await pond(undefined, '--hostmount', 'nonsense', 'list')).stderr).toContain(
       '--hostmount nonsense',
     );

@@ -4,6 +4,7 @@ import { readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { exitStatus } from '../../ts/cli/exit-codes.js';
 import {
   copyThreeDays,
   dataVersion,
@@ -253,8 +254,9 @@ describe('formats on read', () => {
 describe('bad input: a clear error with a code, nothing written', () => {
   async function failure(pondDir: string | undefined, ...args: string[]): Promise<string> {
     const r = await pond(pondDir, ...args);
-    expect(r.code, r.stdout).toBe(1);
-    expect(r.stderr).toMatch(/^Error: [^\n]+\n$/);
+    const code = /^Error \[([A-Z_]+)\]: [^\n]+\n$/.exec(r.stderr)?.[1];
+    expect(code, r.stderr).toBeDefined();
+    expect(r.code, r.stdout).toBe(exitStatus(code as string));
     return r.stderr;
   }
 

@@ -5,6 +5,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { exitStatus } from '../../ts/cli/exit-codes.js';
 import { Pond } from '../../ts/index.js';
 import { listedPaths, pond, pondOk, pondProcess, tempDir, waitForLine } from '../helpers.js';
 
@@ -97,8 +98,8 @@ describe('concurrent writers and readers', () => {
     await waitForLine(holder, 'holding');
     const started = Date.now();
     const short = await pond(p, '--wait', '0.3', 'mkdir', '/x');
-    expect(short.code).toBe(1);
-    expect(short.stderr).toMatch(/^Error: pond is locked/);
+    expect(short.code).toBe(exitStatus('LOCKED'));
+    expect(short.stderr).toMatch(/^Error \[LOCKED\]: pond is locked/);
     expect(Date.now() - started).toBeGreaterThanOrEqual(300);
     const waiting = pondProcess(p, ['--wait', '30', 'mkdir', '/y']);
     setTimeout(() => holder.stdin?.end(), 500);

@@ -28,7 +28,7 @@ describe('pond log', () => {
     const failed = await pond(p, 'run', '/mirror', 'sideways');
     expect(failed.code).toBe(1);
     expect(failed.stderr).toBe(
-      'Error: copy-out takes no arguments but push or pull (got sideways)\n',
+      'Error [INVALID_ARGUMENT]: copy-out takes no arguments but push or pull (got sideways)\n',
     );
     const log = (await pondOk(p, 'log')).stdout;
     const heads = log.split('\n').filter((l) => /^\s+\d+ {2}/.test(l));
@@ -160,10 +160,10 @@ describe('pond run and post-commit factories', () => {
     expect(ran.stdout).toContain('1 written, 1 unchanged');
     expect(await readFile(join(mirror, 'data', 'b.txt'), 'utf8')).toBe('beta\n');
     expect((await pond(p, 'run', 'nothing-here')).stderr).toBe(
-      'Error: no executable node named nothing-here (looked in /system/run, /system/etc)\n',
+      'Error [NOT_FOUND]: no executable node named nothing-here (looked in /system/run, /system/etc)\n',
     );
     expect((await pond(p, 'run', '/data/a.txt')).stderr).toBe(
-      'Error: /data/a.txt: not an executable factory node (it is a file:physical:version entry)\n',
+      'Error [INVALID_ARGUMENT]: /data/a.txt: not an executable factory node (it is a file:physical:version entry)\n',
     );
   });
 
@@ -201,7 +201,7 @@ describe('pond run and post-commit factories', () => {
     expect(r.stdout).toContain('1 written, 0 unchanged');
     expect(await readFile(join(dir, 'out', 'src', 'sub', 'x.txt'), 'utf8')).toBe('x\n');
     expect((await pond(undefined, 'run', 'host+hostmount:///cfg.yaml')).stderr).toBe(
-      'Error: hostmount is a directory factory, not an executable one\n',
+      'Error [INVALID_ARGUMENT]: hostmount is a directory factory, not an executable one\n',
     );
   });
 
@@ -211,7 +211,7 @@ describe('pond run and post-commit factories', () => {
       'cannot set identity.pond_id (identity is fixed at pond init)',
     );
     expect((await pond(p, 'config', 'set', 'factory.copy-out.mode', 'sometimes')).stderr).toBe(
-      'Error: factory.copy-out.mode: expected push or pull, got sometimes\n',
+      'Error [INVALID_ARGUMENT]: factory.copy-out.mode: expected push or pull, got sometimes\n',
     );
     expect((await pond(p, 'config', 'set', 'factory.hostmount.mode', 'pull')).stderr).toContain(
       'only executable factories have a mode',

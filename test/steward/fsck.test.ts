@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { copyFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { exitStatus } from '../../ts/cli/exit-codes.js';
 import { pond, pondOk, tempDir } from '../helpers.js';
 
 describe('pond fsck', () => {
@@ -28,7 +29,7 @@ describe('pond fsck', () => {
     const bytes = randomBytes(300_000);
     await writeFile(file, bytes);
     const bad = await pond(p, 'fsck');
-    expect(bad.code).toBe(1);
+    expect(bad.code).toBe(exitStatus('CORRUPT'));
     expect(bad.stdout).toContain(
       `problem: /a/big.bin v1: large file _large_files/${name} does not match recorded blake3`,
     );

@@ -2,12 +2,13 @@
 /**
  * The `pond` command line. `createCli` builds the commander program around a
  * `CliContext` (streams, environment), so tests run it in-process; `run` parses argv
- * and turns every failure into `Error: <message>` on stderr and a non-zero exit code.
- * Commands load heavy modules (the addon) lazily so `pond --help` stays instant.
+ * and turns every failure into `Error [CODE]: <message>` on stderr (a JSON object with
+ * `--format json`) and the code's exit status (see `exit-codes.ts`). A reader closing
+ * stdout early ends the command with status 0. Commands load heavy modules (the addon)
+ * lazily so `pond --help` stays instant.
  */
 
 import { Command, CommanderError } from 'commander';
-import { PondError } from '../errors.js';
 import * as apply from './commands/apply.js';
 import * as cat from './commands/cat.js';
 import * as config from './commands/config.js';
@@ -17,6 +18,7 @@ import * as describe from './commands/describe.js';
 import * as fsck from './commands/fsck.js';
 import * as init from './commands/init.js';
 import * as list from './commands/list.js';
+import * as listFactories from './commands/list-factories.js';
 import * as log from './commands/log.js';
 import * as maintain from './commands/maintain.js';
 import * as mkdir from './commands/mkdir.js';
@@ -28,7 +30,18 @@ import * as show from './commands/show.js';
 import * as sql from './commands/sql.js';
 import * as status from './commands/status.js';
 import { CliContext, type CliIO } from './context.js';
+import {
+  ExitStatus,
+  errorJson,
+  errorText,
+  exitStatus,
+  exitTableText,
+  type Failure,
+  failure,
+  USAGE,
+} from './exit-codes.js';
 import { nonNegativeSeconds } from './options.js';
+import { OutputClosed, watchOutput } from './output.js';
 
 const COMMANDS = [
   init,
@@ -39,6 +52,7 @@ const COMMANDS = [
   sql,
   describe,
   mknod,
+  listFactories,
   apply,
   rebuild,
   runCommand,
@@ -52,8 +66,17 @@ const COMMANDS = [
   demo,
 ];
 
-export function createCli(io: CliIO): { program: Command; ctx: CliContext } {
+/** How `run` reports errors: a text line, or with `--format json` a JSON object. */
+export interface CliOptions {
+  readonly jsonErrors?: boolean;
+}
+
+export function createCli(
+  io: CliIO,
+  options: CliOptions = {},
+): { program: Command; ctx: CliContext } {
   const ctx = new CliContext(io);
+  const report = (f: Failure) => (options.jsonErrors ? errorJson(f) : errorText(f));
   const program = new Command('pond')
     .description('pond: a transactional, versioned filesystem for files, tables and time series')
     .option('--pond <path>', 'pond directory (default: $POND)')
@@ -69,16 +92,23 @@ export function createCli(io: CliIO): { program: Command; ctx: CliContext } {
       'when another process is writing, wait up to SECONDS for it instead of failing with LOCKED',
       nonNegativeSeconds,
     )
-    .showHelpAfterError('(run pond --help for usage)')
+    .showHelpAfterError(options.jsonErrors ? false : '(run pond --help for usage)')
     .exitOverride()
+    .helpCommand(false)
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
-    });
+      outputError: (s, write) => {
+        const message = s.replace(/^error: /, '').trimEnd();
+        write(report({ code: USAGE, message, path: null, causes: [] }));
+      },
+    })
+    .addHelpText('after', '\nExit statuses and error codes: pond help exit-codes');
   program.hook('preAction', () => {
     ctx.globals = program.opts();
   });
   for (const command of COMMANDS) command.register(program, ctx);
+  registerHelp(program, ctx);
   for (const sub of program.commands) {
     sub.exitOverride();
     // The command list shows the first line; `pond help CMD` the whole description.
@@ -88,26 +118,54 @@ export function createCli(io: CliIO): { program: Command; ctx: CliContext } {
   return { program, ctx };
 }
 
-function describeError(err: unknown): string {
-  if (err instanceof PondError) return err.message;
-  if (err instanceof Error) {
-    const cause = err.cause instanceof Error ? `: ${err.cause.message}` : '';
-    return `${err.message}${cause}`;
-  }
-  return String(err);
+/** `pond help [COMMAND | TOPIC]`: commander's help, plus the exit-codes topic. */
+function registerHelp(program: Command, ctx: CliContext): void {
+  program
+    .command('help')
+    .description('show help for pond, for a command, or for a topic: exit-codes')
+    .argument('[topic]', 'a command name, or exit-codes')
+    .action((topic: string | undefined) => {
+      if (topic === undefined) return program.outputHelp();
+      if (topic === 'exit-codes') return ctx.out(exitTableText());
+      const command = program.commands.find(
+        (c) => c.name() === topic || c.aliases().includes(topic),
+      );
+      if (!command) {
+        program.error(`unknown help topic '${topic}' (a command name, or exit-codes)`, {
+          code: 'commander.unknownCommand',
+        });
+      }
+      command?.outputHelp();
+    });
 }
 
-/** Run one command line (without the `pond` word); resolves to the exit code. */
+/** Whether the command line asks for JSON output (`--format json`), and so JSON errors. */
+export function wantsJson(argv: readonly string[]): boolean {
+  return argv.some(
+    (arg, i) =>
+      arg === '--format=json' ||
+      arg === '--display=json' ||
+      ((arg === '--format' || arg === '--display') && argv[i + 1] === 'json'),
+  );
+}
+
+/** Run one command line (without the `pond` word); resolves to the exit status. */
 export async function run(argv: readonly string[], io: CliIO): Promise<number> {
-  const { program, ctx } = createCli(io);
+  watchOutput(io.stdout);
+  watchOutput(io.stderr);
+  const jsonErrors = wantsJson(argv);
+  const { program, ctx } = createCli(io, { jsonErrors });
   ctx.args = [...argv];
   try {
     await program.parseAsync([...argv], { from: 'user' });
-    return 0;
+    return ExitStatus.OK;
   } catch (err) {
-    if (err instanceof CommanderError) return err.exitCode;
-    io.stderr.write(`Error: ${describeError(err)}\n`);
-    return 1;
+    if (err instanceof OutputClosed) return ExitStatus.OK;
+    // Commander has already printed its message (help, version: status 0).
+    if (err instanceof CommanderError) return err.exitCode === 0 ? ExitStatus.OK : ExitStatus.USAGE;
+    const f = failure(err);
+    io.stderr.write(jsonErrors ? errorJson(f) : errorText(f));
+    return exitStatus(f.code);
   }
 }
 

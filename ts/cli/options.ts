@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-/** Parsers for numeric command-line options (commander reports their errors). */
+/** Shared command-line options, and parsers for numeric ones (commander reports their errors). */
 
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 
 export function positiveInt(value: string): number {
   const n = Number(value);
@@ -14,4 +14,20 @@ export function nonNegativeSeconds(value: string): number {
   if (!Number.isFinite(n) || n < 0)
     throw new InvalidArgumentError('must be a number of seconds >= 0');
   return n;
+}
+
+export function nonNegativeInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be an integer >= 0');
+  return n;
+}
+
+export const METADATA_FORMATS = ['text', 'json'] as const;
+export type MetadataFormat = (typeof METADATA_FORMATS)[number];
+
+/** `--format text|json` of the commands that print metadata (json: one object per line). */
+export function metadataFormatOption(): Option {
+  return new Option('--format <format>', 'text, or json: one JSON object per line')
+    .choices(METADATA_FORMATS)
+    .default('text');
 }

@@ -5,6 +5,9 @@ import type { FilePath, NodePath, WD } from '../../tinyfs/fs.js';
 import type { VersionRecord } from '../../tinyfs/persistence.js';
 import type { CliContext } from '../context.js';
 import { microsToUtc } from '../format.js';
+import { type MetadataFormat, metadataFormatOption } from '../options.js';
+import { jsonLine, writeAll } from '../output.js';
+import { isoMicros } from '../output-json.js';
 import { listPattern, selectNodes } from '../select.js';
 
 const FORMAT: Record<string, string> = {
@@ -16,8 +19,42 @@ const FORMAT: Record<string, string> = {
   'file:dynamic': 'Raw data (computed)',
 };
 
-/** Schema lines of a computed table, from the engine's plan of `SELECT * FROM source`. */
-async function computedSchema(np: FilePath, root: WD): Promise<string[]> {
+interface Column {
+  name: string;
+  type: string;
+}
+
+interface SeriesVersion {
+  version: number;
+  rows: number;
+  min_time: string | null;
+  max_time: string | null;
+  size: number;
+}
+
+/** One entry as `describe --format json` prints it; the text form is rendered from it. */
+interface Description {
+  path: string;
+  kind: 'directory' | 'symlink' | 'file';
+  entry_type: string;
+  type: string;
+  format: string | null;
+  factory: string | null;
+  versions: number | null;
+  version: number | null;
+  size: number | null;
+  modified: string | null;
+  txn_seq: number | null;
+  entries: number | null;
+  target: string | null;
+  schema: Column[] | null;
+  timestamp_column: string | null;
+  rows: number | null;
+  series_versions: SeriesVersion[] | null;
+}
+
+/** Columns of a computed table, from the engine's plan of `SELECT * FROM source`. */
+async function computedSchema(np: FilePath, root: WD): Promise<Column[]> {
   const { specForNode } = await import('../../query/planner.js');
   const { explain } = await import('../../native/engine.js');
   const cacheDir = root.fs.persistence.cacheDir ?? null;
@@ -29,72 +66,114 @@ async function computedSchema(np: FilePath, root: WD): Promise<string[]> {
       ?.split('\n')
       .slice(1)
       .filter((l) => l.trim()) ?? [];
-  return ['  Schema:', ...fields.map((l) => `    * ${l.trim()}`)];
+  return fields.map((l) => {
+    const field = l.trim();
+    const at = field.lastIndexOf(': ', field.indexOf('('));
+    const split = at > 0 ? at : field.indexOf(': ');
+    return { name: field.slice(0, split), type: field.slice(split + 2) };
+  });
 }
 
-async function describeTable(np: FilePath, versions: readonly VersionRecord[]): Promise<string[]> {
+async function describeTable(
+  np: FilePath,
+  versions: readonly VersionRecord[],
+  d: Description,
+): Promise<void> {
   const latest = versions[versions.length - 1];
-  if (!latest || !np.node.file.localPath) return [];
+  if (!latest || !np.node.file.localPath) return;
   const { parquetInfo } = await import('../../native/engine.js');
   const { timeColumnOf } = await import('../../query/series.js');
-  const series = np.node.ref.entryType === EntryType.TablePhysicalSeries;
   const info = await parquetInfo(await np.node.file.localPath(latest));
-  const lines = ['  Schema:', ...info.columns.map((c) => `    * ${c.name}: ${c.dataType}`)];
-  const time = timeColumnOf(latest.extendedAttributes);
-  if (time) lines.push(`  Timestamp column: ${time}`);
-  if (!series) {
-    lines.push(`  Rows: ${info.numRows}`);
-    return lines;
+  d.schema = info.columns.map((c) => ({ name: c.name, type: c.dataType }));
+  d.timestamp_column = timeColumnOf(latest.extendedAttributes) ?? null;
+  if (np.node.ref.entryType !== EntryType.TablePhysicalSeries) {
+    d.rows = info.numRows;
+    return;
   }
-  lines.push('  Versions:');
-  let total = 0;
+  d.series_versions = [];
   for (const v of versions) {
     const vinfo = await parquetInfo(await np.node.file.localPath(v));
-    total += vinfo.numRows;
-    const range =
-      v.minEventTime === null || v.maxEventTime === null
-        ? 'no time range'
-        : `${microsToUtc(v.minEventTime)} .. ${microsToUtc(v.maxEventTime)} UTC`;
-    lines.push(`    v${v.version}: ${vinfo.numRows} rows, ${range}, ${v.size ?? 0} bytes`);
+    d.series_versions.push({
+      version: v.version,
+      rows: vinfo.numRows,
+      min_time: isoMicros(v.minEventTime),
+      max_time: isoMicros(v.maxEventTime),
+      size: v.size ?? 0,
+    });
   }
-  lines.push(`  Total rows: ${total}`);
-  return lines;
+  d.rows = d.series_versions.reduce((n, v) => n + v.rows, 0);
 }
 
 async function describeNode(
   np: NodePath,
   versions: readonly VersionRecord[],
   root: WD,
-): Promise<string> {
+): Promise<Description> {
   const node = np.node;
-  const info = entryTypeInfo(node.ref.entryType);
-  const lines: string[] = [];
-  if (node.kind === 'directory') {
-    lines.push(`[DIR] ${np.path}`, `  Type: ${info.name}`);
-    const factory = versions[versions.length - 1]?.factory;
-    if (factory) lines.push(`  Factory: ${factory}`);
-    lines.push(`  Entries: ${(await node.dir.entries()).length}`);
-  } else if (node.kind === 'symlink') {
-    lines.push(
-      `[LINK] ${np.path}`,
-      `  Type: ${info.name}`,
-      `  Target: ${await node.link.readlink()}`,
-    );
-  } else {
-    lines.push(`[FILE] ${np.path}`, `  Type: ${info.name}`);
-    lines.push(`  Format: ${FORMAT[node.ref.entryType] ?? 'Raw data'}`);
-    const latest = versions[versions.length - 1];
-    lines.push(`  Versions: ${versions.length}`);
-    if (latest) lines.push(`  Size: ${latest.size ?? 0} bytes (v${latest.version})`);
-    const factory = latest?.factory;
-    if (factory) lines.push(`  Factory: ${factory}`);
-    if (node.file.queryable) lines.push(...(await computedSchema(np as FilePath, root)));
-    else if (isTableType(node.ref.entryType))
-      lines.push(...(await describeTable(np as FilePath, versions)));
-  }
   const latest = versions[versions.length - 1];
+  const d: Description = {
+    path: np.path,
+    kind: node.kind,
+    entry_type: node.ref.entryType,
+    type: entryTypeInfo(node.ref.entryType).name,
+    format: null,
+    factory: latest?.factory ?? null,
+    versions: null,
+    version: latest?.version ?? null,
+    size: null,
+    modified: isoMicros(latest?.timestamp),
+    txn_seq: latest && latest.txnSeq > 0 ? latest.txnSeq : null,
+    entries: null,
+    target: null,
+    schema: null,
+    timestamp_column: null,
+    rows: null,
+    series_versions: null,
+  };
+  if (node.kind === 'directory') d.entries = (await node.dir.entries()).length;
+  else if (node.kind === 'symlink') d.target = await node.link.readlink();
+  else {
+    d.format = FORMAT[node.ref.entryType] ?? 'Raw data';
+    d.versions = versions.length;
+    d.size = latest ? (latest.size ?? 0) : null;
+    if (node.file.queryable) d.schema = await computedSchema(np as FilePath, root);
+    else if (isTableType(node.ref.entryType)) await describeTable(np as FilePath, versions, d);
+  }
+  return d;
+}
+
+/** The text form of one description. */
+function describeText(d: Description, latest: VersionRecord | undefined): string {
+  const lines: string[] = [];
+  if (d.kind === 'directory') {
+    lines.push(`[DIR] ${d.path}`, `  Type: ${d.type}`);
+    if (d.factory) lines.push(`  Factory: ${d.factory}`);
+    lines.push(`  Entries: ${d.entries}`);
+  } else if (d.kind === 'symlink') {
+    lines.push(`[LINK] ${d.path}`, `  Type: ${d.type}`, `  Target: ${d.target}`);
+  } else {
+    lines.push(`[FILE] ${d.path}`, `  Type: ${d.type}`, `  Format: ${d.format}`);
+    lines.push(`  Versions: ${d.versions}`);
+    if (latest) lines.push(`  Size: ${d.size} bytes (v${d.version})`);
+    if (d.factory) lines.push(`  Factory: ${d.factory}`);
+    if (d.schema) {
+      lines.push('  Schema:', ...d.schema.map((c) => `    * ${c.name}: ${c.type}`));
+    }
+    if (d.timestamp_column) lines.push(`  Timestamp column: ${d.timestamp_column}`);
+    if (d.series_versions) {
+      lines.push('  Versions:');
+      for (const v of d.series_versions) {
+        const range =
+          v.min_time === null || v.max_time === null
+            ? 'no time range'
+            : `${v.min_time.replace('T', ' ').slice(0, 19)} .. ${v.max_time.replace('T', ' ').slice(0, 19)} UTC`;
+        lines.push(`    v${v.version}: ${v.rows} rows, ${range}, ${v.size} bytes`);
+      }
+      lines.push(`  Total rows: ${d.rows}`);
+    } else if (d.rows !== null) lines.push(`  Rows: ${d.rows}`);
+  }
   if (latest) {
-    const txn = latest.txnSeq > 0 ? ` (txn ${latest.txnSeq})` : '';
+    const txn = d.txn_seq !== null ? ` (txn ${d.txn_seq})` : '';
     lines.push(`  Modified: ${microsToUtc(latest.timestamp)} UTC${txn}`);
   }
   return `${lines.join('\n')}\n`;
@@ -105,19 +184,24 @@ export function register(program: Command, ctx: CliContext): void {
     .command('describe')
     .description('describe pond entries matching a glob: type, format, versions, size')
     .argument('[pattern]', 'glob as for list (default: everything)')
-    .action(async (pattern: string | undefined) => {
+    .addOption(metadataFormatOption())
+    .action(async (pattern: string | undefined, opts: { format: MetadataFormat }) => {
       const target = pattern === undefined ? undefined : await ctx.target(pattern);
       const root = await ctx.reader();
       const nodes = await selectNodes(root, listPattern(target), true);
-      const parts = ['=== File Schema Description ===\n'];
-      for (const np of nodes) {
-        const versions =
-          np.node.kind === 'file'
-            ? await np.node.file.versions()
-            : await root.fs.persistence.versions(np.node.ref);
-        parts.push(`\n${await describeNode(np, versions, root)}`);
-      }
-      if (nodes.length === 0) parts.push('\nNo entries match.\n');
-      ctx.out(parts.join(''));
+      const json = opts.format === 'json';
+      const parts = (async function* () {
+        if (!json) yield '=== File Schema Description ===\n';
+        for (const np of nodes) {
+          const versions =
+            np.node.kind === 'file'
+              ? await np.node.file.versions()
+              : await root.fs.persistence.versions(np.node.ref);
+          const d = await describeNode(np, versions, root);
+          yield json ? jsonLine(d) : `\n${describeText(d, versions[versions.length - 1])}`;
+        }
+        if (nodes.length === 0 && !json) yield '\nNo entries match.\n';
+      })();
+      await writeAll(ctx.io.stdout, parts);
     });
 }

@@ -1,8 +1,20 @@
 // SPDX-License-Identifier: Apache-2.0
 import type { Command } from 'commander';
+import type { PondEntry } from '../../pond.js';
 import type { CliContext } from '../context.js';
 import { listLine } from '../format.js';
+import { type MetadataFormat, metadataFormatOption } from '../options.js';
+import { jsonLine, writeAll } from '../output.js';
+import { listRecord } from '../output-json.js';
 import { listPattern, selectNodes } from '../select.js';
+
+const PAGE = 256;
+
+interface ListOptions {
+  long?: boolean;
+  all?: boolean;
+  format: MetadataFormat;
+}
 
 export function register(program: Command, ctx: CliContext): void {
   program
@@ -14,13 +26,24 @@ export function register(program: Command, ctx: CliContext): void {
     .argument('[pattern]', 'glob with *, **, ? and [...]')
     .option('-l, --long', 'show type names instead of markers')
     .option('-a, --all', 'include entries whose names start with "."')
-    .action(async (pattern: string | undefined, opts: { long?: boolean; all?: boolean }) => {
+    .addOption(metadataFormatOption())
+    .action(async (pattern: string | undefined, opts: ListOptions) => {
       const { entryOf } = await import('../../pond.js');
       const target = pattern === undefined ? undefined : await ctx.target(pattern);
       const root = await ctx.reader();
       const nodes = await selectNodes(root, listPattern(target), opts.all ?? false);
-      const entries = await Promise.all(nodes.map((np) => entryOf(root, np)));
       const pondId = root.fs.persistence.pondId;
-      ctx.out(entries.map((e) => listLine(e, pondId, opts.long ?? false)).join(''));
+      const line = (entry: PondEntry) =>
+        opts.format === 'json'
+          ? jsonLine(listRecord(entry, pondId))
+          : listLine(entry, pondId, opts.long ?? false);
+      // Entries are read a page at a time, so a closed stdout stops the listing early.
+      const lines = (async function* () {
+        for (let i = 0; i < nodes.length; i += PAGE) {
+          const page = nodes.slice(i, i + PAGE).map((np) => entryOf(root, np));
+          yield (await Promise.all(page)).map(line).join('');
+        }
+      })();
+      await writeAll(ctx.io.stdout, lines);
     });
 }

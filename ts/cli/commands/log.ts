@@ -3,7 +3,9 @@ import type { Command } from 'commander';
 import type { TxnSummary } from '../../steward/control.js';
 import type { CliContext } from '../context.js';
 import { shellJoin, utcTime } from '../format.js';
-import { positiveInt } from '../options.js';
+import { type MetadataFormat, metadataFormatOption, positiveInt } from '../options.js';
+import { jsonLine, writeAll } from '../output.js';
+import { logRecord } from '../output-json.js';
 
 /** At most `max` paths, then how many more. */
 function paths(list: readonly string[], max: number): string {
@@ -50,8 +52,15 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--txn-seq <n>', 'only transaction N, with every changed path', positiveInt)
     .option('--incomplete', 'only transactions that began and never ended')
     .option('--all', 'include transactions that changed nothing (COMPLETED)')
+    .addOption(metadataFormatOption())
     .action(
-      async (opts: { limit?: number; txnSeq?: number; incomplete?: boolean; all?: boolean }) => {
+      async (opts: {
+        limit?: number;
+        txnSeq?: number;
+        incomplete?: boolean;
+        all?: boolean;
+        format: MetadataFormat;
+      }) => {
         const steward = await ctx.open();
         let txns = await steward.transactions();
         if (opts.txnSeq !== undefined) txns = txns.filter((t) => t.seq === opts.txnSeq);
@@ -59,7 +68,10 @@ export function register(program: Command, ctx: CliContext): void {
         if (opts.incomplete) txns = txns.filter((t) => t.status === 'INCOMPLETE');
         if (opts.limit !== undefined) txns = txns.slice(Math.max(0, txns.length - opts.limit));
         const maxPaths = opts.txnSeq !== undefined ? Number.POSITIVE_INFINITY : 5;
-        ctx.out(txns.map((t) => logEntry(t, maxPaths)).join(''));
+        const lines = txns.map((t) =>
+          opts.format === 'json' ? jsonLine(logRecord(t)) : logEntry(t, maxPaths),
+        );
+        await writeAll(ctx.io.stdout, lines);
       },
     );
 }

@@ -65,17 +65,4 @@ export function register(program: Command, ctx: CliContext): void {
       );
       ctx.err(`${result.value} ${path}\n`);
     });
-
-  program
-    .command('list-factories')
-    .description('list the factories mknod accepts: name, kind, description')
-    .action(async () => {
-      const { defaultRegistry, ALIASES } = await import('../../factories/index.js');
-      const factories = defaultRegistry().list();
-      const width = Math.max(...factories.map((f) => f.name.length));
-      for (const f of factories)
-        ctx.out(`${f.name.padEnd(width)}  ${f.kind.padEnd(9)}  ${f.description}\n`);
-      const aliases = Object.entries(ALIASES).map(([a, t]) => `${a} = ${t}`);
-      ctx.out(`\naliases: ${aliases.join(', ')}\n`);
-    });
 }

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import type { TableStats } from '../../native/store.js';
+import type { CommitRecord, TableStats } from '../../native/store.js';
 import type { CliContext } from '../context.js';
 import { bytes, shellJoin, utcTime } from '../format.js';
-import { positiveInt } from '../options.js';
+import { type MetadataFormat, metadataFormatOption, positiveInt } from '../options.js';
+import { jsonLine, writeAll } from '../output.js';
+import { isoTime } from '../output-json.js';
 
 export function statsLine(name: string, dir: string, s: TableStats): string {
   if (s.version < 0) return `${name} (${dir}): not created yet\n`;
@@ -13,6 +15,50 @@ export function statsLine(name: string, dir: string, s: TableStats): string {
       ? 'no checkpoint'
       : `checkpoint v${s.checkpointVersion}`;
   return `${name} (${dir}): version ${s.version}, ${s.files} files, ${bytes(s.bytes)}, ${s.partitions} partitions, ${s.logFiles} commit files, ${checkpoint}\n`;
+}
+
+/** The pond transaction a commit carried, from its commit metadata (null: maintenance). */
+function commitTxn(c: CommitRecord): { seq: number | null; args: string[] } | null {
+  try {
+    const meta = c.meta ? (JSON.parse(c.meta) as { txn_seq?: number; args?: string[] }) : {};
+    return meta.args ? { seq: meta.txn_seq ?? null, args: meta.args } : null;
+  } catch {
+    return null;
+  }
+}
+
+function commitLine(c: CommitRecord): string {
+  const txn = commitTxn(c);
+  const what = txn ? `txn ${txn.seq}  pond ${shellJoin(txn.args)}` : 'maintenance';
+  const time = c.timestamp ? utcTime(c.timestamp) : '-'.padEnd(19);
+  return `  v${String(c.version).padEnd(6)} ${time}  ${(c.operation ?? '-').padEnd(10)} ${what}\n`;
+}
+
+function tableRecord(name: string, dir: string, s: TableStats): Record<string, unknown> {
+  const created = s.version >= 0;
+  return {
+    record: 'table',
+    name,
+    dir,
+    version: created ? s.version : null,
+    files: created ? s.files : null,
+    bytes: created ? s.bytes : null,
+    partitions: created ? s.partitions : null,
+    log_files: created ? s.logFiles : null,
+    checkpoint_version: s.checkpointVersion ?? null,
+  };
+}
+
+function commitRecord(c: CommitRecord): Record<string, unknown> {
+  const txn = commitTxn(c);
+  return {
+    record: 'commit',
+    version: c.version,
+    time: isoTime(c.timestamp),
+    operation: c.operation ?? null,
+    txn_seq: txn?.seq ?? null,
+    args: txn?.args ?? null,
+  };
 }
 
 export function register(program: Command, ctx: CliContext): void {
@@ -29,25 +75,29 @@ export function register(program: Command, ctx: CliContext): void {
       ].join('\n'),
     )
     .option('--limit <n>', 'only the newest N commits', positiveInt)
-    .action(async (opts: { limit?: number }) => {
+    .addOption(metadataFormatOption())
+    .action(async (opts: { limit?: number; format: MetadataFormat }) => {
       const { tableStats } = await import('../../native/store.js');
       const steward = await ctx.open();
       const pond = steward.store.path;
-      ctx.out(statsLine('Data', join(pond, 'data'), await tableStats(join(pond, 'data'))));
-      ctx.out(statsLine('Control', join(pond, 'control'), await tableStats(join(pond, 'control'))));
-      ctx.out('Commits:\n');
-      for (const c of await steward.store.history(opts.limit)) {
-        let what = '';
-        try {
-          const meta = c.meta ? (JSON.parse(c.meta) as { txn_seq?: number; args?: string[] }) : {};
-          what = meta.args ? `txn ${meta.txn_seq}  pond ${shellJoin(meta.args)}` : 'maintenance';
-        } catch {
-          what = '';
-        }
-        const time = c.timestamp ? utcTime(c.timestamp) : '-'.padEnd(19);
-        ctx.out(
-          `  v${String(c.version).padEnd(6)} ${time}  ${(c.operation ?? '-').padEnd(10)} ${what}\n`,
+      const json = opts.format === 'json';
+      const tables = [
+        ['Data', join(pond, 'data')],
+        ['Control', join(pond, 'control')],
+      ] as const;
+      const lines: string[] = [];
+      for (const [name, dir] of tables) {
+        const stats = await tableStats(dir);
+        lines.push(
+          json
+            ? jsonLine(tableRecord(name.toLowerCase(), dir, stats))
+            : statsLine(name, dir, stats),
         );
       }
+      if (!json) lines.push('Commits:\n');
+      for (const c of await steward.store.history(opts.limit)) {
+        lines.push(json ? jsonLine(commitRecord(c)) : commitLine(c));
+      }
+      await writeAll(ctx.io.stdout, lines);
     });
 }

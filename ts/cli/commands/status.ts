@@ -1,8 +1,71 @@
 // SPDX-License-Identifier: Apache-2.0
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import type { TableStats } from '../../native/store.js';
+import type { TxnStatus, TxnSummary } from '../../steward/control.js';
+import type { PondIdentity } from '../../steward/steward.js';
 import type { CliContext } from '../context.js';
 import { bytes, shellJoin, utcTime } from '../format.js';
+import { type MetadataFormat, metadataFormatOption } from '../options.js';
+import { jsonLine, write } from '../output.js';
+import { isoTime } from '../output-json.js';
+
+interface Status {
+  readonly path: string;
+  readonly pondId: string;
+  readonly identity: PondIdentity | null;
+  readonly data: TableStats;
+  readonly count: (status: TxnStatus) => number;
+  readonly last: TxnSummary | undefined;
+  readonly postCommit: readonly { path: string; factory: string; mode: string }[];
+}
+
+function statusText(s: Status): string {
+  const out: string[] = [`Pond: ${s.path}`, `Pond id: ${s.pondId}`];
+  if (s.identity) {
+    const { birthTime, user, host, birthplace } = s.identity;
+    const place = birthplace ? ` (${birthplace})` : '';
+    out.push(`Created: ${utcTime(birthTime)} UTC by ${user}@${host}${place}`);
+  }
+  out.push(`Data: version ${s.data.version}, ${s.data.files} files, ${bytes(s.data.bytes)}`);
+  out.push(
+    `Transactions: ${s.count('COMMITTED')} committed, ${s.count('FAILED')} failed, ${s.count('COMPLETED')} with nothing to commit, ${s.count('INCOMPLETE')} incomplete`,
+  );
+  if (s.last) {
+    out.push(
+      `Last: ${s.last.seq} ${s.last.status} ${utcTime(s.last.time)} UTC  pond ${shellJoin(s.last.args)}`,
+    );
+  }
+  if (s.count('INCOMPLETE') > 0) {
+    out.push('Interrupted transactions found: run pond recover (pond log --incomplete lists them)');
+  }
+  if (s.postCommit.length === 0) out.push('Post-commit factories: none');
+  for (const n of s.postCommit) out.push(`Post-commit: ${n.path} (${n.factory}, ${n.mode})`);
+  return `${out.join('\n')}\n`;
+}
+
+/** The `status --format json` object (one line). */
+function statusRecord(s: Status): Record<string, unknown> {
+  return {
+    pond: s.path,
+    pond_id: s.pondId,
+    birth_time: isoTime(s.identity?.birthTime),
+    user: s.identity?.user ?? null,
+    host: s.identity?.host ?? null,
+    birthplace: s.identity?.birthplace ?? null,
+    data: { version: s.data.version, files: s.data.files, bytes: s.data.bytes },
+    transactions: {
+      committed: s.count('COMMITTED'),
+      failed: s.count('FAILED'),
+      completed: s.count('COMPLETED'),
+      incomplete: s.count('INCOMPLETE'),
+    },
+    last: s.last
+      ? { seq: s.last.seq, status: s.last.status, time: isoTime(s.last.time), args: s.last.args }
+      : null,
+    post_commit: s.postCommit,
+  };
+}
 
 export function register(program: Command, ctx: CliContext): void {
   program
@@ -10,7 +73,8 @@ export function register(program: Command, ctx: CliContext): void {
     .description(
       'operator summary: identity, size, transaction counts, the last transaction, interrupted transactions and post-commit factories',
     )
-    .action(async () => {
+    .addOption(metadataFormatOption())
+    .action(async (opts: { format: MetadataFormat }) => {
       const { tableStats } = await import('../../native/store.js');
       const { defaultRegistry } = await import('../../factories/index.js');
       const { modeKey, postCommitNodes } = await import('../../factories/run.js');
@@ -18,39 +82,22 @@ export function register(program: Command, ctx: CliContext): void {
       const records = await steward.control.records();
       const txns = await steward.control.transactions(records);
       const settings = await steward.control.settings(records);
-      const identity = await steward.identity();
-      const data = await tableStats(join(steward.store.path, 'data'));
-      const out: string[] = [`Pond: ${steward.store.path}`, `Pond id: ${steward.pondId}`];
-      if (identity) {
-        const place = identity.birthplace ? ` (${identity.birthplace})` : '';
-        out.push(
-          `Created: ${utcTime(identity.birthTime)} UTC by ${identity.user}@${identity.host}${place}`,
-        );
-      }
-      out.push(`Data: version ${data.version}, ${data.files} files, ${bytes(data.bytes)}`);
-      const count = (s: string) => txns.filter((t) => t.status === s).length;
-      out.push(
-        `Transactions: ${count('COMMITTED')} committed, ${count('FAILED')} failed, ${count('COMPLETED')} with nothing to commit, ${count('INCOMPLETE')} incomplete`,
-      );
-      const last = txns[txns.length - 1];
-      if (last) {
-        out.push(
-          `Last: ${last.seq} ${last.status} ${utcTime(last.time)} UTC  pond ${shellJoin(last.args)}`,
-        );
-      }
-      if (count('INCOMPLETE') > 0) {
-        out.push(
-          'Interrupted transactions found: run pond recover (pond log --incomplete lists them)',
-        );
-      }
       const environment = ctx.runEnvironment(defaultRegistry());
       const nodes = await postCommitNodes(await steward.reader(), environment);
-      if (nodes.length === 0) out.push('Post-commit factories: none');
-      for (const n of nodes) {
-        out.push(
-          `Post-commit: ${n.path} (${n.factory}, ${settings.get(modeKey(n.factory)) ?? 'push'})`,
-        );
-      }
-      ctx.out(`${out.join('\n')}\n`);
+      const status: Status = {
+        path: steward.store.path,
+        pondId: steward.pondId,
+        identity: await steward.identity(),
+        data: await tableStats(join(steward.store.path, 'data')),
+        count: (s) => txns.filter((t) => t.status === s).length,
+        last: txns[txns.length - 1],
+        postCommit: nodes.map((n) => ({
+          path: n.path,
+          factory: n.factory,
+          mode: settings.get(modeKey(n.factory)) ?? 'push',
+        })),
+      };
+      const text = opts.format === 'json' ? jsonLine(statusRecord(status)) : statusText(status);
+      await write(ctx.io.stdout, text);
     });
 }
