@@ -1,12 +1,19 @@
 // SPDX-License-Identifier: Apache-2.0
-/** Running a query for the CLI: choosing the output format and streaming it to stdout. */
+/**
+ * Running a query for the CLI: choosing the output format and streaming it to stdout.
+ * csv, json and Parquet are encoded by the engine batch by batch; `table` is rendered
+ * here from Arrow batches (`output-table.ts`), so no format holds the whole result.
+ */
 
+import type { RecordBatch } from 'apache-arrow';
 import { Option } from 'commander';
 import { invalidArgument } from '../errors.js';
 import type { OutputFormat } from '../native/engine.js';
 import type { PlanContext } from '../query/planner.js';
 import type { TableSpec } from '../query/spec.js';
 import type { CliContext } from './context.js';
+import { nonNegativeInt } from './options.js';
+import { writeAll } from './output.js';
 
 export const DISPLAY_FORMATS = ['auto', 'raw', 'table', 'csv', 'json', 'parquet'] as const;
 export type DisplayFormat = (typeof DISPLAY_FORMATS)[number];
@@ -18,6 +25,21 @@ export function formatOption(): Option {
   )
     .choices(DISPLAY_FORMATS)
     .default('auto');
+}
+
+/** Rows a table shows on a terminal unless `--max-rows` says otherwise. */
+export const TERMINAL_MAX_ROWS = 40;
+
+export function maxRowsOption(): Option {
+  return new Option(
+    '--max-rows <n>',
+    `rows --format table prints, then "... N more rows" (0: all; default ${TERMINAL_MAX_ROWS} on a terminal, all when piped)`,
+  ).argParser(nonNegativeInt);
+}
+
+/** `--max-rows`, else the default for where stdout goes. */
+export function maxRows(chosen: number | undefined, isTTY: boolean | undefined): number {
+  return chosen ?? (isTTY ? TERMINAL_MAX_ROWS : 0);
 }
 
 /** The seeds' spelling of --format. */
@@ -45,13 +67,9 @@ export function outputFormat(
   }
 }
 
-/** Write chunks to stdout, honouring back-pressure. */
-export async function writeOut(ctx: CliContext, chunks: AsyncIterable<Uint8Array>): Promise<void> {
-  for await (const chunk of chunks) {
-    if (!ctx.io.stdout.write(chunk)) {
-      await new Promise((resolve) => ctx.io.stdout.once('drain', resolve));
-    }
-  }
+/** Write chunks to stdout, honouring back-pressure; stops pulling them if stdout closes. */
+export function writeOut(ctx: CliContext, chunks: AsyncIterable<Uint8Array>): Promise<void> {
+  return writeAll(ctx.io.stdout, chunks);
 }
 
 /** The planning context of the CLI: the pond if one is selected, else host URLs only. */
@@ -70,11 +88,39 @@ export async function planContext(
   };
 }
 
+export interface RunOptions {
+  readonly format: OutputFormat;
+  readonly explain: boolean;
+  /** With `table`: the most rows to print (0: all). */
+  readonly maxRows?: number;
+}
+
+/** The `name: Type` lines of the plan's schema, or null if it cannot be planned apart. */
+async function planFields(
+  sql: string,
+  specs: Readonly<Record<string, TableSpec>>,
+): Promise<string[] | null> {
+  const { explain } = await import('../native/engine.js');
+  try {
+    const text = await explain(sql, specs);
+    const schema = text.slice(0, text.indexOf('\nPlan:')).split('\n').slice(1);
+    return schema.map((line) => line.replace(/^ {2}/, ''));
+  } catch {
+    return null;
+  }
+}
+
+/** The record batches of a query, decoded from the engine's IPC chunks one at a time. */
+async function* batches(chunks: AsyncIterable<Uint8Array>): AsyncIterable<RecordBatch> {
+  const { decode } = await import('../native/ipc.js');
+  for await (const chunk of chunks) yield* decode(chunk).batches;
+}
+
 export async function runQuery(
   ctx: CliContext,
   sql: string,
   plan: PlanContext,
-  options: { format: OutputFormat; explain: boolean },
+  options: RunOptions,
   planned?: Record<string, TableSpec>,
 ): Promise<void> {
   const { planTables } = await import('../query/planner.js');
@@ -84,5 +130,15 @@ export async function runQuery(
     ctx.out(await engine.explain(sql, specs));
     return;
   }
-  await writeOut(ctx, engine.query(sql, specs, { format: options.format }));
+  if (options.format !== 'table') {
+    await writeOut(ctx, engine.query(sql, specs, { format: options.format }));
+    return;
+  }
+  const { renderTable } = await import('./output-table.js');
+  const fields = await planFields(sql, specs);
+  const rows = batches(engine.query(sql, specs, { format: 'ipc' }));
+  await writeAll(
+    ctx.io.stdout,
+    renderTable(rows, { maxRows: options.maxRows ?? 0, planFields: fields }),
+  );
 }

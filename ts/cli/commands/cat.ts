@@ -8,6 +8,8 @@ import {
   type DisplayFormat,
   displayOption,
   formatOption,
+  maxRows,
+  maxRowsOption,
   outputFormat,
   planContext,
   runQuery,
@@ -20,6 +22,7 @@ interface CatOptions {
   sql?: string;
   query?: string;
   explain?: boolean;
+  maxRows?: number;
 }
 
 export function register(program: Command, ctx: CliContext): void {
@@ -38,6 +41,7 @@ export function register(program: Command, ctx: CliContext): void {
     .argument('<path>', 'pond path, or a URL such as csv:///in/r.csv or host+csv:///tmp/r.csv')
     .addOption(formatOption())
     .addOption(displayOption())
+    .addOption(maxRowsOption())
     .option('--sql <query>', 'SQL over table "source"')
     .option('--query <query>', 'alias of --sql')
     .option('--explain', 'print the schema and physical plan instead of running')
@@ -64,8 +68,13 @@ export function register(program: Command, ctx: CliContext): void {
       }
       const plan = await planContext(ctx, { source: path });
       const format = outputFormat(chosen, ctx.io.stdout.isTTY, 'parquet');
+      const run = {
+        format,
+        explain: opts.explain ?? false,
+        maxRows: maxRows(opts.maxRows, ctx.io.stdout.isTTY),
+      };
       if (sql !== undefined) {
-        await runQuery(ctx, sql, plan, { format, explain: opts.explain ?? false });
+        await runQuery(ctx, sql, plan, run);
         return;
       }
       // The whole table, in the order its spec declares (views do not keep ORDER BY);
@@ -74,6 +83,6 @@ export function register(program: Command, ctx: CliContext): void {
       const { selectAll } = await import('../../query/spec.js');
       const specs = await planTables('SELECT * FROM source', plan);
       const whole = selectAll('source', specs.source);
-      await runQuery(ctx, whole, plan, { format, explain: opts.explain ?? false }, specs);
+      await runQuery(ctx, whole, plan, run, specs);
     });
 }

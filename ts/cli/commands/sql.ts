@@ -5,6 +5,8 @@ import {
   type DisplayFormat,
   displayOption,
   formatOption,
+  maxRows,
+  maxRowsOption,
   outputFormat,
   planContext,
   runQuery,
@@ -25,6 +27,7 @@ export function register(program: Command, ctx: CliContext): void {
     .argument('<query>', 'the SQL statement')
     .addOption(formatOption())
     .addOption(displayOption())
+    .addOption(maxRowsOption())
     .option(
       '--explain',
       'print the schema and physical plan (with versions and row groups skipped) instead of running',
@@ -32,12 +35,19 @@ export function register(program: Command, ctx: CliContext): void {
     .action(
       async (
         query: string,
-        opts: { format: DisplayFormat; display?: DisplayFormat; explain?: boolean },
+        opts: {
+          format: DisplayFormat;
+          display?: DisplayFormat;
+          explain?: boolean;
+          maxRows?: number;
+        },
       ) => {
-        const format = outputFormat(opts.display ?? opts.format, ctx.io.stdout.isTTY, 'csv');
+        const isTTY = ctx.io.stdout.isTTY;
+        const format = outputFormat(opts.display ?? opts.format, isTTY, 'csv');
         await runQuery(ctx, query, await planContext(ctx), {
           format,
           explain: opts.explain ?? false,
+          maxRows: maxRows(opts.maxRows, isTTY),
         });
       },
     );
