@@ -2,11 +2,16 @@
 /**
  * Factory configs: YAML text parsed into strictly checked values. A schema is built from
  * small combinators; every error is INVALID_CONFIG and names the offending key path.
- * `${env:VAR}` and `${env:VAR:-default}` are expanded only when a config is used, so the
- * stored YAML never holds the values.
+ *
+ * `${env:VAR}` and `${env:VAR:-default}` are expanded only when a config is used (the stored
+ * YAML never holds the values), after the YAML is parsed and only inside string values: an
+ * environment value is always a string and can never change a config's structure. Where
+ * each expanded string came from is kept beside its parsed container, so schema errors name
+ * the variable instead of printing the value, and errors from a factory are scrubbed of
+ * the values (see {@link scrub}) before anything records or prints them.
  */
 
-import { parse as parseYaml } from 'yaml';
+import { isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import { ErrorCode, PondError } from '../errors.js';
 
 export class ConfigError extends PondError {
@@ -16,36 +21,93 @@ export class ConfigError extends PondError {
   }
 }
 
-/** A validator: checks `value` at `path` and returns it typed. */
-export type Schema<T> = (value: unknown, path: string) => T;
+/** Sizes past which config text is refused before any factory sees it. */
+export const CONFIG_LIMITS = {
+  /** UTF-8 bytes of YAML text. */
+  bytes: 1024 * 1024,
+  /** Keys, list items and values, counting every expansion of an alias. */
+  values: 100_000,
+  /** Nested lists and mappings. */
+  depth: 64,
+  /** The yaml package's budget against alias expansion bombs (its `maxAliasCount`). */
+  aliases: 100,
+} as const;
+
+/** Where a config string came from when it holds `${env:...}` references. */
+export interface EnvOrigin {
+  /** The string as written in the config. */
+  readonly source: string;
+  /** The variables it names, in order. */
+  readonly names: readonly string[];
+  /** The values it took from the environment (defaults are not secrets). */
+  readonly secrets: readonly Secret[];
+}
+
+/** A value taken from the environment and the variable it came from. */
+export interface Secret {
+  readonly name: string;
+  readonly value: string;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+// Side tables keyed by parsed containers and by validated configs, so that values stay plain
+// strings for every schema and factory; an entry lives as long as its object.
+const origins = new WeakMap<object, Map<string | number, EnvOrigin>>();
+const secretsByConfig = new WeakMap<object, readonly Secret[]>();
+
+/**
+ * A validator: checks `value` at `path` and returns it typed. `origin` is set when the value
+ * was expanded from the environment; a schema that rejects it names the variable, not the value.
+ */
+export type Schema<T> = (value: unknown, path: string, origin?: EnvOrigin) => T;
 export type Infer<S> = S extends Schema<infer T> ? T : never;
 
 function where(path: string): string {
   return path === '' ? 'config' : path;
 }
 
-function describe(value: unknown): string {
+/** A key quoted for a message, shortened when huge. */
+function label(key: string): string {
+  return JSON.stringify(key.length > 64 ? `${key.slice(0, 60)}...` : key);
+}
+
+function join(path: string, key: string): string {
+  const part = key.length > 64 ? `${key.slice(0, 60)}...` : key;
+  return path ? `${path}.${part}` : part;
+}
+
+function describe(value: unknown, origin?: EnvOrigin): string {
+  if (origin) return `a value from ${origin.names.map((n) => `\${env:${n}}`).join(', ')}`;
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   return typeof value === 'object' ? 'a mapping' : `${typeof value} ${JSON.stringify(value)}`;
 }
 
-export const str: Schema<string> = (v, path) => {
-  if (typeof v !== 'string')
-    throw new ConfigError(`${where(path)}: expected a string, got ${describe(v)}`);
+function mismatch(path: string, expected: string, value: unknown, origin?: EnvOrigin): ConfigError {
+  return new ConfigError(`${where(path)}: expected ${expected}, got ${describe(value, origin)}`);
+}
+
+function originOf(container: object, key: string | number): EnvOrigin | undefined {
+  return origins.get(container)?.get(key);
+}
+
+function isMapping(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export const str: Schema<string> = (v, path, origin) => {
+  if (typeof v !== 'string') throw mismatch(path, 'a string', v, origin);
   return v;
 };
 
-export const num: Schema<number> = (v, path) => {
-  if (typeof v !== 'number' || !Number.isFinite(v)) {
-    throw new ConfigError(`${where(path)}: expected a number, got ${describe(v)}`);
-  }
+export const num: Schema<number> = (v, path, origin) => {
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw mismatch(path, 'a number', v, origin);
   return v;
 };
 
-export const bool: Schema<boolean> = (v, path) => {
-  if (typeof v !== 'boolean')
-    throw new ConfigError(`${where(path)}: expected true or false, got ${describe(v)}`);
+export const bool: Schema<boolean> = (v, path, origin) => {
+  if (typeof v !== 'boolean') throw mismatch(path, 'true or false', v, origin);
   return v;
 };
 
@@ -53,32 +115,35 @@ export const bool: Schema<boolean> = (v, path) => {
 export const any: Schema<unknown> = (v) => v;
 
 export function oneOf<T extends string>(...choices: T[]): Schema<T> {
-  return (v, path) => {
-    if (typeof v !== 'string' || !(choices as string[]).includes(v)) {
-      throw new ConfigError(
-        `${where(path)}: expected one of ${choices.join(', ')}, got ${describe(v)}`,
-      );
+  const allowed = new Set<string>(choices);
+  return (v, path, origin) => {
+    if (typeof v !== 'string' || !allowed.has(v)) {
+      throw mismatch(path, `one of ${choices.join(', ')}`, v, origin);
     }
     return v as T;
   };
 }
 
 export function list<T>(item: Schema<T>): Schema<T[]> {
-  return (v, path) => {
-    if (!Array.isArray(v))
-      throw new ConfigError(`${where(path)}: expected a list, got ${describe(v)}`);
-    return v.map((x, i) => item(x, `${path}[${i}]`));
+  return (v, path, origin) => {
+    if (!Array.isArray(v)) throw mismatch(path, 'a list', v, origin);
+    return v.map((x, i) => item(x, `${path}[${i}]`, originOf(v, i)));
   };
 }
 
 /** A mapping with arbitrary keys and uniform values. */
 export function record<T>(value: Schema<T>): Schema<Record<string, T>> {
-  return (v, path) => {
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) {
-      throw new ConfigError(`${where(path)}: expected a mapping, got ${describe(v)}`);
-    }
+  return (v, path, origin) => {
+    if (!isMapping(v)) throw mismatch(path, 'a mapping', v, origin);
     const out: Record<string, T> = {};
-    for (const [k, x] of Object.entries(v)) out[k] = value(x, path ? `${path}.${k}` : k);
+    for (const [k, x] of Object.entries(v)) {
+      Object.defineProperty(out, k, {
+        value: value(x, join(path, k), originOf(v, k)),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
     return out;
   };
 }
@@ -93,28 +158,27 @@ export function obj<R extends Fields, O extends Fields = Record<never, never>>(
   required: R,
   optional: O = {} as O,
 ): Schema<ObjectOf<R, O>> {
-  return (v, path) => {
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) {
-      throw new ConfigError(`${where(path)}: expected a mapping, got ${describe(v)}`);
-    }
-    const input = v as Record<string, unknown>;
-    const at = (k: string) => (path ? `${path}.${k}` : k);
-    const known = [...Object.keys(required), ...Object.keys(optional)];
-    for (const key of Object.keys(input)) {
-      if (!known.includes(key)) {
+  const names = [...Object.keys(required), ...Object.keys(optional)];
+  const known = new Set(names);
+  return (v, path, origin) => {
+    if (!isMapping(v)) throw mismatch(path, 'a mapping', v, origin);
+    for (const key of Object.keys(v)) {
+      if (!known.has(key)) {
         throw new ConfigError(
-          `${where(path)}: unknown key ${JSON.stringify(key)} (known: ${known.join(', ')})`,
+          `${where(path)}: unknown key ${label(key)} (known: ${names.join(', ')})`,
         );
       }
     }
+    const given = (k: string) => (Object.hasOwn(v, k) ? v[k] : undefined);
     const out: Record<string, unknown> = {};
     for (const [k, schema] of Object.entries(required)) {
-      if (input[k] === undefined)
+      if (given(k) === undefined)
         throw new ConfigError(`${where(path)}: missing required key ${JSON.stringify(k)}`);
-      out[k] = schema(input[k], at(k));
+      out[k] = schema(given(k), join(path, k), originOf(v, k));
     }
     for (const [k, schema] of Object.entries(optional)) {
-      if (input[k] !== undefined && input[k] !== null) out[k] = schema(input[k], at(k));
+      const x = given(k);
+      if (x !== undefined && x !== null) out[k] = schema(x, join(path, k), originOf(v, k));
     }
     return out as ObjectOf<R, O>;
   };
@@ -122,27 +186,253 @@ export function obj<R extends Fields, O extends Fields = Record<never, never>>(
 
 const ENV = /\$\{env:([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 
-/** Expand `${env:VAR}` / `${env:VAR:-default}`; an unset variable without default is an error. */
-export function expandEnv(text: string, env: Readonly<Record<string, string | undefined>>): string {
-  return text.replace(ENV, (_, name: string, fallback: string | undefined) => {
+/** Expand the references in one config string at `path`, recording where it came from. */
+function expandString(text: string, path: string, env: Env): [string, EnvOrigin] {
+  const names: string[] = [];
+  const secrets: Secret[] = [];
+  const expanded = text.replace(ENV, (_, name: string, fallback: string | undefined) => {
+    names.push(name);
     const value = env[name];
-    if (value !== undefined) return value;
+    if (value !== undefined) {
+      secrets.push({ name, value });
+      return value;
+    }
     if (fallback !== undefined) return fallback;
     throw new ConfigError(
-      `environment variable ${name} is not set (write \${env:${name}:-default} for a default)`,
+      `${where(path)}: environment variable ${name} is not set (write \${env:${name}:-default} for a default)`,
     );
   });
+  if (text.replace(ENV, '').includes('${env:')) {
+    throw new ConfigError(
+      `${where(path)}: a \${env:...} reference is unterminated or names no variable (quote a value that holds " #" or ": ")`,
+    );
+  }
+  return [expanded, { source: text, names, secrets }];
 }
 
-/** Parse YAML config text (after env expansion) into a plain value. */
-export function parseConfigText(
-  text: string,
-  env: Readonly<Record<string, string | undefined>>,
-): unknown {
-  const expanded = expandEnv(text, env);
-  try {
-    return parseYaml(expanded) ?? {};
-  } catch (err) {
-    throw new ConfigError(`malformed YAML: ${(err as Error).message.split('\n')[0]}`);
+function tooDeep(path: string): ConfigError {
+  return new ConfigError(
+    `${where(path)}: lists and mappings nest deeper than ${CONFIG_LIMITS.depth} levels`,
+  );
+}
+
+/**
+ * Expand `${env:...}` in the string values of `root` in place and record their origins,
+ * refusing configs that grow past the limits through aliases or refer to themselves.
+ */
+function expandTree(root: object, env: Env): void {
+  // Containers reached again through an alias keep their size and height from the first visit.
+  const done = new Map<object, { size: number; height: number }>();
+  const open = new Set<object>();
+  const visit = (node: object, path: string, depth: number): { size: number; height: number } => {
+    const seen = done.get(node);
+    if (seen) {
+      if (depth + seen.height - 1 > CONFIG_LIMITS.depth) throw tooDeep(path);
+      return seen;
+    }
+    if (open.has(node))
+      throw new ConfigError(`${where(path)}: an alias refers to a mapping or list holding it`);
+    if (depth > CONFIG_LIMITS.depth) throw tooDeep(path);
+    open.add(node);
+    const items: Array<[string | number, unknown]> = Array.isArray(node)
+      ? [...node.entries()]
+      : Object.entries(node);
+    let size = 1;
+    let height = 1;
+    for (const [key, value] of items) {
+      const at = () => (typeof key === 'number' ? `${path}[${key}]` : join(path, key));
+      if (typeof value === 'object' && value !== null) {
+        const child = visit(value, at(), depth + 1);
+        size += child.size;
+        height = Math.max(height, child.height + 1);
+      } else {
+        size += 1;
+        if (typeof value === 'string' && value.includes('${env:')) {
+          const [expanded, origin] = expandString(value, at(), env);
+          (node as Record<string | number, unknown>)[key] = expanded;
+          const table = origins.get(node) ?? new Map<string | number, EnvOrigin>();
+          table.set(key, origin);
+          origins.set(node, table);
+        }
+      }
+      if (typeof key === 'string') size += 1;
+      if (size > CONFIG_LIMITS.values) {
+        throw new ConfigError(
+          `config: more than ${CONFIG_LIMITS.values} keys and values (aliases counted as expanded)`,
+        );
+      }
+    }
+    open.delete(node);
+    const result = { size, height };
+    done.set(node, result);
+    return result;
+  };
+  visit(root, '', 1);
+}
+
+/** Duplicate or non-scalar keys and over-deep nesting, in one linear pass over parsed nodes. */
+function checkNodes(node: unknown, path: string, depth: number): void {
+  if (!isMap(node) && !isSeq(node)) return;
+  if (depth > CONFIG_LIMITS.depth) throw tooDeep(path);
+  if (isSeq(node)) {
+    node.items.forEach((item, i) => {
+      checkNodes(item, `${path}[${i}]`, depth + 1);
+    });
+    return;
   }
+  const seen = new Set<string>();
+  for (const pair of node.items) {
+    const key = pair.key;
+    if (!isScalar(key)) {
+      throw new ConfigError(`${where(path)}: a key must be a scalar, not a list, mapping or alias`);
+    }
+    const name = key.value === null ? '' : String(key.value);
+    if (seen.has(name)) throw new ConfigError(`${where(path)}: duplicate key ${label(name)}`);
+    seen.add(name);
+    checkNodes(pair.value, join(path, name), depth + 1);
+  }
+}
+
+function malformed(err: unknown): ConfigError {
+  const message = err instanceof Error ? err.message : String(err);
+  return new ConfigError(`malformed YAML: ${message.split('\n')[0]}`);
+}
+
+/** YAML text as a plain value, within the limits; env references not yet expanded. */
+function parseYaml(text: string): unknown {
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > CONFIG_LIMITS.bytes) {
+    throw new ConfigError(`config: ${bytes} bytes of YAML, more than ${CONFIG_LIMITS.bytes}`);
+  }
+  let doc: ReturnType<typeof parseDocument>;
+  try {
+    // Duplicate keys are found by checkNodes: the yaml package's own check is quadratic.
+    doc = parseDocument(text, { uniqueKeys: false, logLevel: 'error' });
+  } catch (err) {
+    throw malformed(err);
+  }
+  const error = doc.errors[0];
+  if (error) throw malformed(error);
+  checkNodes(doc.contents, '', 1);
+  try {
+    return doc.toJS({ maxAliasCount: CONFIG_LIMITS.aliases }) ?? {};
+  } catch (err) {
+    if (err instanceof ReferenceError) {
+      throw new ConfigError('config: aliases expand too far (an alias bomb?); write values out');
+    }
+    throw malformed(err);
+  }
+}
+
+/**
+ * Parse YAML config text into a plain value, then expand `${env:VAR}` and
+ * `${env:VAR:-default}` in its string values (never in keys, never re-parsed).
+ */
+export function parseConfigText(text: string, env: Env): unknown {
+  const value = parseYaml(text);
+  if (typeof value === 'object' && value !== null) expandTree(value, env);
+  return value;
+}
+
+/** The values taken from the environment anywhere in a parsed config (or part of one). */
+export function secretsIn(raw: unknown): readonly Secret[] {
+  const out: Secret[] = [];
+  const seen = new Set<object>();
+  const walk = (node: unknown): void => {
+    if (typeof node !== 'object' || node === null || seen.has(node)) return;
+    seen.add(node);
+    for (const origin of origins.get(node)?.values() ?? []) out.push(...origin.secrets);
+    for (const child of Array.isArray(node) ? node : Object.values(node)) walk(child);
+  };
+  walk(raw);
+  return out;
+}
+
+/** Remember that a validated config holds `secrets` (read back by {@link secretsOf}). */
+export function withSecrets<T>(config: T, secrets: readonly Secret[]): T {
+  if (secrets.length > 0 && typeof config === 'object' && config !== null) {
+    secretsByConfig.set(config, secrets);
+  }
+  return config;
+}
+
+/** The environment values a validated config holds. */
+export function secretsOf(config: unknown): readonly Secret[] {
+  if (typeof config !== 'object' || config === null) return [];
+  return secretsByConfig.get(config) ?? [];
+}
+
+/** Values shorter than this are not scrubbed: replacing them would garble messages, hiding nothing. */
+const MIN_SCRUBBED = 4;
+
+/** `text` with each secret value (raw or JSON-escaped) replaced by `${env:NAME}`. */
+export function scrubText(text: string, secrets: readonly Secret[]): string {
+  const forms: Array<[string, string]> = [];
+  for (const { name, value } of secrets) {
+    if (value.length < MIN_SCRUBBED) continue;
+    forms.push([value, name]);
+    const escaped = JSON.stringify(value).slice(1, -1);
+    if (escaped !== value) forms.push([escaped, name]);
+  }
+  forms.sort(([a], [b]) => b.length - a.length);
+  let out = text;
+  for (const [value, name] of forms) out = out.split(value).join(`\${env:${name}}`);
+  return out;
+}
+
+/**
+ * `err` with every secret value in its message, stack, path and causes replaced by the
+ * variable's reference (in place: the error keeps its class and code).
+ */
+export function scrub(err: unknown, secrets: readonly Secret[]): unknown {
+  if (secrets.length === 0) return err;
+  if (typeof err === 'string') return scrubText(err, secrets);
+  const seen = new Set<Error>();
+  for (let e = err; e instanceof Error && !seen.has(e); e = e.cause) {
+    seen.add(e);
+    e.message = scrubText(e.message, secrets);
+    if (e.stack) e.stack = scrubText(e.stack, secrets);
+    if (e instanceof PondError && e.path !== undefined) {
+      (e as { path: string | undefined }).path = scrubText(e.path, secrets);
+    }
+  }
+  return err;
+}
+
+/** `fn()`, with what it throws (or its promise rejects with) scrubbed of `secrets`. */
+export function scrubbing<T>(secrets: readonly Secret[], fn: () => T): T {
+  if (secrets.length === 0) return fn();
+  try {
+    const result = fn();
+    if (result instanceof Promise) {
+      return result.catch((err: unknown) => {
+        throw scrub(err, secrets);
+      }) as T;
+    }
+    return result;
+  } catch (err) {
+    throw scrub(err, secrets);
+  }
+}
+
+/** A stream whose errors are scrubbed of `secrets`. */
+export async function* scrubbingStream<T>(
+  secrets: readonly Secret[],
+  stream: () => AsyncIterable<T>,
+): AsyncIterable<T> {
+  try {
+    yield* stream();
+  } catch (err) {
+    throw scrub(err, secrets);
+  }
+}
+
+/** A parsed config as written: every expanded string back to its `${env:...}` text. */
+export function unexpanded(raw: unknown): unknown {
+  if (typeof raw !== 'object' || raw === null) return raw;
+  const table = origins.get(raw);
+  const back = (key: string | number, value: unknown) =>
+    table?.get(key)?.source ?? unexpanded(value);
+  if (Array.isArray(raw)) return raw.map((v, i) => back(i, v));
+  return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, back(k, v)]));
 }

@@ -3,16 +3,32 @@
  * Dynamic nodes: a stored node with a factory name and YAML config becomes a directory, a
  * queryable table or a computed file when read. This is the tinyfs `DynamicNodes` hook;
  * factories that compute children (dynamic-dir, csvdir...) build them with `factoryNode`.
+ * A node whose config took values from the environment has every error it raises, now or
+ * on a later listing or read, scrubbed of those values.
  */
 
+import { stringify as stringifyYaml } from 'yaml';
 import { ErrorCode, PondError } from '../errors.js';
 import type { PlanContext } from '../query/planner.js';
 import { selectAll, type TableSpec } from '../query/spec.js';
 import { EntryType } from '../tinyfs/entry-type.js';
 import type { FS } from '../tinyfs/fs.js';
-import { type DynamicNodes, type File, type Node, ReadOnlyDirectory } from '../tinyfs/node.js';
+import {
+  type Directory,
+  type DynamicNodes,
+  type File,
+  type Node,
+  ReadOnlyDirectory,
+} from '../tinyfs/node.js';
 import { collect, type NodeRef, type VersionRecord } from '../tinyfs/persistence.js';
-import { parseConfigText } from './config.js';
+import {
+  parseConfigText,
+  type Secret,
+  scrubbing,
+  scrubbingStream,
+  secretsOf,
+  unexpanded,
+} from './config.js';
 import type { Factory, FactoryContext, Registry } from './registry.js';
 
 /** What dynamic nodes need from their surroundings. */
@@ -65,8 +81,15 @@ export function dynamicNodes(environment: FactoryEnvironment): (fs: FS) => Dynam
       env: environment.env,
       plan,
     };
-    return factoryNode(ref, latest.factory, config, ctx, versions);
+    return factoryNode(ref, latest.factory, config, ctx, { versions, text });
   };
+}
+
+/** What a stored node brings to {@link factoryNode}: its versions and its config text. */
+export interface StoredConfig {
+  readonly versions?: readonly VersionRecord[];
+  /** The config as stored (unexpanded); shown when a transform or executable is read. */
+  readonly text?: string;
 }
 
 /** A node computed by `factoryName` from a parsed config. */
@@ -75,27 +98,104 @@ export async function factoryNode(
   factoryName: string,
   rawConfig: unknown,
   ctx: FactoryContext,
-  versions: readonly VersionRecord[] = [],
+  stored: StoredConfig = {},
 ): Promise<Node> {
   const factory = ctx.registry.get(factoryName);
   const config = factory.validate(rawConfig, ctx.registry);
   const nodeCtx: FactoryContext = { ...ctx, ref };
+  const versions = stored.versions ?? [];
+  const secrets = secretsOf(config);
   switch (factory.kind) {
     case 'directory':
-      return { kind: 'directory', ref, dir: await factory.open(config, nodeCtx) };
+      return scrubbedNode(
+        { kind: 'directory', ref, dir: await factory.open(config, nodeCtx) },
+        secrets,
+      );
     case 'table':
-      return computedTable(ref, nodeCtx, versions, (visiting) =>
-        factory.table(config, { ...nodeCtx, plan: { ...nodeCtx.plan, visiting } }),
+      return scrubbedNode(
+        computedTable(ref, nodeCtx, versions, (visiting) =>
+          factory.table(config, { ...nodeCtx, plan: { ...nodeCtx.plan, visiting } }),
+        ),
+        secrets,
       );
     case 'file':
-      return computedFile(ref, nodeCtx.path, versions, () => factory.content(config, nodeCtx));
+      return scrubbedNode(
+        computedFile(ref, nodeCtx.path, versions, () => factory.content(config, nodeCtx)),
+        secrets,
+      );
     case 'transform':
-    case 'executable':
-      // Read as a file, a transform or executable shows its config; `pond run` and other
-      // factories use it by path.
+    case 'executable': {
+      // Read as a file, a transform or executable shows its config as written, never
+      // expanded; `pond run` and other factories use it by path.
+      const text = stored.text ?? stringifyYaml(unexpanded(rawConfig));
       return computedFile(ref, nodeCtx.path, versions, async function* () {
-        yield new TextEncoder().encode(`${JSON.stringify(config, null, 2)}\n`);
+        yield new TextEncoder().encode(text);
       });
+    }
+  }
+}
+
+/** `node`, with every error from it or from nodes reached through it scrubbed of `secrets`. */
+function scrubbedNode(node: Node, secrets: readonly Secret[]): Node {
+  if (secrets.length === 0) return node;
+  switch (node.kind) {
+    case 'directory':
+      return { ...node, dir: new ScrubbedDirectory(node.dir, secrets) };
+    case 'file':
+      return { ...node, file: scrubbedFile(node.file, secrets) };
+    case 'symlink': {
+      const link = node.link;
+      return { ...node, link: { readlink: () => scrubbing(secrets, () => link.readlink()) } };
+    }
+  }
+}
+
+function scrubbedFile(file: File, secrets: readonly Secret[]): File {
+  const out: File = {
+    versions: () => scrubbing(secrets, () => file.versions()),
+    read: (version) => scrubbingStream(secrets, () => file.read(version)),
+    write: (source, meta) => scrubbing(secrets, () => file.write(source, meta)),
+  };
+  const { localPath, queryable } = file;
+  if (localPath) out.localPath = (v) => scrubbing(secrets, () => localPath.call(file, v));
+  if (queryable) out.queryable = (v) => scrubbing(secrets, () => queryable.call(file, v));
+  return out;
+}
+
+class ScrubbedDirectory implements Directory {
+  constructor(
+    private readonly inner: Directory,
+    private readonly secrets: readonly Secret[],
+  ) {}
+
+  get writable(): boolean {
+    return this.inner.writable;
+  }
+
+  private guard<T>(fn: () => Promise<T>): Promise<T> {
+    return scrubbing(this.secrets, fn);
+  }
+
+  async get(name: string): Promise<Node | null> {
+    const node = await this.guard(() => this.inner.get(name));
+    return node && scrubbedNode(node, this.secrets);
+  }
+
+  async entries(): Promise<Array<[string, Node]>> {
+    const entries = await this.guard(() => this.inner.entries());
+    return entries.map(([name, node]): [string, Node] => [name, scrubbedNode(node, this.secrets)]);
+  }
+
+  createDirectory(name: string): Promise<Node> {
+    return this.guard(() => this.inner.createDirectory(name));
+  }
+
+  createFile(...args: Parameters<Directory['createFile']>): Promise<Node> {
+    return this.guard(() => this.inner.createFile(...args));
+  }
+
+  createSymlink(name: string, target: string): Promise<Node> {
+    return this.guard(() => this.inner.createSymlink(name, target));
   }
 }
 

@@ -5,7 +5,8 @@
  * `table` (a queryable dynamic file: a TableSpec), `file` (computed bytes), `transform`
  * (a rewrite other configs apply), or `executable` (`run(config, ctx)`, invoked by
  * `pond run` and after commits). The registry is built from the explicit list in
- * `index.ts` and passed through context.
+ * `index.ts` and passed through context. Every capability is wrapped so that its errors are
+ * scrubbed of the values its config took from the environment (see `config.ts`).
  */
 
 import { ErrorCode, PondError } from '../errors.js';
@@ -14,7 +15,16 @@ import type { TableSpec } from '../query/spec.js';
 import type { WD } from '../tinyfs/fs.js';
 import type { Directory } from '../tinyfs/node.js';
 import type { NodeRef } from '../tinyfs/persistence.js';
-import { ConfigError, type Schema } from './config.js';
+import {
+  ConfigError,
+  type Schema,
+  scrubbing,
+  scrubbingStream,
+  scrubText,
+  secretsIn,
+  secretsOf,
+  withSecrets,
+} from './config.js';
 
 /** What a factory sees when its node is used. */
 export interface FactoryContext {
@@ -78,7 +88,10 @@ export interface TransformFactoryDef<C> extends Common<C> {
 }
 
 export interface ExecutableFactoryDef<C> extends Common<C> {
-  /** Do the work; the config has its `${env:...}` references expanded. */
+  /**
+   * Do the work; the config has its `${env:...}` references expanded, and what `run` throws
+   * or prints through `ctx.out` is scrubbed of their values.
+   */
   run(config: NoInfer<C>, ctx: RunContext): Promise<void>;
 }
 
@@ -129,10 +142,17 @@ export type Factory =
       run(config: unknown, ctx: RunContext): Promise<void>;
     };
 
+/**
+ * A config checked by its schema and `check`. Errors are scrubbed of the values it took from
+ * the environment, and the result remembers them, so that errors from its use are too.
+ */
 function validated<C>(def: Common<C>, raw: unknown, registry: Registry): C {
-  const config = def.config(raw, '');
-  def.check?.(config, registry);
-  return config;
+  const secrets = secretsIn(raw);
+  return scrubbing(secrets, () => {
+    const config = def.config(raw, '');
+    def.check?.(config, registry);
+    return withSecrets(config, secrets);
+  });
 }
 
 export function directoryFactory<C>(def: DirectoryFactoryDef<C>): Factory {
@@ -141,7 +161,7 @@ export function directoryFactory<C>(def: DirectoryFactoryDef<C>): Factory {
     name: def.name,
     description: def.description,
     validate: (c, registry) => validated(def, c, registry),
-    open: (c, ctx) => def.open(c as C, ctx),
+    open: (c, ctx) => scrubbing(secretsOf(c), () => def.open(c as C, ctx)),
   };
 }
 
@@ -151,7 +171,7 @@ export function tableFactory<C>(def: TableFactoryDef<C>): Factory {
     name: def.name,
     description: def.description,
     validate: (c, registry) => validated(def, c, registry),
-    table: (c, ctx) => def.table(c as C, ctx),
+    table: (c, ctx) => scrubbing(secretsOf(c), () => def.table(c as C, ctx)),
   };
 }
 
@@ -161,7 +181,7 @@ export function fileFactory<C>(def: FileFactoryDef<C>): Factory {
     name: def.name,
     description: def.description,
     validate: (c, registry) => validated(def, c, registry),
-    content: (c, ctx) => def.content(c as C, ctx),
+    content: (c, ctx) => scrubbingStream(secretsOf(c), () => def.content(c as C, ctx)),
   };
 }
 
@@ -171,7 +191,8 @@ export function transformFactory<C>(def: TransformFactoryDef<C>): Factory {
     name: def.name,
     description: def.description,
     validate: (c, registry) => validated(def, c, registry),
-    transform: (c, input, columns, label) => def.transform(c as C, input, columns, label),
+    transform: (c, input, columns, label) =>
+      scrubbing(secretsOf(c), () => def.transform(c as C, input, columns, label)),
   };
 }
 
@@ -181,7 +202,11 @@ export function executableFactory<C>(def: ExecutableFactoryDef<C>): Factory {
     name: def.name,
     description: def.description,
     validate: (c, registry) => validated(def, c, registry),
-    run: (c, ctx) => def.run(c as C, ctx),
+    run: (c, ctx) => {
+      const secrets = secretsOf(c);
+      const out = (text: string) => ctx.out(scrubText(text, secrets));
+      return scrubbing(secrets, () => def.run(c as C, { ...ctx, out }));
+    },
   };
 }
 
