@@ -8,7 +8,6 @@
  */
 
 import { readFile, stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
 import { ErrorCode, PondError } from './errors.js';
 import { any, bool, ConfigError, obj, oneOf, str } from './factories/config.js';
@@ -23,6 +22,7 @@ import {
 import { parseUrl } from './query/url.js';
 import { EntryType } from './tinyfs/entry-type.js';
 import type { WD } from './tinyfs/fs.js';
+import { hostUrlPath, realInside } from './tinyfs/host-path.js';
 import { normalize } from './tinyfs/path.js';
 import { collect } from './tinyfs/persistence.js';
 
@@ -119,7 +119,7 @@ export interface ApplyOptions {
 }
 
 function hostPath(source: string, hostRoot: string): string {
-  return resolve(hostRoot, `.${parseUrl(source).path}`);
+  return hostUrlPath(hostRoot, parseUrl(source).path);
 }
 
 /** Checks that need the host and the registry; run before the transaction. */
@@ -135,6 +135,7 @@ export async function checkApply(docs: readonly ApplyDoc[], options: ApplyOption
       }
     } else if (doc.kind === 'copy') {
       const file = hostPath(doc.source, options.hostRoot);
+      await realInside(options.hostRoot, file, ErrorCode.INVALID_ARGUMENT);
       if (!(await stat(file).catch(() => null))?.isFile()) {
         throw new PondError(
           ErrorCode.NOT_FOUND,

@@ -11,6 +11,7 @@ import type { Registry } from '../factories/registry.js';
 import type { RunEnvironment } from '../factories/run.js';
 import type { Steward, WriteOptions, WriteResult } from '../steward/steward.js';
 import type { WD } from '../tinyfs/fs.js';
+import { hostUrlPath } from '../tinyfs/host-path.js';
 
 export interface CliIO {
   readonly stdout: Writable & { isTTY?: boolean };
@@ -55,14 +56,24 @@ export class CliContext {
     return resolve(this.io.cwd, path);
   }
 
-  /** The root for `host+` URLs (`-d DIR`, default `/`). */
+  /** The root of every host path a command names (`-d DIR`, default `/`). */
   hostRoot(): string {
-    return resolve(this.io.cwd, this.globals.directory ?? '/');
+    const dir = this.globals.directory ?? '/';
+    if (dir === '' || dir.includes('\0')) {
+      throw new PondError(
+        ErrorCode.INVALID_ARGUMENT,
+        `-d ${JSON.stringify(dir)}: not a directory`,
+        {
+          path: dir,
+        },
+      );
+    }
+    return resolve(this.io.cwd, dir);
   }
 
-  /** Map a host URL path onto the host filesystem under `-d`. */
+  /** Map a host URL path onto the host filesystem under `-d` (never above it). */
   hostPath(urlPath: string): string {
-    return resolve(this.hostRoot(), `.${urlPath.startsWith('/') ? urlPath : `/${urlPath}`}`);
+    return hostUrlPath(this.hostRoot(), urlPath);
   }
 
   async open(): Promise<Steward> {
@@ -119,6 +130,7 @@ export class CliContext {
         `${arg}: expected a pond path, host:///path or host+file:///path`,
       );
     }
+    hostUrlPath(this.hostRoot(), url.path);
     this.hostMode = true;
     return url.path;
   }

@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-/** `copy` into the pond: host files and directories become pond files, in one transaction. */
+/**
+ * `copy` into the pond: host files and directories become pond files, in one transaction.
+ * Sources lie inside the host root (`-d`), symlinks included; inside a copied directory,
+ * symlinks are skipped.
+ */
 
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join as hostJoin } from 'node:path';
@@ -13,6 +17,7 @@ import {
 import type { PondUrl } from '../query/url.js';
 import { EntryType } from '../tinyfs/entry-type.js';
 import type { WD } from '../tinyfs/fs.js';
+import { hostError, realInside } from '../tinyfs/host-path.js';
 import { join, normalize } from '../tinyfs/path.js';
 import type { CliContext } from './context.js';
 
@@ -35,6 +40,7 @@ function entryTypeFor(url: PondUrl, text: string): EntryType {
 async function resolveSource(ctx: CliContext, url: PondUrl, text: string): Promise<Source> {
   const hostPath = ctx.hostPath(url.path);
   const entryType = entryTypeFor(url, text);
+  await realInside(ctx.hostRoot(), hostPath, ErrorCode.INVALID_ARGUMENT);
   const st = await stat(hostPath).catch(() => null);
   if (!st) {
     throw new PondError(ErrorCode.NOT_FOUND, `host file ${hostPath}: no such file or directory`, {
@@ -54,7 +60,9 @@ async function copyTree(
   options: IngestOptions,
 ): Promise<void> {
   await root.mkdir(target, { parents: true });
-  const children = await readdir(hostDir, { withFileTypes: true });
+  const children = await readdir(hostDir, { withFileTypes: true }).catch((err) => {
+    throw hostError(err, hostDir);
+  });
   children.sort((a, b) => (a.name < b.name ? -1 : 1));
   for (const child of children) {
     const from = hostJoin(hostDir, child.name);

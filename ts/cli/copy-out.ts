@@ -1,23 +1,22 @@
 // SPDX-License-Identifier: Apache-2.0
-/** `copy` out of the pond: each matched file is written below a host directory at its
- * absolute pond path. */
+/**
+ * `copy` out of the pond: each matched file is written below a host directory (inside the
+ * host root) at its absolute pond path, never through a symlink (`tinyfs/host-dir.ts`).
+ */
 
-import { createWriteStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { dirname, join as hostJoin } from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { notFound } from '../errors.js';
+import { ErrorCode, notFound } from '../errors.js';
 import type { FilePath, NodePath } from '../tinyfs/fs.js';
 import { hasWildcard } from '../tinyfs/glob.js';
+import { holdHostDir, writeBelow } from '../tinyfs/host-dir.js';
 import { readContent } from '../tinyfs/node.js';
-import { join } from '../tinyfs/path.js';
+import { components, join } from '../tinyfs/path.js';
 import type { CliContext } from './context.js';
 
 function isFile(np: NodePath): np is FilePath {
   return np.node.kind === 'file';
 }
 
+/** Copy what `patterns` match below `hostDir` (a path under `ctx.hostRoot()`); the count. */
 export async function copyOut(
   ctx: CliContext,
   patterns: readonly string[],
@@ -39,10 +38,14 @@ export async function copyOut(
     }
     if (matched === 0) throw notFound(pattern, 'no files match');
   }
-  for (const np of files.values()) {
-    const dest = hostJoin(hostDir, np.path);
-    await mkdir(dirname(dest), { recursive: true });
-    await pipeline(Readable.from(readContent(np.node)), createWriteStream(dest));
+  const code = ErrorCode.INVALID_ARGUMENT;
+  const base = await holdHostDir(ctx.hostRoot(), hostDir, code);
+  try {
+    for (const np of files.values()) {
+      await writeBelow(base, components(np.path), readContent(np.node), { code });
+    }
+  } finally {
+    await base.close();
   }
   return files.size;
 }

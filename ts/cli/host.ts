@@ -2,7 +2,7 @@
 /**
  * Host mode: with no pond selected, pond paths name the host filesystem (rooted at `-d`),
  * with `--hostmount /mnt=host+FACTORY:///cfg.yaml` (a factory node) and `/mnt=DIR` (a host
- * directory) mounted over it. Everything is read-only.
+ * directory, which must lie inside `-d`) mounted over it. Everything is read-only.
  */
 
 import { readFile } from 'node:fs/promises';
@@ -14,6 +14,7 @@ import { defaultRegistry } from '../factories/index.js';
 import { EntryType } from '../tinyfs/entry-type.js';
 import { FS, type WD } from '../tinyfs/fs.js';
 import { HostDirectory, HostPersistence, OverlayDirectory } from '../tinyfs/host.js';
+import { hostConfigPath } from '../tinyfs/host-path.js';
 import type { Directory, Node } from '../tinyfs/node.js';
 import { derivedNodeId } from '../tinyfs/node-id.js';
 import { components } from '../tinyfs/path.js';
@@ -75,7 +76,8 @@ export function hostNamespace(ctx: CliContext, mounts: readonly HostMount[]): Pr
         partId: '',
         entryType: EntryType.DirectoryDynamic,
       };
-      return { kind: 'directory', ref, dir: new HostDirectory(resolve(ctx.io.cwd, m.dir), ref) };
+      const dir = hostConfigPath(hostRoot, resolve(ctx.io.cwd, m.dir), ErrorCode.INVALID_ARGUMENT);
+      return { kind: 'directory', ref, dir: new HostDirectory(dir, ref, { dir, root: hostRoot }) };
     }
     const file = ctx.hostPath(m.config);
     const text = await readFile(file, 'utf8').catch(() => {
@@ -147,7 +149,8 @@ export function hostNamespace(ctx: CliContext, mounts: readonly HostMount[]): Pr
       partId: fs.persistence.rootId,
       entryType: EntryType.DirectoryDynamic,
     };
-    return { kind: 'directory', ref, dir: overlay(new HostDirectory(hostRoot, ref), tree) };
+    const dir = new HostDirectory(hostRoot, ref, { dir: hostRoot, root: hostRoot });
+    return { kind: 'directory', ref, dir: overlay(dir, tree) };
   }
 
   return fs.root();

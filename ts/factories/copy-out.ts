@@ -6,66 +6,24 @@
  * the host already has, so a post-commit mirror after every commit costs little more than
  * the files that changed. With `delete: true`, host files under the mirrored directories
  * that the glob no longer matches are removed (a true mirror).
+ *
+ * The directory lies inside the host root (the pond's `host.root` for post-commit runs), and
+ * nothing below it is written through a symlink: subdirectories that are symlinks are
+ * refused, a symlink where a file goes is replaced (`host-dir.ts`).
  */
 
-import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { stat } from 'node:fs/promises';
 import { ErrorCode, PondError } from '../errors.js';
-import type { FilePath } from '../tinyfs/fs.js';
+import { type HeldDir, holdHostDir, pruneBelow, writeBelow } from '../tinyfs/host-dir.js';
+import { hostConfigPath } from '../tinyfs/host-path.js';
 import { readContent } from '../tinyfs/node.js';
+import { components } from '../tinyfs/path.js';
 import { bool, obj, str } from './config.js';
 import { executableFactory } from './registry.js';
 
 /** `pattern`: a pond glob (directories match nothing; files below one need `**`);
- * `directory`: the host directory (relative paths are under `-d`, default `/`). */
+ * `directory`: the host directory, inside the host root (relative paths are under it). */
 const config = obj({ pattern: str, directory: str }, { delete: bool });
-
-async function sha256OfHost(path: string): Promise<string | null> {
-  const hash = createHash('sha256');
-  try {
-    for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  } catch {
-    return null;
-  }
-  return hash.digest('hex');
-}
-
-/** Write a pond file to `dest` unless it already holds the same bytes; true if written. */
-async function mirror(np: FilePath, dest: string): Promise<boolean> {
-  const tmp = `${dest}.pond-tmp-${process.pid}`;
-  await mkdir(dirname(dest), { recursive: true });
-  const hash = createHash('sha256');
-  const tee = async function* () {
-    for await (const chunk of readContent(np.node)) {
-      hash.update(chunk);
-      yield chunk;
-    }
-  };
-  await pipeline(Readable.from(tee()), createWriteStream(tmp));
-  if ((await sha256OfHost(dest)) === hash.digest('hex')) {
-    await rm(tmp);
-    return false;
-  }
-  await rename(tmp, dest);
-  return true;
-}
-
-async function hostFiles(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  const walk = async (d: string): Promise<void> => {
-    for (const e of await readdir(d, { withFileTypes: true }).catch(() => [])) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) await walk(p);
-      else if (e.isFile()) out.push(p);
-    }
-  };
-  await walk(dir);
-  return out;
-}
 
 export const copyOut = executableFactory({
   name: 'copy-out',
@@ -80,9 +38,7 @@ export const copyOut = executableFactory({
         `copy-out takes no arguments but push or pull (got ${unknown.join(' ')})`,
       );
     }
-    const base = isAbsolute(config.directory)
-      ? config.directory
-      : resolve(ctx.hostRoot, config.directory);
+    const base = hostConfigPath(ctx.hostRoot, config.directory, ErrorCode.INVALID_CONFIG);
     const existing = await stat(base).catch(() => null);
     if (existing && !existing.isDirectory()) {
       throw new PondError(
@@ -93,22 +49,25 @@ export const copyOut = executableFactory({
     }
     let written = 0;
     let same = 0;
-    const wanted = new Set<string>();
-    for await (const { np } of ctx.root.glob(config.pattern)) {
-      if (np.node.kind !== 'file') continue;
-      const dest = join(base, np.path);
-      wanted.add(dest);
-      if (await mirror(np as FilePath, dest)) written++;
-      else same++;
-    }
     let removed = 0;
-    if (config.delete) {
-      for (const file of await hostFiles(base)) {
-        if (!wanted.has(file)) {
-          await rm(file);
-          removed++;
-        }
+    const wanted = new Set<string>();
+    let held: HeldDir | null = null;
+    try {
+      for await (const { np } of ctx.root.glob(config.pattern)) {
+        if (np.node.kind !== 'file') continue;
+        wanted.add(np.path);
+        held ??= await holdHostDir(ctx.hostRoot, base, ErrorCode.INVALID_CONFIG);
+        const options = { code: ErrorCode.INVALID_CONFIG, unlessSame: true };
+        if (await writeBelow(held, components(np.path), readContent(np.node), options)) written++;
+        else same++;
       }
+      if (config.delete && (held || existing)) {
+        held ??= await holdHostDir(ctx.hostRoot, base, ErrorCode.INVALID_CONFIG);
+        const keep = (rel: readonly string[]) => wanted.has(`/${rel.join('/')}`);
+        removed = await pruneBelow(held, keep, ErrorCode.INVALID_CONFIG);
+      }
+    } finally {
+      await held?.close();
     }
     const deleted = config.delete ? `, ${removed} removed` : '';
     ctx.out(

@@ -7,9 +7,11 @@
  * `/etc/system.d/`) runs in name order, each in its own transaction, with args `[push]`,
  * unless the setting `factory.<name>.mode` is `pull`. A post-commit failure is recorded
  * and reported; it never undoes the triggering commit and does not stop the others.
+ * Either way a node's host paths are rooted at the pond's `host.root` (`pondHostRoot`).
  */
 
 import { ErrorCode, PondError } from '../errors.js';
+import { pondHostRoot } from '../steward/control.js';
 import type { Steward } from '../steward/steward.js';
 import { EntryType } from '../tinyfs/entry-type.js';
 import type { NodePath, WD } from '../tinyfs/fs.js';
@@ -103,8 +105,16 @@ export async function runNode(
   target: string,
   args: readonly string[],
   environment: RunEnvironment,
-  options: { recordArgs: readonly string[]; parentSeq?: number; waitMs?: number },
+  options: {
+    recordArgs: readonly string[];
+    parentSeq?: number;
+    waitMs?: number;
+    /** The pond's host root, when the caller has read it already. */
+    hostRoot?: string;
+  },
 ): Promise<{ committed: boolean; txnSeq: number }> {
+  // A stored node writes where the pond's own setting allows, not where the caller's -d says.
+  const hostRoot = options.hostRoot ?? pondHostRoot(await steward.settings(), steward.store.path);
   const result = await steward.write(
     options.recordArgs,
     async (root) => {
@@ -115,7 +125,7 @@ export async function runNode(
         path: node.path,
         args,
         env: environment.env,
-        hostRoot: environment.hostRoot,
+        hostRoot,
         out: environment.out,
       });
     },
@@ -176,6 +186,7 @@ export async function runPostCommit(
     environment.err(`post-commit factories did not run after transaction ${txnSeq}: ${message}\n`);
     return [];
   }
+  const hostRoot = pondHostRoot(settings, steward.store.path);
   const out: PostCommitRun[] = [];
   for (const { path, factory } of nodes) {
     if ((settings.get(modeKey(factory)) ?? 'push') === 'pull') {
@@ -187,6 +198,7 @@ export async function runPostCommit(
         recordArgs: ['run', path, 'push'],
         parentSeq: txnSeq,
         waitMs: environment.waitMs ?? 30_000,
+        hostRoot,
       });
       out.push({ path, factory, outcome: result.committed ? 'committed' : 'unchanged' });
     } catch (err) {

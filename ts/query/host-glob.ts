@@ -1,23 +1,40 @@
 // SPDX-License-Identifier: Apache-2.0
-/** Glob expansion on the host filesystem, with the same pattern language as pond paths. */
+/**
+ * Glob expansion on the host filesystem, with the same pattern language as pond paths.
+ * Matches stay inside the host root: the literal directories before the first wildcard may
+ * be symlinks only while their real path stays inside it, and below that the walk never
+ * follows a symlink.
+ */
 
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ErrorCode } from '../errors.js';
 import { compileGlob, hasWildcard, matchSegment, type Segment } from '../tinyfs/glob.js';
+import { realInside } from '../tinyfs/host-path.js';
 
 export interface HostMatch {
   readonly path: string;
   readonly captures: readonly string[];
 }
 
-/** Regular files matching an absolute host pattern, sorted by path. Symlinks are not followed. */
-export async function expandHostGlob(pattern: string): Promise<HostMatch[]> {
+/**
+ * Regular files matching an absolute host pattern below `root` (the pattern already
+ * resolved under it, e.g. by `hostUrlPath`), sorted by path.
+ */
+export async function expandHostGlob(pattern: string, root = '/'): Promise<HostMatch[]> {
+  const code = ErrorCode.INVALID_ARGUMENT;
   if (!hasWildcard(pattern)) {
+    await realInside(root, pattern, code);
     const st = await stat(pattern).catch(() => null);
     return st?.isFile() ? [{ path: pattern, captures: [] }] : [];
   }
+  const segments = compileGlob(pattern).segments;
+  const first = segments.findIndex((s) => s.kind !== 'literal');
+  const literals = segments.slice(0, first).map((s) => (s.kind === 'literal' ? s.name : ''));
+  const prefix = join('/', ...literals);
+  await realInside(root, prefix, code);
   const out: HostMatch[] = [];
-  await walk('/', compileGlob(pattern).segments, 0, [], out);
+  await walk(prefix, segments, first, [], out);
   return out.sort((a, b) => (a.path < b.path ? -1 : 1));
 }
 

@@ -6,12 +6,13 @@
  * not recognise are left to the engine, which reports them as unknown tables.
  */
 
-import { join as hostJoin, resolve as hostResolve } from 'node:path';
+import { join as hostJoin } from 'node:path';
 import { ErrorCode, invalidArgument, notFound, PondError } from '../errors.js';
 import { parquetInfo, type TableRef, tableReferences } from '../native/engine.js';
 import { EntryType, isTableType } from '../tinyfs/entry-type.js';
 import type { NodePath, WD } from '../tinyfs/fs.js';
 import { hasWildcard } from '../tinyfs/glob.js';
+import { hostUrlPath } from '../tinyfs/host-path.js';
 import type { VersionRecord } from '../tinyfs/persistence.js';
 import { expandHostGlob } from './host-glob.js';
 import { TIME_COLUMN_CANDIDATES, timeColumnOf } from './series.js';
@@ -179,8 +180,8 @@ export async function specForUrl(text: string, ctx: PlanContext): Promise<TableS
     throw invalidArgument(`${text}: compression and options apply to csv and jsonl only`);
   }
   if (url.host) {
-    const pattern = hostResolve(ctx.hostRoot, `.${url.path}`);
-    const matches = await expandHostGlob(pattern);
+    const pattern = hostUrlPath(ctx.hostRoot, url.path);
+    const matches = await expandHostGlob(pattern, ctx.hostRoot);
     if (matches.length === 0) throw notFound(pattern, 'no host files match');
     checkCast(url, text, matches.length);
     if (parsed) {

@@ -2,7 +2,8 @@
 /**
  * The URL grammar shared by the CLI, SQL table references and factory configs:
  * `[host+]<format>[+<compression>][+<entrytype>]:///<path-or-glob>[?options]`.
- * `host:///p` alone means raw host bytes (format `file`). Parsing is pure.
+ * `host:///p` alone means raw host bytes (format `file`). Parsing is pure. The path is
+ * %-decoded here, so `%2e%2e` and `%2f` are `..` and `/` to every later check.
  */
 
 import { invalidArgument } from '../errors.js';
@@ -72,5 +73,11 @@ export function parseUrl(text: string): PondUrl {
   if (q >= 0) {
     for (const [k, v] of new URLSearchParams(rest.slice(q + 1))) options[k] = v;
   }
-  return { host, format, compression, cast, path: decodeURIComponent(path), options };
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    throw invalidArgument(`${JSON.stringify(text)}: malformed %-escape in the path`);
+  }
+  return { host, format, compression, cast, path: decoded, options };
 }

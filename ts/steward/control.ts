@@ -9,6 +9,7 @@
  * here and in `native/src/schema.rs`, once.
  */
 
+import { dirname, resolve } from 'node:path';
 import { decode, encodeColumns, int64Column, utf8Column } from '../native/ipc.js';
 import { ControlTable } from '../native/store.js';
 
@@ -234,4 +235,18 @@ export class Control {
     for (const r of all) out.set(r.key as string, r.value ?? '');
     return out;
   }
+}
+
+/**
+ * The setting that roots the host paths a pond's executable nodes use (copy-out's
+ * `directory`...), whether they run after a commit or by `pond run`: the caller's `-d`
+ * never applies to them. Settings live in the control table, which is this machine's own
+ * record and not part of the oplog, so a pond's content cannot widen it.
+ */
+export const HOST_ROOT_SETTING = 'host.root';
+
+/** The host root of a pond's executable nodes: `host.root`, else the directory holding the pond. */
+export function pondHostRoot(settings: ReadonlyMap<string, string>, pondPath: string): string {
+  const set = settings.get(HOST_ROOT_SETTING);
+  return set ? resolve(set) : dirname(resolve(pondPath));
 }

@@ -1,15 +1,20 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
  * A read-only, live view of a host directory as tinyfs nodes (hostmount, host mode). Every
- * access reads the host, so changes there show on the next access. Host symlinks are
- * skipped and names cannot contain `/` or `..`, so no path leaves the mounted directory.
+ * access reads the host, so changes there show on the next access. Nothing below the
+ * mounted directory is reached through a symlink: host symlinks are skipped, names cannot
+ * contain `/` or `..`, and every directory and file is opened without following symlinks
+ * and checked as opened (`host-dir.ts`), so a file swapped for a symlink between a listing
+ * and a read is refused, never followed. The mounted directory itself must lie inside the
+ * host root, symlinks included.
  */
 
-import { createReadStream } from 'node:fs';
-import { lstat, readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { type FileHandle, lstat, realpath, stat } from 'node:fs/promises';
+import { join, relative } from 'node:path';
 import { ErrorCode, PondError } from '../errors.js';
 import { EntryType } from './entry-type.js';
+import { HeldDir, openHostFile, readHandle } from './host-dir.js';
+import { isInside, refusedPath } from './host-path.js';
 import { type Directory, type File, type Node, ReadOnlyDirectory } from './node.js';
 import { derivedNodeId } from './node-id.js';
 import { checkName } from './path.js';
@@ -25,11 +30,44 @@ function readOnly(what: string): PondError {
   return new PondError(ErrorCode.READ_ONLY, `${what}: host mounts are read-only`);
 }
 
+/** A mounted host directory and the root it must stay inside (both absolute). */
+export interface HostMountPoint {
+  readonly dir: string;
+  readonly root: string;
+}
+
+/**
+ * The real path of `hostPath`, a path below `mount.dir`: the mounted directory's real path
+ * (which must be a directory inside the real root) with the names below it, none of which
+ * may be a symlink (the opens check that).
+ */
+async function expectedReal(mount: HostMountPoint, hostPath: string): Promise<string> {
+  const st = await stat(mount.dir).catch(() => null);
+  if (!st?.isDirectory()) {
+    throw new PondError(ErrorCode.NOT_FOUND, `host directory ${mount.dir} does not exist`, {
+      path: mount.dir,
+    });
+  }
+  const real = await realpath(mount.dir);
+  if (mount.root !== '/') {
+    const root = await realpath(mount.root).catch(() => mount.root);
+    if (!isInside(root, real)) {
+      throw refusedPath(
+        ErrorCode.INVALID_CONFIG,
+        mount.dir,
+        `is outside the host root ${mount.root} (through a symlink)`,
+      );
+    }
+  }
+  return join(real, relative(mount.dir, hostPath));
+}
+
 export class HostDirectory extends ReadOnlyDirectory {
-  /** `hostPath` is the directory shown; `ref` identifies it in the pond. */
+  /** `hostPath` is the directory shown, below `mount.dir`; `ref` identifies it in the pond. */
   constructor(
     readonly hostPath: string,
     private readonly ref: NodeRef,
+    private readonly mount: HostMountPoint = { dir: hostPath, root: '/' },
   ) {
     super();
   }
@@ -38,12 +76,14 @@ export class HostDirectory extends ReadOnlyDirectory {
     return readOnly(join(this.hostPath, name));
   }
 
-  private async check(): Promise<void> {
-    const st = await lstat(this.hostPath).catch(() => null);
-    if (!st?.isDirectory()) {
-      throw new PondError(ErrorCode.NOT_FOUND, `host directory ${this.hostPath} does not exist`, {
-        path: this.hostPath,
-      });
+  /** This directory, opened and checked; `fn` names its entries through it. */
+  private async held<T>(fn: (dir: HeldDir) => Promise<T>): Promise<T> {
+    const real = await expectedReal(this.mount, this.hostPath);
+    const dir = await HeldDir.open(real, real, ErrorCode.NOT_FOUND, this.hostPath);
+    try {
+      return await fn(dir);
+    } finally {
+      await dir.close();
     }
   }
 
@@ -56,20 +96,21 @@ export class HostDirectory extends ReadOnlyDirectory {
       entryType,
     };
     return isDir
-      ? { kind: 'directory', ref, dir: new HostDirectory(hostPath, ref) }
-      : { kind: 'file', ref, file: new HostFile(hostPath) };
+      ? { kind: 'directory', ref, dir: new HostDirectory(hostPath, ref, this.mount) }
+      : { kind: 'file', ref, file: new HostFile(hostPath, this.mount) };
   }
 
   async get(name: string): Promise<Node | null> {
-    await this.check();
-    const st = await lstat(join(this.hostPath, checkName(name))).catch(() => null);
-    if (!st || st.isSymbolicLink() || !(st.isFile() || st.isDirectory())) return null;
-    return this.child(name, st.isDirectory());
+    checkName(name);
+    return this.held(async (dir) => {
+      const st = await lstat(dir.name(name)).catch(() => null);
+      if (!st || !(st.isFile() || st.isDirectory())) return null;
+      return this.child(name, st.isDirectory());
+    });
   }
 
   async entries(): Promise<Array<[string, Node]>> {
-    await this.check();
-    const list = await readdir(this.hostPath, { withFileTypes: true });
+    const list = await this.held((dir) => dir.entries());
     return list
       .filter((d) => d.isFile() || d.isDirectory())
       .sort((a, b) => (a.name < b.name ? -1 : 1))
@@ -78,11 +119,24 @@ export class HostDirectory extends ReadOnlyDirectory {
 }
 
 export class HostFile implements File {
-  constructor(readonly hostPath: string) {}
+  constructor(
+    readonly hostPath: string,
+    private readonly mount: HostMountPoint = { dir: hostPath, root: '/' },
+  ) {}
+
+  /** The file opened for reading and checked to be the regular file inside the mount. */
+  async open(): Promise<FileHandle> {
+    const real = await expectedReal(this.mount, this.hostPath);
+    return openHostFile(real, real, ErrorCode.NOT_FOUND, this.hostPath);
+  }
 
   async versions(): Promise<readonly VersionRecord[]> {
-    const st = await lstat(this.hostPath).catch(() => null);
-    if (!st?.isFile()) return [];
+    const handle = await this.open().catch((err) => {
+      if (err instanceof PondError && err.code === ErrorCode.NOT_FOUND) return null;
+      throw err;
+    });
+    if (!handle) return [];
+    const st = await handle.stat().finally(() => handle.close());
     return [
       {
         version: 1,
@@ -100,15 +154,21 @@ export class HostFile implements File {
   }
 
   async *read(): AsyncIterable<Uint8Array> {
-    yield* createReadStream(this.hostPath) as AsyncIterable<Uint8Array>;
+    yield* readHandle(await this.open());
   }
 
   async write(): Promise<VersionRecord> {
     throw readOnly(this.hostPath);
   }
 
+  /**
+   * The file's real path, once checked as opened. The query engine opens it again by
+   * path, so a swap after this check is outside what this check covers.
+   */
   async localPath(): Promise<string> {
-    return this.hostPath;
+    const handle = await this.open();
+    await handle.close();
+    return expectedReal(this.mount, this.hostPath);
   }
 }
 

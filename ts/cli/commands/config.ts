@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import { isAbsolute } from 'node:path';
 import type { Command } from 'commander';
 import { ErrorCode, PondError } from '../../errors.js';
 import type { CliContext } from '../context.js';
@@ -6,6 +7,16 @@ import type { CliContext } from '../context.js';
 /** Which settings `pond config set` accepts, and how to check a value. */
 async function checkSetting(key: string, value: string): Promise<void> {
   if (key === 'identity.birthplace') return;
+  if (key === 'host.root') {
+    if (!isAbsolute(value) || value.includes('\0')) {
+      throw new PondError(
+        ErrorCode.INVALID_ARGUMENT,
+        `host.root: expected an absolute host directory, got ${JSON.stringify(value)}`,
+        { path: value },
+      );
+    }
+    return;
+  }
   const mode = /^factory\.([a-z][a-z0-9-]*)\.mode$/.exec(key);
   if (mode) {
     const { defaultRegistry } = await import('../../factories/index.js');
@@ -27,7 +38,7 @@ async function checkSetting(key: string, value: string): Promise<void> {
   const readOnly = key.startsWith('identity.') ? ' (identity is fixed at pond init)' : '';
   throw new PondError(
     ErrorCode.INVALID_ARGUMENT,
-    `cannot set ${key}${readOnly}; settable keys: identity.birthplace, factory.NAME.mode (push|pull)`,
+    `cannot set ${key}${readOnly}; settable keys: identity.birthplace, host.root, factory.NAME.mode (push|pull)`,
   );
 }
 
@@ -40,6 +51,8 @@ export function register(program: Command, ctx: CliContext): void {
         '',
         'Settings live in the control table; the newest value of a key wins. Settable:',
         '  identity.birthplace         a label for the pond (e.g. the site name)',
+        '  host.root                   the host directory executable nodes (copy-out) may',
+        '                              write in (default: the directory holding the pond)',
         '  factory.NAME.mode           push (default): executable nodes of factory NAME run',
         '                              after every commit; pull: only by pond run',
       ].join('\n'),
