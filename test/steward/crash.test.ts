@@ -82,7 +82,7 @@ async function verify(
   }
   expect(partial, 'transactions present in part').toBe(0);
   const steward = await Steward.open(dir);
-  const report = await fsck(steward.store);
+  const report = await fsck(steward);
   expect(report.problems).toEqual([]);
   return present.size;
 }

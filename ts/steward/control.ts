@@ -11,7 +11,7 @@
 
 import { dirname, resolve } from 'node:path';
 import { decode, encodeColumns, int64Column, utf8Column } from '../native/ipc.js';
-import { ControlTable } from '../native/store.js';
+import { type CommitRecord, ControlTable } from '../native/store.js';
 
 export const RecordType = {
   Begin: 'begin',
@@ -147,26 +147,6 @@ function decodeRecords(buffer: Uint8Array): ControlRecord[] {
   }));
 }
 
-/** The newest `txn_seq` in commit metadata, looking at the tail of a log first. */
-export async function lastSeqIn(
-  history: (limit?: number) => Promise<readonly { meta?: string | null }[]>,
-): Promise<number> {
-  for (const limit of [16, undefined]) {
-    let best = 0;
-    for (const commit of await history(limit)) {
-      if (!commit.meta) continue;
-      try {
-        const seq = (JSON.parse(commit.meta) as { txn_seq?: unknown }).txn_seq;
-        if (typeof seq === 'number' && seq > best) best = seq;
-      } catch {
-        // Foreign metadata: not ours to read.
-      }
-    }
-    if (best > 0) return best;
-  }
-  return 0;
-}
-
 export class Control {
   private constructor(private readonly table: ControlTable) {}
 
@@ -174,12 +154,21 @@ export class Control {
     return new Control(await ControlTable.open(pond));
   }
 
-  /** Append records as one commit. Callers hold the write lock. */
+  /**
+   * Append records as one commit. Callers hold the write lock. The commit metadata names
+   * the newest data version a `committed` record here claims (`data_version`, `data_seq`),
+   * so a writer can check the data table against the control log from the log tails alone.
+   */
   async append(records: readonly NewRecord[]): Promise<void> {
     const seq = Math.max(0, ...records.map((r) => r.txnSeq ?? 0));
+    const landed = records
+      .filter((r) => r.recordType === RecordType.Committed && typeof r.dataVersion === 'number')
+      .sort((a, b) => (a.dataVersion as number) - (b.dataVersion as number))
+      .pop();
     await this.table.append(encode(records), {
       txn_seq: seq,
       record_type: records[0]?.recordType,
+      ...(landed ? { data_version: landed.dataVersion, data_seq: landed.txnSeq } : {}),
     });
   }
 
@@ -187,9 +176,9 @@ export class Control {
     return decodeRecords(await this.table.read());
   }
 
-  /** The newest sequence number any record names (from the log's tail). */
-  lastSeq(): Promise<number> {
-    return lastSeqIn((limit) => this.table.history(limit));
+  /** Commits of the control table, oldest first (the newest `limit` when given). */
+  history(limit?: number): Promise<CommitRecord[]> {
+    return this.table.history(limit);
   }
 
   /** Write transactions, by sequence number. */

@@ -1,15 +1,21 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
- * Integrity check of a pond: every inline content and large file is re-hashed against its
- * recorded BLAKE3 (`quick` checks large files' presence and size only), every directory
- * snapshot decodes and its entries have rows, and a root checksum over every reachable
- * version's content hash summarises the pond's content.
+ * Integrity check of a pond: every oplog row is validated (ids, hashes, names: values that
+ * become host paths); every inline content and large file is re-hashed against its
+ * recorded BLAKE3 (`quick` checks large files' presence and size only); every directory
+ * snapshot decodes and its entries have rows; the control log and the data table agree
+ * (every COMMITTED transaction's rows are in the data table, at a version that exists);
+ * and a root checksum over every reachable version of every file and directory snapshot
+ * summarises the pond's content.
  */
 
+import { ErrorCode, PondError } from '../errors.js';
 import { blake3Hex, type Store } from '../native/store.js';
 import { EntryType } from '../tinyfs/entry-type.js';
 import { ROOT_ID } from '../tinyfs/persistence.js';
 import { decodeRows, decodeSnapshot, Format, type OplogRow } from '../tlogfs/rows.js';
+import type { Control, TxnSummary } from './control.js';
+import { metaOf } from './head.js';
 
 export interface FsckOptions {
   readonly quick?: boolean;
@@ -17,8 +23,17 @@ export interface FsckOptions {
   readonly progress?: (line: string) => void;
 }
 
+/** One thing fsck found wrong. */
+export interface FsckProblem {
+  readonly code: ErrorCode;
+  /** The pond path (or node id, or `txn N`) it concerns. */
+  readonly path: string;
+  /** The whole line, path first. */
+  readonly message: string;
+}
+
 export interface FsckReport {
-  readonly problems: readonly string[];
+  readonly problems: readonly FsckProblem[];
   readonly rows: number;
   readonly inline: number;
   readonly large: number;
@@ -26,12 +41,30 @@ export interface FsckReport {
   readonly rootChecksum: string;
 }
 
-export async function fsck(store: Store, options: FsckOptions = {}): Promise<FsckReport> {
-  const problems: string[] = [];
+/** What fsck reads: the oplog and the control log. */
+export interface FsckTarget {
+  readonly store: Store;
+  readonly control: Control;
+}
+
+class Problems {
+  readonly list: FsckProblem[] = [];
+
+  add(path: string, what: string, code: ErrorCode = ErrorCode.CORRUPT): void {
+    this.list.push({ code, path, message: `${path}: ${what}` });
+  }
+}
+
+export async function fsck(target: FsckTarget, options: FsckOptions = {}): Promise<FsckReport> {
+  const { store } = target;
+  await store.refresh();
+  const problems = new Problems();
   const say = options.progress ?? (() => undefined);
   const byPart = new Map<string, OplogRow[]>();
+  const invalid: PondError[] = [];
   for (const part of await store.partitions()) {
-    byPart.set(part, decodeRows(await store.readRows({ partId: part, withContent: true })));
+    const buffer = await store.readRows({ partId: part, withContent: true });
+    byPart.set(part, decodeRows(buffer, { invalid: (err) => invalid.push(err) }));
   }
   // Paths of reachable nodes, by walking directory snapshots from the root.
   const paths = new Map<string, string>([[ROOT_ID, '/']]);
@@ -42,15 +75,17 @@ export async function fsck(store: Store, options: FsckOptions = {}): Promise<Fsc
     const snapshots = rows.filter((r) => r.nodeId === dirId && r.format === Format.FullDir);
     const latest = snapshots.sort((a, b) => b.version - a.version)[0];
     if (!latest) {
-      problems.push(`${path}: directory has no snapshot in its partition`);
+      problems.add(path, 'directory has no snapshot in its partition');
       return;
     }
     let entries: ReturnType<typeof decodeSnapshot>;
     try {
-      entries = decodeSnapshot(latest.content ?? new Uint8Array());
+      entries = decodeSnapshot(latest.content ?? new Uint8Array(), path);
     } catch (err) {
-      problems.push(
-        `${path}: directory snapshot v${latest.version} does not decode: ${(err as Error).message}`,
+      problems.add(
+        path,
+        `directory snapshot v${latest.version} does not decode: ${(err as Error).message}`,
+        err instanceof PondError ? err.code : ErrorCode.CORRUPT,
       );
       return;
     }
@@ -58,52 +93,112 @@ export async function fsck(store: Store, options: FsckOptions = {}): Promise<Fsc
       const child = path === '/' ? `/${entry.name}` : `${path}/${entry.name}`;
       paths.set(entry.childId, child);
       if (entry.entryType === EntryType.DirectoryPhysical) {
-        if (!byPart.has(entry.childId)) problems.push(`${child}: directory has no partition`);
+        if (!byPart.has(entry.childId)) problems.add(child, 'directory has no partition');
         else walk(entry.childId, child);
       } else if (!rows.some((r) => r.nodeId === entry.childId)) {
-        problems.push(`${child}: entry has no rows in its directory's partition`);
+        problems.add(child, 'entry has no valid rows in its directory partition');
       }
     }
   };
   walk(ROOT_ID, '/');
+  for (const err of invalid) {
+    const path = paths.get(err.path ?? '') ?? err.path ?? '?';
+    problems.add(path, err.message.slice(err.message.indexOf(': ') + 2));
+  }
 
   let inline = 0;
   let large = 0;
-  let count = 0;
+  let count = invalid.length;
   const sums: string[] = [];
   for (const rows of byPart.values()) {
     for (const row of rows) {
       count++;
-      const where = `${paths.get(row.nodeId) ?? `node ${row.nodeId}`} v${row.version}`;
-      if (row.format === Format.FullDir || !row.blake3) continue;
+      const path = paths.get(row.nodeId);
+      const where = `${path ?? `node ${row.nodeId}`} v${row.version}`;
+      if (row.format === Format.FullDir) {
+        if (path && row.nodeId === row.partId && row.content)
+          sums.push(`${path}\t${row.version}\tdir:${blake3Hex(row.content)}`);
+        continue;
+      }
+      if (!row.blake3) continue;
       if (row.content !== null) {
         inline++;
         const actual = blake3Hex(row.content);
         if (actual !== row.blake3)
-          problems.push(`${where}: inline content does not match recorded blake3 (${actual})`);
+          problems.add(where, `inline content does not match recorded blake3 (${actual})`);
         else if (row.size !== null && row.size !== row.content.length)
-          problems.push(`${where}: size ${row.content.length}, recorded ${row.size}`);
+          problems.add(where, `size ${row.content.length}, recorded ${row.size}`);
       } else {
         large++;
         const file = `_large_files/blake3=${row.blake3}`;
         const size = await store.contentSize(row.blake3);
-        if (size === null) problems.push(`${where}: large file ${file} is missing`);
+        if (size === null) problems.add(where, `large file ${file} is missing`);
         else if (size !== row.size)
-          problems.push(`${where}: large file ${file} has ${size} bytes, recorded ${row.size}`);
+          problems.add(where, `large file ${file} has ${size} bytes, recorded ${row.size}`);
         else if (!options.quick) {
           const actual = await store.hashContent(row.blake3);
           if (actual !== row.blake3)
-            problems.push(
-              `${where}: large file ${file} does not match recorded blake3 (actual ${actual})`,
+            problems.add(
+              where,
+              `large file ${file} does not match recorded blake3 (actual ${actual})`,
             );
         }
       }
       say(`checked ${where}`);
-      if (paths.has(row.nodeId))
-        sums.push(`${paths.get(row.nodeId)}\t${row.version}\t${row.blake3}`);
+      if (path) sums.push(`${path}\t${row.version}\t${row.blake3}`);
     }
   }
+  await crossCheck(target, byPart, problems);
   sums.sort();
   const rootChecksum = blake3Hex(new TextEncoder().encode(sums.join('\n')));
-  return { problems, rows: count, inline, large, directories, rootChecksum };
+  return { problems: problems.list, rows: count, inline, large, directories, rootChecksum };
+}
+
+/**
+ * The control log against the data table: each COMMITTED transaction has rows (they carry
+ * its `txn_seq`) at a data version that exists and, while its commit file is in the log,
+ * carries its number; no transaction the control log says wrote nothing has rows.
+ */
+async function crossCheck(
+  { store, control }: FsckTarget,
+  byPart: ReadonlyMap<string, readonly OplogRow[]>,
+  problems: Problems,
+): Promise<void> {
+  const seqs = new Set<number>();
+  for (const rows of byPart.values()) for (const r of rows) seqs.add(r.txnSeq);
+  const txns = await control.transactions();
+  if (txns.length === 0) {
+    problems.add('/', 'the control log is missing: no transaction is recorded');
+    return;
+  }
+  const commits = await store.history();
+  const newest = commits[commits.length - 1]?.version ?? store.version;
+  const seqAt = new Map(commits.map((c) => [c.version, metaOf(c)?.txn_seq]));
+  const name = (t: TxnSummary) => `txn ${t.seq}`;
+  for (const t of txns) {
+    if (t.status === 'COMMITTED') {
+      if (t.dataVersion !== null && t.dataVersion > newest) {
+        problems.add(
+          name(t),
+          `recorded COMMITTED at data version ${t.dataVersion}, but the data table ends at version ${newest}`,
+        );
+      } else if (!seqs.has(t.seq)) {
+        problems.add(name(t), 'recorded COMMITTED, but the data table holds none of its rows');
+      } else if (
+        t.dataVersion !== null &&
+        seqAt.has(t.dataVersion) &&
+        seqAt.get(t.dataVersion) !== t.seq
+      ) {
+        problems.add(
+          name(t),
+          `recorded COMMITTED at data version ${t.dataVersion}, whose commit does not carry it`,
+        );
+      }
+    } else if ((t.status === 'FAILED' || t.status === 'COMPLETED') && seqs.has(t.seq)) {
+      problems.add(
+        name(t),
+        `recorded ${t.status} (nothing written), but the data table holds its rows`,
+      );
+    }
+  }
 }

@@ -11,7 +11,7 @@
 import { join } from 'node:path';
 import { type MaintainReport, maintainTable } from '../native/store.js';
 import { decodeRows, LARGE_THRESHOLD } from '../tlogfs/rows.js';
-import { lastSeqIn } from './control.js';
+import { readHead } from './head.js';
 import type { Steward, WriteOptions } from './steward.js';
 
 export interface MaintainOptions extends WriteOptions {
@@ -63,8 +63,11 @@ export async function maintain(
   const { store } = steward;
   const txn = await store.begin(options.waitMs);
   try {
-    const seq = await lastSeqIn((limit) => store.history(limit));
-    const metaJson = JSON.stringify({ txn_seq: Math.max(seq, await steward.control.lastSeq()) });
+    const { lastSeq } = await readHead({
+      data: (limit) => store.history(limit),
+      control: (limit) => steward.control.history(limit),
+    });
+    const metaJson = JSON.stringify({ txn_seq: lastSeq });
     const compact = options.compact ?? false;
     const data = await maintainTable(join(store.path, 'data'), {
       compact,

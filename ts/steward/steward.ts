@@ -6,22 +6,21 @@
  */
 
 import { hostname, userInfo } from 'node:os';
+import { resolve } from 'node:path';
 import { ErrorCode, PondError } from '../errors.js';
 import { Store } from '../native/store.js';
 import { FS, type FSOptions, type WD } from '../tinyfs/fs.js';
 import { uuid7 } from '../tinyfs/node-id.js';
 import { ReadCache } from '../tlogfs/cache.js';
 import { rootRows, TlogPersistence } from '../tlogfs/persistence.js';
-import { encodeRows } from '../tlogfs/rows.js';
-import {
-  Control,
-  lastSeqIn,
-  type NewRecord,
-  RecordType,
-  type TxnKind,
-  type TxnSummary,
-} from './control.js';
+import { checkRows, encodeRows } from '../tlogfs/rows.js';
+import { Control, type NewRecord, RecordType, type TxnKind, type TxnSummary } from './control.js';
+import { readHead } from './head.js';
+import { checkControlReady, checkDataReady, prepareInit } from './init.js';
 import { AUTO_COMPACT_EVERY, compactTables } from './maintain.js';
+import { type Recovery, recover } from './recover.js';
+
+export type { Recovery } from './recover.js';
 
 /** Who made a pond, recorded in the metadata of its first transaction. */
 export interface PondIdentity {
@@ -111,6 +110,12 @@ const IDENTITY_KEYS = {
 
 export class Steward {
   private readonly cache = new ReadCache();
+  /**
+   * The newest table version the store handle has been seen at. The handle reports -1
+   * while a commit or refresh holds it, and a reader must still get a whole snapshot (the
+   * one before that commit), so readers take their version from here.
+   */
+  private seenVersion: number;
 
   private constructor(
     readonly store: Store,
@@ -118,22 +123,35 @@ export class Steward {
     readonly pondId: string,
     private readonly fsOptions: FSOptions,
     private readonly options: StewardOptions,
-  ) {}
+    /** False when the control table is missing from a pond with data: read-only. */
+    private readonly controlPresent = true,
+  ) {
+    this.seenVersion = store.version;
+  }
 
+  /**
+   * Open a pond. NOT_A_POND when there is none at `path`, or when `pond init` did not
+   * finish there (run it again).
+   */
   static async open(
     path: string,
     fsOptions: FSOptions = {},
     options: StewardOptions = {},
   ): Promise<Steward> {
+    await checkDataReady(resolve(path));
     const store = await Store.open(path);
     const pondId = await store.pondId();
     if (!pondId) throw new PondError(ErrorCode.NOT_A_POND, `${path}: the oplog holds no pond`);
-    return new Steward(store, await Control.open(path), pondId, fsOptions, options);
+    const controlPresent = await checkControlReady(store);
+    const control = await Control.open(path);
+    return new Steward(store, control, pondId, fsOptions, options, controlPresent);
   }
 
   /**
    * Create a pond: the oplog with the root directory as transaction 1, and the control
-   * table with that transaction and the pond's identity.
+   * table with that transaction and the pond's identity. What an interrupted `create`
+   * left at `path` (no user data by construction) is cleared first; an existing pond is
+   * ALREADY_EXISTS.
    */
   static async create(
     path: string,
@@ -152,6 +170,7 @@ export class Steward {
       birthplace: options.birthplace ?? null,
     };
     const meta: PondTxnMeta = { txn_seq: 1, txn_id: uuid7(), args: options.args, identity };
+    await prepareInit(resolve(path));
     const store = await Store.create(path, encodeRows(rootRows(pondId, 1, timestamp)), meta);
     const control = await Control.open(path);
     const txn = { txnSeq: 1, txnId: meta.txn_id, txnKind: 'write' as const };
@@ -173,10 +192,17 @@ export class Steward {
     return new Steward(store, control, pondId, fsOptions, stewardOptions);
   }
 
+  /** The newest table version this process has committed or loaded. */
+  get tableVersion(): number {
+    const handle = this.store.version;
+    if (handle > this.seenVersion) this.seenVersion = handle;
+    return this.seenVersion;
+  }
+
   /** A read-only view of the pond at its current (or a given) table version. */
   async reader(options: { tableVersion?: number } = {}): Promise<WD> {
     const persistence = new TlogPersistence(this.store, this.pondId, {
-      ...options,
+      tableVersion: options.tableVersion ?? this.tableVersion,
       cache: this.cache,
     });
     return new FS(persistence, this.fsOptions).root();
@@ -193,6 +219,13 @@ export class Steward {
     fn: (root: WD) => Promise<T>,
     options: WriteOptions = {},
   ): Promise<WriteResult<T>> {
+    if (!this.controlPresent) {
+      throw new PondError(
+        ErrorCode.CORRUPT,
+        `${this.store.path}: the control table is missing, so the transaction log is lost; restore it from a backup (\`pond fsck\` reports the damage)`,
+        { path: this.store.path },
+      );
+    }
     const txn = await this.store.begin(options.waitMs);
     const started = Date.now();
     const record = {
@@ -203,13 +236,23 @@ export class Steward {
     };
     let committed = false;
     try {
-      record.txnSeq = (await this.lastTxnSeq()) + 1;
+      // Under the lock: the newest versions of both logs, checked against each other.
+      const head = await readHead({
+        data: (limit) => this.store.history(limit),
+        control: (limit) => this.control.history(limit),
+      });
+      // begin() moved the handle to the newest version (it reads -1 only while a
+      // concurrent read of this process holds it; the log then says the same).
+      const handle = this.store.version;
+      const base = handle >= 0 ? handle : (head.dataVersion ?? this.tableVersion);
+      record.txnSeq = head.lastSeq + 1;
       await this.control.append([{ recordType: RecordType.Begin, ...record, args: [...args] }]);
       let value: T;
       let persistence: TlogPersistence;
       let rows: ReturnType<TlogPersistence['pendingRows']>;
       try {
         persistence = new TlogPersistence(this.store, this.pondId, {
+          tableVersion: base,
           write: { txn, txnSeq: record.txnSeq, timestamp: nowMicros() },
           cache: this.cache,
         });
@@ -230,9 +273,9 @@ export class Steward {
       const meta: PondTxnMeta = { txn_seq: record.txnSeq, txn_id: record.txnId, args: [...args] };
       // We hold the lock and began at the newest version, so the commit makes exactly the
       // next version: partitions it did not write read the same there.
-      const base = this.store.version;
       let version: number;
       try {
+        checkRows(rows);
         version = await txn.commit(encodeRows(rows), meta);
       } catch (err) {
         await this.endRecord(
@@ -242,7 +285,14 @@ export class Steward {
         throw err;
       }
       committed = true;
-      if (version === base + 1) this.cache.carry(base, version, rows);
+      if (version > this.seenVersion) this.seenVersion = version;
+      if (version === base + 1) {
+        try {
+          this.cache.carry(base, version, rows);
+        } catch {
+          // Only a cache: readers at the new version load it themselves.
+        }
+      }
       await this.endRecord(
         { recordType: RecordType.Committed, ...record, dataVersion: version, changes },
         started,
@@ -331,59 +381,13 @@ export class Steward {
   }
 
   /**
-   * Close transactions left INCOMPLETE by a crash: those whose commit reached the oplog are
+   * Close transactions left INCOMPLETE by a crash: those whose rows reached the oplog are
    * recorded COMMITTED, the rest COMPLETED (nothing of them was written). Holds the write
    * lock, so no live transaction is mistaken for a dead one.
    */
-  async recover(options: WriteOptions = {}): Promise<Recovery[]> {
-    const txn = await this.store.begin(options.waitMs);
-    try {
-      const open = (await this.control.transactions()).filter((t) => t.status === 'INCOMPLETE');
-      if (open.length === 0) return [];
-      const commits = new Map((await this.dataCommits()).map((c) => [c.txnId, c]));
-      const out: Recovery[] = [];
-      const records: NewRecord[] = [];
-      for (const t of open) {
-        const commit = commits.get(t.id);
-        const base = { txnSeq: t.seq, txnId: t.id, txnKind: t.kind, key: 'recovered' };
-        if (commit) {
-          records.push({
-            recordType: RecordType.Committed,
-            ...base,
-            dataVersion: commit.tableVersion,
-          });
-          out.push({ txn: t, outcome: 'committed', dataVersion: commit.tableVersion });
-        } else {
-          records.push({
-            recordType: RecordType.Completed,
-            ...base,
-            error: 'interrupted before commit: nothing was written',
-          });
-          out.push({ txn: t, outcome: 'completed', dataVersion: null });
-        }
-      }
-      await this.control.append(records);
-      return out;
-    } finally {
-      txn.release();
-    }
+  recover(options: WriteOptions = {}): Promise<Recovery[]> {
+    return recover(this, options);
   }
-
-  /** The newest sequence number in either log (failed transactions use one too). */
-  private async lastTxnSeq(): Promise<number> {
-    const [data, control] = await Promise.all([
-      lastSeqIn((limit) => this.store.history(limit)),
-      this.control.lastSeq(),
-    ]);
-    return Math.max(data, control);
-  }
-}
-
-/** What `recover` did with one interrupted transaction. */
-export interface Recovery {
-  readonly txn: TxnSummary;
-  readonly outcome: 'committed' | 'completed';
-  readonly dataVersion: number | null;
 }
 
 function snake(camel: string): string {

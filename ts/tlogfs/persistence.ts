@@ -143,7 +143,7 @@ export class TlogPersistence implements Persistence {
     const last = rows[rows.length - 1];
     if (!last) throw notFound(dirId, 'no such directory in the oplog');
     const content = last.content ?? (await this.contentRow(dirId, dirId, last.version)).content;
-    return decodeSnapshot(content ?? new Uint8Array());
+    return decodeSnapshot(content ?? new Uint8Array(), dirId);
   }
 
   private async contentRow(partId: string, nodeId: string, version: number): Promise<OplogRow> {

@@ -5,8 +5,10 @@
  * renaming a TS field never changes what is written.
  */
 
+import { ErrorCode, PondError } from '../errors.js';
 import { binaryColumn, decode, encodeColumns, int64Column, utf8Column } from '../native/ipc.js';
 import { EntryType, isEntryType } from '../tinyfs/entry-type.js';
+import { checkName } from '../tinyfs/path.js';
 import type { DirEntry } from '../tinyfs/persistence.js';
 
 /** Content at or above this size lives in `_large_files/` (the addon's threshold). */
@@ -15,6 +17,33 @@ export const LARGE_THRESHOLD = 64 * 1024;
 /** `format` column values. */
 export const Format = { Inline: 'inline', FullDir: 'fulldir' } as const;
 export type Format = (typeof Format)[keyof typeof Format];
+
+/** A content hash as stored: it names `_large_files/blake3=<hash>` and cache files. */
+const HASH = /^[0-9a-f]{64}$/;
+/** Node, partition and pond ids (UUIDs); they name cache files and partitions. */
+const ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function isHash(value: string): boolean {
+  return HASH.test(value);
+}
+
+export function isNodeId(value: string): boolean {
+  return ID.test(value);
+}
+
+/**
+ * A stored row or snapshot entry that fails validation. Values read from the oplog become
+ * host paths (content files, caches), so one that could escape them is never used.
+ */
+function corrupt(path: string, what: string): PondError {
+  return new PondError(ErrorCode.CORRUPT, `${path}: ${what}`, { path });
+}
+
+/** The node a row belongs to, as an error names it (its id, when that is one). */
+function rowPath(nodeId: unknown, partId: unknown): string {
+  if (typeof nodeId === 'string' && isNodeId(nodeId)) return nodeId;
+  return `partition ${JSON.stringify(partId)} node ${JSON.stringify(nodeId)}`;
+}
 
 export interface OplogRow {
   readonly partId: string;
@@ -77,7 +106,16 @@ export function asMetadataRead(row: OplogRow): OplogRow {
   return row.nodeId === row.partId || row.factory !== null ? row : { ...row, content: null };
 }
 
-export function decodeRows(buffer: Uint8Array): OplogRow[] {
+export interface DecodeOptions {
+  /**
+   * Called with each row that fails validation (a CORRUPT error naming its node), which
+   * is then left out; without it the first such row throws.
+   */
+  readonly invalid?: (err: PondError) => void;
+}
+
+/** Oplog rows from Arrow IPC, each validated (ids, hash, entry type, format). */
+export function decodeRows(buffer: Uint8Array, options: DecodeOptions = {}): OplogRow[] {
   const table = decode(buffer);
   const str = (name: string) => utf8Column(table, name);
   const num = (name: string) => int64Column(table, name);
@@ -101,12 +139,28 @@ export function decodeRows(buffer: Uint8Array): OplogRow[] {
   const rows: OplogRow[] = [];
   for (let i = 0; i < table.numRows; i++) {
     const type = fileType[i] as string;
-    if (!isEntryType(type))
-      throw new Error(`oplog row has unknown file_type ${JSON.stringify(type)}`);
+    const problem = rowProblem({
+      partId: partId[i],
+      nodeId: nodeId[i],
+      pondId: pondId[i],
+      fileType: type,
+      blake3: blake3[i],
+      format: format[i],
+      version: version[i],
+    });
+    if (problem) {
+      const err = corrupt(
+        rowPath(nodeId[i], partId[i]),
+        `oplog row v${version[i]} ${problem}; the pond is damaged or was altered`,
+      );
+      if (!options.invalid) throw err;
+      options.invalid(err);
+      continue;
+    }
     rows.push({
       partId: partId[i] as string,
       nodeId: nodeId[i] as string,
-      fileType: type,
+      fileType: type as EntryType,
       timestamp: timestamp[i] as number,
       version: version[i] as number,
       content: content[i] ?? null,
@@ -126,6 +180,51 @@ export function decodeRows(buffer: Uint8Array): OplogRow[] {
   return rows;
 }
 
+interface RowKeys {
+  readonly partId: string | null | undefined;
+  readonly nodeId: string | null | undefined;
+  readonly pondId: string | null | undefined;
+  readonly fileType: string;
+  readonly blake3: string | null | undefined;
+  readonly format: string | null | undefined;
+  readonly version: number | null | undefined;
+}
+
+/** What is wrong with a row's path-forming values, or null. */
+function rowProblem(r: RowKeys): string | null {
+  const show = (v: unknown) => JSON.stringify(v);
+  if (typeof r.nodeId !== 'string' || !isNodeId(r.nodeId))
+    return `has node_id ${show(r.nodeId)}, not a node id`;
+  if (typeof r.partId !== 'string' || !isNodeId(r.partId))
+    return `has part_id ${show(r.partId)}, not a node id`;
+  if (typeof r.pondId !== 'string' || !isNodeId(r.pondId))
+    return `has pond_id ${show(r.pondId)}, not a pond id`;
+  if (!isEntryType(r.fileType)) return `has unknown file_type ${show(r.fileType)}`;
+  if (r.blake3 !== null && r.blake3 !== undefined && !isHash(r.blake3))
+    return `has blake3 ${show(r.blake3)}, not a 64-digit hex hash`;
+  if (
+    r.format !== null &&
+    r.format !== undefined &&
+    r.format !== Format.Inline &&
+    r.format !== Format.FullDir
+  )
+    return `has unknown format ${show(r.format)}`;
+  if (typeof r.version !== 'number' || !Number.isSafeInteger(r.version) || r.version < 1)
+    return `has version ${show(r.version)}`;
+  return null;
+}
+
+/**
+ * Check rows about to be committed as a read will check them, so a transaction never
+ * writes a row that no reader would accept. Throws the CORRUPT error of the first bad row.
+ */
+export function checkRows(rows: readonly OplogRow[]): void {
+  for (const r of rows) {
+    const problem = rowProblem(r);
+    if (problem) throw corrupt(rowPath(r.nodeId, r.partId), `oplog row v${r.version} ${problem}`);
+  }
+}
+
 /** A directory snapshot: Arrow IPC of `{name, child_node_id, entry_type, version_last_modified}`. */
 export function encodeSnapshot(entries: Iterable<DirEntry>): Buffer {
   const list = [...entries].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -137,7 +236,11 @@ export function encodeSnapshot(entries: Iterable<DirEntry>): Buffer {
   });
 }
 
-export function decodeSnapshot(buffer: Uint8Array): Map<string, DirEntry> {
+/**
+ * A directory snapshot's entries, validated: names as tinyfs allows them, child ids as
+ * node ids, known entry types. `dir` names the directory in a CORRUPT error.
+ */
+export function decodeSnapshot(buffer: Uint8Array, dir = 'directory'): Map<string, DirEntry> {
   const out = new Map<string, DirEntry>();
   if (buffer.length === 0) return out;
   const table = decode(buffer);
@@ -148,11 +251,21 @@ export function decodeSnapshot(buffer: Uint8Array): Map<string, DirEntry> {
   const versions = int64Column(table, 'version_last_modified');
   for (let i = 0; i < table.numRows; i++) {
     const type = types[i] as string;
-    if (!isEntryType(type)) throw new Error(`directory snapshot has unknown entry_type ${type}`);
     const name = names[i] as string;
+    const childId = ids[i] as string;
+    const bad = (what: string) =>
+      corrupt(dir, `directory snapshot entry ${JSON.stringify(name)} ${what}`);
+    if (!isEntryType(type)) throw bad(`has unknown entry_type ${JSON.stringify(type)}`);
+    if (typeof childId !== 'string' || !isNodeId(childId))
+      throw bad(`has child id ${JSON.stringify(childId)}, not a node id`);
+    try {
+      checkName(name);
+    } catch {
+      throw bad('is not a valid name');
+    }
     out.set(name, {
       name,
-      childId: ids[i] as string,
+      childId,
       entryType: type,
       versionLastModified: versions[i] as number,
     });

@@ -7,18 +7,26 @@ export function register(program: Command, ctx: CliContext): void {
   program
     .command('fsck')
     .description(
-      're-hash every inline content and large file against its recorded BLAKE3, check directory snapshots, and print the root checksum',
+      [
+        'check the pond and print its root checksum',
+        '',
+        'Validates every oplog row (ids, hashes, names), re-hashes every inline content and',
+        'large file against its recorded BLAKE3, checks directory snapshots, and checks the',
+        'control log against the data table (every COMMITTED transaction has its rows in the',
+        'data table). The root checksum covers every version of every file and directory.',
+        'Any problem fails with CORRUPT.',
+      ].join('\n'),
     )
     .option('--quick', 'check large files by presence and size only')
     .option('--verbose', 'print every checked version')
     .action(async (opts: { quick?: boolean; verbose?: boolean }) => {
       const { fsck } = await import('../../steward/fsck.js');
       const steward = await ctx.open();
-      const report = await fsck(steward.store, {
+      const report = await fsck(steward, {
         quick: opts.quick ?? false,
         ...(opts.verbose ? { progress: (line: string) => ctx.out(`${line}\n`) } : {}),
       });
-      for (const p of report.problems) ctx.out(`problem: ${p}\n`);
+      for (const p of report.problems) ctx.out(`problem: ${p.message}\n`);
       ctx.out(
         `Checked ${report.rows} rows: ${report.inline} inline contents, ${report.large} large files, ${report.directories} directories\n`,
       );
@@ -29,8 +37,9 @@ export function register(program: Command, ctx: CliContext): void {
       }
       ctx.out(`Result: ${report.problems.length} problem(s)\n`);
       throw new PondError(
-        ErrorCode.INVALID_DATA,
-        `fsck found ${report.problems.length} problem(s): ${report.problems[0]}`,
+        ErrorCode.CORRUPT,
+        `fsck found ${report.problems.length} problem(s): ${report.problems[0]?.message}`,
+        { path: steward.store.path },
       );
     });
 }

@@ -12,6 +12,7 @@ export function register(program: Command, ctx: CliContext): void {
         '',
         'Takes the write lock (so a live writer is never mistaken for a dead one), then',
         'for each transaction that began and never ended: if its commit reached the oplog',
+        '(its commit metadata, or its rows, which carry its txn_seq and survive compaction)',
         'it is recorded COMMITTED, otherwise COMPLETED (nothing of it was written; a crash',
         'never leaves part of a transaction). Prints what it did.',
       ].join('\n'),
@@ -25,9 +26,11 @@ export function register(program: Command, ctx: CliContext): void {
       }
       for (const r of done) {
         const what =
-          r.outcome === 'committed'
-            ? `committed as data v${r.dataVersion}; recorded COMMITTED`
-            : 'never committed, nothing was written; recorded COMPLETED';
+          r.outcome === 'completed'
+            ? 'never committed, nothing was written; recorded COMPLETED'
+            : r.dataVersion === null
+              ? 'committed (its rows are in the oplog); recorded COMMITTED'
+              : `committed as data v${r.dataVersion}; recorded COMMITTED`;
         ctx.out(`txn ${r.txn.seq} (pond ${shellJoin(r.txn.args)}): ${what}\n`);
       }
       ctx.out(`Recovered ${done.length} interrupted transaction(s).\n`);
