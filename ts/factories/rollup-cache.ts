@@ -9,12 +9,15 @@
  * merges partials of the new versions alone (the only source rows it scans) into a new open
  * file; once enough sealed buckets have gathered in the open file they are cut into a
  * segment, and too many segments are compacted into one.
+ *
+ * The cache is never trusted: the state file carries a checksum of itself, and each
+ * partial file is re-hashed against the hash in its name before a query uses it. A cache
+ * that fails either check is rebuilt from the inputs.
  */
 
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { ErrorCode, PondError } from '../errors.js';
 import type { ParquetFileSpec, TableSpec } from '../query/spec.js';
 import {
@@ -31,7 +34,7 @@ import {
 import { fieldsOf } from './transforms.js';
 
 /** Bump when the state or the partial files change shape: older caches are then ignored. */
-const LAYOUT = 2 as const;
+const LAYOUT = 3 as const;
 /** Sealed bucket slots an open file carries before they are cut into a segment. */
 const CUT_BUCKETS = 256;
 /** More sealed segments than this are compacted into one. */
@@ -54,6 +57,8 @@ interface State {
   readonly segments: readonly string[];
   /** Partials of every bucket from `open.from` (µs, at most the watermark) on. */
   readonly open: { readonly path: string; readonly from: number };
+  /** Hash of the rest of the state, so an altered state file is not used. */
+  readonly check?: string;
 }
 
 export interface RollupRequest {
@@ -108,18 +113,40 @@ function filesOf(state: State): string[] {
   return [...state.segments, state.open.path];
 }
 
+function sha(text: string | Uint8Array): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** The state's checksum: over its JSON without the checksum. */
+function checkOf(state: State): string {
+  const { check: _, ...rest } = state;
+  return sha(JSON.stringify(rest));
+}
+
 async function readState(file: string): Promise<State | null> {
   try {
     const state = JSON.parse(await readFile(file, 'utf8')) as State;
-    return state.layout === LAYOUT ? state : null;
+    return state.layout === LAYOUT && state.check === checkOf(state) ? state : null;
   } catch {
     return null;
   }
 }
 
 async function writeState(file: string, state: State): Promise<void> {
-  await writeFile(`${file}.tmp`, JSON.stringify(state));
+  await writeFile(`${file}.tmp`, JSON.stringify({ ...state, check: checkOf(state) }));
   await rename(`${file}.tmp`, file);
+}
+
+/** A partial file's name: the key and the first 24 hex digits of its bytes' SHA-256. */
+const PARTIAL = /-([0-9a-f]{24})\.parquet$/;
+
+/** Whether `path` is one of `key`'s partial files in `dir` and holds the bytes its name
+ * was made from (the hash covers the size too). */
+async function intact(dir: string, key: string, path: string): Promise<boolean> {
+  const named = PARTIAL.exec(path);
+  if (!named || dirname(path) !== dir || !basename(path).startsWith(`${key}-`)) return false;
+  const bytes = await readFile(path).catch(() => null);
+  return bytes !== null && sha(bytes).slice(0, 24) === named[1];
 }
 
 /** Run `sql` and write its result to `dir/<key>-<hash>.parquet`, named by content. */
@@ -133,9 +160,9 @@ async function writeQuery(
   const chunks: Buffer[] = [];
   for await (const c of query(sql, tables, { format: 'parquet' })) chunks.push(c);
   const bytes = Buffer.concat(chunks);
-  const hash = createHash('sha256').update(bytes).digest('hex').slice(0, 24);
-  const path = join(dir, `${key}-${hash}.parquet`);
-  if (!existsSync(path)) {
+  const path = join(dir, `${key}-${sha(bytes).slice(0, 24)}.parquet`);
+  const existing = await readFile(path).catch(() => null);
+  if (!existing?.equals(bytes)) {
     await writeFile(`${path}.tmp`, bytes);
     await rename(`${path}.tmp`, path);
   }
@@ -296,13 +323,11 @@ export async function incrementalRollup(req: RollupRequest): Promise<TableSpec |
   const found = await changeSince(req, await readState(stateFile), current);
   const fields = cachedFields(found, inputs) ?? (await fieldsOf(input));
   const measures = req.measuresOf(fields);
-  const signature = createHash('sha256')
-    .update(JSON.stringify([measures, req.time, req.resolutionMs, req.latenessMs]))
-    .digest('hex');
-  const change =
-    found?.saved.signature === signature && filesOf(found.saved).every((p) => existsSync(p))
-      ? found
-      : null;
+  const signature = sha(JSON.stringify([measures, req.time, req.resolutionMs, req.latenessMs]));
+  const files = found?.saved.signature === signature ? filesOf(found.saved) : null;
+  const usable =
+    files !== null && (await Promise.all(files.map((p) => intact(dir, req.key, p)))).every(Boolean);
+  const change = usable ? found : null;
   let state = change?.saved;
   if (!state || change?.delta || !sameInputs(state.inputs, inputs)) {
     const prior = change?.saved ?? null;

@@ -14,6 +14,7 @@ import type { NodePath, WD } from '../tinyfs/fs.js';
 import { hasWildcard } from '../tinyfs/glob.js';
 import { hostUrlPath } from '../tinyfs/host-path.js';
 import type { VersionRecord } from '../tinyfs/persistence.js';
+import { cachedFormat } from './format-cache.js';
 import { expandHostGlob } from './host-glob.js';
 import { TIME_COLUMN_CANDIDATES, timeColumnOf } from './series.js';
 import type { ParquetFileSpec, TableSpec } from './spec.js';
@@ -215,16 +216,16 @@ export async function specForUrl(text: string, ctx: PlanContext): Promise<TableS
     for (const v of chosen) {
       const path = await localPath(np, v);
       const cacheDir = ctx.cacheDir;
-      const key = `${np.node.ref.id}-v${v.version}-${v.blake3 ?? 'nohash'}-${formatKey(url)}.parquet`;
-      specs.push({
+      const key = `${np.node.ref.id}-v${v.version}-${v.blake3 ?? 'nohash'}-${formatKey(url)}`;
+      const spec: TableSpec = {
         kind: 'format',
         label: `${text} (${np.path} v${v.version})`,
         format: url.format,
         compression: url.compression,
         options: url.options,
         files: [{ path }],
-        cacheFile: cacheDir ? hostJoin(cacheDir, 'formats', key) : null,
-      });
+      };
+      specs.push(cacheDir ? await cachedFormat(spec, hostJoin(cacheDir, 'formats'), key) : spec);
     }
   }
   return specs.length === 1

@@ -10,8 +10,7 @@
  */
 
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { alreadyExists, ErrorCode, notFound, PondError } from '../errors.js';
 import type { Store, Txn } from '../native/store.js';
@@ -198,7 +197,10 @@ export class TlogPersistence implements Persistence {
       'inline',
       `blake3=${version.blake3 ?? `${node.id}-v${version.version}`}`,
     );
-    if (!existsSync(path)) {
+    // The cache is derived and deletable, so never trusted: an entry that does not hold
+    // exactly these bytes (altered, truncated) is rewritten. Inline content is small.
+    const cached = await readFile(path).catch(() => null);
+    if (!cached?.equals(bytes)) {
       await mkdir(dirname(path), { recursive: true });
       const tmp = `${path}.tmp-${process.pid}-${randomUUID()}`;
       await writeFile(tmp, bytes);
