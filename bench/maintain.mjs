@@ -61,8 +61,8 @@ try {
   const perTxn = await build(big, N);
   const listed = pondCmd(big, 'list', '/**').stdout.trim().split('\n').length;
   const before = { small: measure(small), big: measure(big) };
-  const maintained = pondCmd(big, 'maintain', '--compact');
-  pondCmd(small, 'maintain', '--compact');
+  const maintained = pondCmd(big, 'maintain', '--compact', '--retention', '0');
+  pondCmd(small, 'maintain', '--compact', '--retention', '0');
   const after = { small: measure(small), big: measure(big) };
   const row = (name, b, a) =>
     `  ${name.padEnd(26)} ${b.toFixed(0).padStart(6)} ms  ${a.toFixed(0).padStart(6)} ms  (${(a / b).toFixed(2)}x)`;

@@ -86,10 +86,17 @@ export declare class NativeStore {
    * and move to the newest table version. Fails with LOCKED naming the holder.
    */
   begin(waitMs?: number | undefined | null): Promise<NativeTxn>
-  /** Open large content for chunked reading. */
-  openContent(blake3: string): Promise<NativeContentReader>
-  /** Copy large content to a host file (created or replaced). */
-  exportContent(blake3: string, dest: string): Promise<void>
+  /**
+   * Open large content for chunked reading. With `verify` (default true) the bytes are
+   * hashed as they stream and the last `next()` fails with CORRUPT unless they match.
+   */
+  openContent(blake3: string, verify?: boolean | undefined | null): Promise<NativeContentReader>
+  /**
+   * Copy large content to a host file, created or replaced, never through a symlink.
+   * With `verify` (default true) a copy whose bytes do not match is removed and the call
+   * fails with CORRUPT.
+   */
+  exportContent(blake3: string, dest: string, verify?: boolean | undefined | null): Promise<void>
   /** Re-hash large content; returns the actual BLAKE3 hex. */
   hashContent(blake3: string): Promise<string>
 }
@@ -157,6 +164,12 @@ export interface MaintainOptions {
    * maintenance, for the same reason).
    */
   cleanupLogs?: boolean
+  /**
+   * Keep replaced data files and commit files younger than this many ms (default 0), so
+   * a reader that loaded an older version a moment ago can still read it: readers take
+   * no lock. pond passes its `maintain.retention` setting here.
+   */
+  retentionMs?: number
   /** pond's commit metadata (JSON) for the commits maintenance makes (`pond_maintain`). */
   metaJson: string
   /**
@@ -209,6 +222,10 @@ export interface QueryOptions {
   targetPartitions?: number
   /** With `parquet`: the most rows per row group. */
   rowGroupRows?: number
+  /** Check pond content against its recorded hash before scanning it (default true). */
+  verify?: boolean
+  /** Cancel the statement (planning and every later `next()`) after this many ms. */
+  timeoutMs?: number
 }
 
 /** Which rows to read: one partition, optionally one node, at a table version. */
@@ -228,6 +245,9 @@ export interface ReadRowsOptions {
    */
   metadataContent?: boolean
 }
+
+/** Render a Jinja template with a JSON context. Errors are INVALID_CONFIG with the line. */
+export declare function renderTemplate(template: string, contextJson: string): string
 
 /** Content handed to a transaction: its hash and size, and the bytes if they are inline. */
 export interface StoredContent {

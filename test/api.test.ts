@@ -29,6 +29,7 @@ describe('the public API', () => {
       'NativeTxn',
       'blake3Hex',
       'maintainTable',
+      'renderTemplate',
       'tableStats',
     ]);
     const wrappers: [string, string, RegExp][] = [

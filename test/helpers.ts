@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach } from 'vitest';
 import { run } from '../ts/cli/main.js';
+import { PondError } from '../ts/errors.js';
 
 export const REPO = resolve(import.meta.dirname, '..');
 export const BIN = join(REPO, 'bin', 'pond.js');
@@ -37,6 +38,17 @@ function collector(): { stream: PassThrough; done: () => Buffer } {
   const chunks: Buffer[] = [];
   stream.on('data', (c: Buffer) => chunks.push(c));
   return { stream, done: () => Buffer.concat(chunks) };
+}
+
+/** The code of the PondError `p` rejects with, or 'OK' when it resolves. */
+export async function codeOf(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+    return 'OK';
+  } catch (err) {
+    if (!(err instanceof PondError)) throw err;
+    return err.code;
+  }
 }
 
 /** Run `pond ARGS` in-process against `pond` (sets POND). */

@@ -5,6 +5,6 @@
  */
 
 export { ErrorCode, PondError } from './errors.js';
-export { Pond, type PondEntry, Transaction, type WriteData } from './pond.js';
+export { Pond, type PondEntry, type SqlOptions, Transaction, type WriteData } from './pond.js';
 export type { Changes, TxnKind, TxnStatus, TxnSummary } from './steward/control.js';
 export { EntryType } from './tinyfs/entry-type.js';

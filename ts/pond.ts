@@ -101,20 +101,35 @@ function stewardOptions(): StewardOptions {
   };
 }
 
+/** Options of {@link Pond.sql} and {@link Pond.stream}. */
+export interface SqlOptions {
+  /**
+   * Cancel the statement after this many milliseconds (planning and every batch after);
+   * it then rejects with `TIMEOUT`. Default: no limit.
+   */
+  readonly timeoutMs?: number;
+  /**
+   * Check each large content file against its recorded BLAKE3 before the scan reads it
+   * (default true; a file is re-hashed only when it changed since it was last verified).
+   * A mismatch rejects with `CORRUPT`.
+   */
+  readonly verify?: boolean;
+}
+
 /** Run SQL with pond paths resolved in `root`; the result as Arrow IPC chunks. */
-async function* ipcChunks(root: WD, sql: string): AsyncIterable<Uint8Array> {
+async function* ipcChunks(root: WD, sql: string, options: SqlOptions): AsyncIterable<Uint8Array> {
   const cacheDir = root.fs.persistence.cacheDir ?? null;
   const specs = await planTables(sql, { root, hostRoot: '/', cacheDir });
-  yield* query(sql, specs, { format: 'ipc' });
+  yield* query(sql, specs, { format: 'ipc', ...options });
 }
 
-async function* streamSql(root: WD, sql: string): AsyncIterable<RecordBatch> {
-  for await (const chunk of ipcChunks(root, sql)) yield* tableFromIPC(chunk).batches;
+async function* streamSql(root: WD, sql: string, options: SqlOptions): AsyncIterable<RecordBatch> {
+  for await (const chunk of ipcChunks(root, sql, options)) yield* tableFromIPC(chunk).batches;
 }
 
-async function collectSql(root: WD, sql: string): Promise<Table> {
+async function collectSql(root: WD, sql: string, options: SqlOptions): Promise<Table> {
   const tables: Table[] = [];
-  for await (const chunk of ipcChunks(root, sql)) tables.push(tableFromIPC(chunk));
+  for await (const chunk of ipcChunks(root, sql, options)) tables.push(tableFromIPC(chunk));
   if (tables.length === 1) return tables[0] as Table;
   return new Table(tables.flatMap((t) => t.batches));
 }
@@ -250,8 +265,8 @@ export class Transaction {
   }
 
   /** SQL over the pond as this transaction sees it (its own changes included). */
-  sql(sql: string): Promise<Table> {
-    return collectSql(this.root, sql);
+  sql(sql: string, options: SqlOptions = {}): Promise<Table> {
+    return collectSql(this.root, sql, options);
   }
 
   /** Read a file as the transaction sees it. */
@@ -351,13 +366,13 @@ export class Pond {
    * console.log(t.getChild('level')?.get(0));
    * ```
    */
-  async sql(sql: string): Promise<Table> {
-    return collectSql(await this.steward.reader(), sql);
+  async sql(sql: string, options: SqlOptions = {}): Promise<Table> {
+    return collectSql(await this.steward.reader(), sql, options);
   }
 
   /** Run SQL and receive the result batch by batch, never all at once. */
-  async *stream(sql: string): AsyncIterable<RecordBatch> {
-    yield* streamSql(await this.steward.reader(), sql);
+  async *stream(sql: string, options: SqlOptions = {}): AsyncIterable<RecordBatch> {
+    yield* streamSql(await this.steward.reader(), sql, options);
   }
 
   /** A file's bytes (raw series: every version, oldest first). */

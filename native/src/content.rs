@@ -13,6 +13,8 @@ use crate::error::{Code, Error, Result};
 use crate::schema::LARGE_THRESHOLD;
 
 pub const LARGE_DIR: &str = "_large_files";
+/// Name prefix of content files still being written (removed on failure and by maintain).
+pub const TEMP_PREFIX: &str = ".tmp-";
 static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 const CHUNK: usize = 1 << 20;
 
@@ -23,22 +25,54 @@ pub struct Stored {
     pub inline: Option<Vec<u8>>,
 }
 
+/// A BLAKE3 hash as pond writes it: 64 lowercase hex digits. Anything else read from the
+/// oplog would become a host path, so it is refused.
+pub fn is_hash(hash: &str) -> bool {
+    hash.len() == 64 && hash.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
 pub fn large_path(data_dir: &Path, hash: &str) -> Result<PathBuf> {
-    if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if !is_hash(hash) {
         return Err(Error::new(
-            Code::InvalidArgument,
+            Code::Corrupt,
             format!("not a blake3 hash: {hash:?}"),
         ));
     }
     Ok(data_dir.join(LARGE_DIR).join(format!("blake3={hash}")))
 }
 
-/// Streams bytes in; decides inline or large at the threshold.
+/// A temporary file that is removed when dropped, unless it was renamed into place.
+struct TempFile {
+    path: PathBuf,
+    kept: bool,
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        if !self.kept {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+fn io_at<'a>(path: &'a Path, what: &str) -> impl FnOnce(std::io::Error) -> Error + 'a {
+    let what = what.to_string();
+    move |e| {
+        let mut err = Error::from(e);
+        if err.code == Code::NotFound || err.code == Code::AlreadyExists {
+            err.code = Code::Io;
+        }
+        err.context(format!("{what} {}", path.display()))
+    }
+}
+
+/// Streams bytes in; decides inline or large at the threshold. Any failure, or dropping the
+/// writer unfinished, removes its temporary file.
 pub struct ContentWriter {
     data_dir: PathBuf,
     hasher: blake3::Hasher,
     head: Vec<u8>,
-    spill: Option<(File, PathBuf)>,
+    spill: Option<(File, TempFile)>,
     size: u64,
 }
 
@@ -54,46 +88,73 @@ impl ContentWriter {
     }
 
     pub async fn write(&mut self, chunk: &[u8]) -> Result<()> {
+        let result = self.write_inner(chunk).await;
+        if result.is_err() {
+            self.spill = None;
+        }
+        result
+    }
+
+    async fn write_inner(&mut self, chunk: &[u8]) -> Result<()> {
         self.hasher.update(chunk);
         self.size += chunk.len() as u64;
-        if let Some((file, _)) = self.spill.as_mut() {
-            file.write_all(chunk).await?;
+        if let Some((file, tmp)) = self.spill.as_mut() {
+            file.write_all(chunk)
+                .await
+                .map_err(io_at(&tmp.path, "cannot write"))?;
             return Ok(());
         }
         self.head.extend_from_slice(chunk);
         if self.head.len() >= LARGE_THRESHOLD {
             let dir = self.data_dir.join(LARGE_DIR);
-            fs::create_dir_all(&dir).await?;
-            let tmp = dir.join(format!(
-                ".tmp-{}-{}",
-                std::process::id(),
-                COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-            ));
-            let mut file = File::create(&tmp).await?;
-            file.write_all(&self.head).await?;
-            self.head = Vec::new();
+            fs::create_dir_all(&dir)
+                .await
+                .map_err(io_at(&dir, "cannot create"))?;
+            let tmp = TempFile {
+                path: dir.join(format!(
+                    "{TEMP_PREFIX}{}-{}",
+                    std::process::id(),
+                    COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+                )),
+                kept: false,
+            };
+            let mut file = File::create(&tmp.path)
+                .await
+                .map_err(io_at(&tmp.path, "cannot create"))?;
+            let head = std::mem::take(&mut self.head);
+            let written = file.write_all(&head).await;
             self.spill = Some((file, tmp));
+            if let (Err(e), Some((_, tmp))) = (written, self.spill.as_ref()) {
+                return Err(io_at(&tmp.path, "cannot write")(e));
+            }
         }
         Ok(())
     }
 
     pub async fn finish(self) -> Result<Stored> {
         let hash = self.hasher.finalize().to_hex().to_string();
-        let Some((mut file, tmp)) = self.spill else {
+        let Some((mut file, mut tmp)) = self.spill else {
             return Ok(Stored {
                 blake3: hash,
                 size: self.size,
                 inline: Some(self.head),
             });
         };
-        file.flush().await?;
-        file.sync_all().await?;
+        let sync = async {
+            file.flush().await?;
+            file.sync_all().await
+        };
+        sync.await.map_err(io_at(&tmp.path, "cannot write"))?;
         drop(file);
         let dest = large_path(&self.data_dir, &hash)?;
-        if fs::try_exists(&dest).await? {
-            fs::remove_file(&tmp).await?;
-        } else {
-            fs::rename(&tmp, &dest).await?;
+        if !fs::try_exists(&dest).await.unwrap_or(false) {
+            fs::rename(&tmp.path, &dest)
+                .await
+                .map_err(io_at(&dest, "cannot create"))?;
+            tmp.kept = true;
+            if let Some(pond) = self.data_dir.parent() {
+                crate::verify::record(&dest, &hash, &pond.join(crate::verify::STAMP_DIR));
+            }
         }
         Ok(Stored {
             blake3: hash,
@@ -104,11 +165,29 @@ impl ContentWriter {
 
     /// Remove any temporary file (on abort).
     pub async fn discard(self) {
-        if let Some((file, tmp)) = self.spill {
-            drop(file);
-            let _ = fs::remove_file(tmp).await;
-        }
+        drop(self);
     }
+}
+
+/// Create (or truncate) a host file for writing, refusing to follow a symlink at `path`.
+pub async fn create_no_follow(path: &Path) -> Result<File> {
+    let mut options = tokio::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    options.custom_flags(libc::O_NOFOLLOW);
+    options.open(path).await.map_err(|e| {
+        #[cfg(unix)]
+        if e.raw_os_error() == Some(libc::ELOOP) {
+            return Error::new(
+                Code::InvalidArgument,
+                format!(
+                    "{} is a symlink; pond does not write through symlinks",
+                    path.display()
+                ),
+            );
+        }
+        Error::from(e).context(format!("cannot write {}", path.display()))
+    })
 }
 
 /// Store a host file's bytes, streaming it through a [`ContentWriter`].
@@ -125,46 +204,74 @@ pub async fn store_file(data_dir: &Path, src: &Path) -> Result<Stored> {
     let mut writer = ContentWriter::new(data_dir);
     let mut buf = vec![0u8; CHUNK];
     loop {
-        let n = file.read(&mut buf).await?;
+        let n = file
+            .read(&mut buf)
+            .await
+            .map_err(io_at(src, "cannot read host file"))?;
         if n == 0 {
             break;
         }
-        if let Err(e) = writer.write(&buf[..n]).await {
-            writer.discard().await;
-            return Err(e);
-        }
+        writer.write(&buf[..n]).await?;
     }
     writer.finish().await
 }
 
-/// Reads a large content file in chunks.
+/// Reads a large content file in chunks. With `verify`, the bytes are hashed as they stream
+/// and the end of the file is an error (CORRUPT) unless they hash to the name.
 pub struct ContentReader {
     file: File,
+    hash: String,
+    verify: Option<blake3::Hasher>,
 }
 
 impl ContentReader {
-    pub async fn open(data_dir: &Path, hash: &str) -> Result<ContentReader> {
+    pub async fn open(data_dir: &Path, hash: &str, verify: bool) -> Result<ContentReader> {
         let path = large_path(data_dir, hash)?;
         let file = File::open(&path).await.map_err(|e| {
-            Error::from(e).context(format!("large content blake3={hash} is missing"))
+            let mut err = Error::from(e);
+            if err.code == Code::NotFound {
+                err.code = Code::Corrupt;
+            }
+            err.context(format!("large content blake3={hash} is missing"))
         })?;
-        Ok(ContentReader { file })
+        Ok(ContentReader {
+            file,
+            hash: hash.to_string(),
+            verify: verify.then(blake3::Hasher::new),
+        })
     }
 
     pub async fn next_chunk(&mut self) -> Result<Option<Vec<u8>>> {
         let mut buf = vec![0u8; CHUNK];
-        let n = self.file.read(&mut buf).await?;
+        let n = self.file.read(&mut buf).await.map_err(|e| {
+            Error::from(e).context(format!("cannot read large content blake3={}", self.hash))
+        })?;
         if n == 0 {
+            if let Some(hasher) = self.verify.take() {
+                let actual = hasher.finalize().to_hex().to_string();
+                if actual != self.hash {
+                    return Err(Error::new(
+                        Code::Corrupt,
+                        format!(
+                            "large content blake3={} is corrupt: its bytes hash to {actual}",
+                            self.hash
+                        ),
+                    ));
+                }
+            }
             return Ok(None);
         }
         buf.truncate(n);
+        if let Some(hasher) = self.verify.as_mut() {
+            hasher.update(&buf);
+        }
         Ok(Some(buf))
     }
 }
 
 /// Re-hash a large content file; used by integrity checks.
 pub async fn hash_large(data_dir: &Path, hash: &str) -> Result<(String, u64)> {
-    let mut reader = ContentReader::open(data_dir, hash).await?;
+    let mut reader = ContentReader::open(data_dir, hash, false).await?;
     let mut hasher = blake3::Hasher::new();
     let mut size = 0u64;
     while let Some(chunk) = reader.next_chunk().await? {

@@ -17,6 +17,8 @@ pub enum Code {
     /// Input bytes that are not what they claim to be (not Parquet, malformed CSV...).
     InvalidData,
     InvalidArgument,
+    /// A factory config or template that cannot be used.
+    InvalidConfig,
     Sql,
     /// A query ran past its statement timeout.
     Timeout,
@@ -37,6 +39,7 @@ impl Code {
             Code::SchemaMismatch => "SCHEMA_MISMATCH",
             Code::InvalidData => "INVALID_DATA",
             Code::InvalidArgument => "INVALID_ARGUMENT",
+            Code::InvalidConfig => "INVALID_CONFIG",
             Code::Sql => "SQL",
             Code::Timeout => "TIMEOUT",
             Code::Corrupt => "CORRUPT",

@@ -11,11 +11,32 @@ mod maintain;
 mod query;
 mod schema;
 mod store;
+mod template;
+mod verify;
 
 pub use control::NativeControl;
 pub use maintain::{maintain_table, table_stats};
 pub use query::{NativeBatchStream, NativeEngine};
 pub use store::{NativeContentReader, NativeContentWriter, NativeStore, NativeTxn};
+pub use template::render_template;
+
+/// Stack of each runtime worker thread. DataFusion plans and optimises SQL recursively, and
+/// a deep expression (a long `a + b + ...` chain, nested views) needs more than Tokio's
+/// default 2 MiB; the memory is reserved, not committed, until a thread touches it.
+const WORKER_STACK: usize = 64 * 1024 * 1024;
+
+#[napi_derive::module_init]
+fn init() {
+    // A panic becomes a rejected Promise with its message (see `error::guard`); the default
+    // hook would also print a backtrace into the user's terminal.
+    std::panic::set_hook(Box::new(|_| {}));
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_stack_size(WORKER_STACK)
+        .build()
+        .expect("the addon's Tokio runtime");
+    napi::bindgen_prelude::create_custom_tokio_runtime(runtime);
+}
 
 /// BLAKE3 of bytes, as hex (integrity checks of inline content and pond checksums).
 #[napi_derive::napi]

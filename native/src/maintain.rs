@@ -48,6 +48,10 @@ pub struct MaintainOptions {
     /// Remove commit files before the new checkpoint (default true; off for automatic
     /// maintenance, for the same reason).
     pub cleanup_logs: Option<bool>,
+    /// Keep replaced data files and commit files younger than this many ms (default 0), so
+    /// a reader that loaded an older version a moment ago can still read it: readers take
+    /// no lock. pond passes its `maintain.retention` setting here.
+    pub retention_ms: Option<i64>,
     /// pond's commit metadata (JSON) for the commits maintenance makes (`pond_maintain`).
     pub meta_json: String,
     /// When given, large content files (`_large_files/blake3=<hex>`) whose hash is not in
@@ -184,6 +188,7 @@ pub async fn maintain_table(dir: String, options: MaintainOptions) -> napi::Resu
             return Ok(MaintainReport::unchanged(stats(&dir, None).await?));
         };
         let mut report = MaintainReport::unchanged(stats(&dir, Some(&table)).await?);
+        let retention = chrono::Duration::milliseconds(options.retention_ms.unwrap_or(0).max(0));
         if options.compact.unwrap_or(false) {
             let (next, metrics) = table
                 .optimize()
@@ -200,7 +205,7 @@ pub async fn maintain_table(dir: String, options: MaintainOptions) -> napi::Resu
         if options.vacuum.unwrap_or(true) {
             let (next, metrics) = table
                 .vacuum()
-                .with_retention_period(chrono::Duration::zero())
+                .with_retention_period(retention)
                 .with_enforce_retention_duration(false)
                 .with_commit_properties(commit_properties(&options.meta_json)?)
                 .await?;
@@ -210,8 +215,12 @@ pub async fn maintain_table(dir: String, options: MaintainOptions) -> napi::Resu
         let version = table.version().unwrap_or(0);
         create_checkpoint(&table, None).await?;
         if options.cleanup_logs.unwrap_or(true) {
-            // A cutoff in the future: every commit before the checkpoint is redundant now.
-            let cutoff = chrono::Utc::now().timestamp_millis() + 60_000;
+            // With no retention, a cutoff in the future: every commit before the checkpoint
+            // is redundant now.
+            let cutoff = match retention.num_milliseconds() {
+                0 => chrono::Utc::now().timestamp_millis() + 60_000,
+                ms => chrono::Utc::now().timestamp_millis() - ms,
+            };
             report.logs_removed =
                 cleanup_expired_logs_for(version, table.log_store().as_ref(), cutoff, None).await?
                     as i64;

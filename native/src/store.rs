@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -26,6 +26,7 @@ use futures::TryStreamExt;
 use napi::bindgen_prelude::Buffer;
 use napi_derive::napi;
 use object_store::ObjectStoreExt;
+use tokio::io::AsyncWriteExt;
 use tokio::sync::Mutex;
 use url::Url;
 
@@ -53,6 +54,9 @@ struct Inner {
     pond: PathBuf,
     data_dir: PathBuf,
     table: Mutex<DeltaTable>,
+    /// The version of `table`, readable while a commit or refresh holds its mutex (a reader
+    /// then gets the snapshot before it, never an error).
+    version: AtomicI64,
     /// Files by partition, per table version (one pass over the log per version instead of
     /// one filtered scan per partition read).
     partitions: std::sync::Mutex<HashMap<i64, Arc<PartitionIndex>>>,
@@ -115,13 +119,102 @@ pub struct CommitRecord {
     pub meta: Option<String>,
 }
 
+/// The `file://` URL of a Delta table directory. delta-rs mishandles some directory names
+/// (it decodes `%` escapes twice, and puts the path in the host of an internal URL where
+/// `[`, `]` and `|` are invalid), so a directory whose path holds anything but unreserved
+/// characters is reached through an alias: a symlink named by the path's hash in a private
+/// per-user directory. Everything pond shows still names the real path.
 pub(crate) fn table_url(data_dir: &Path) -> Result<Url> {
-    Url::from_directory_path(data_dir).map_err(|_| {
+    let not_absolute = || {
         Error::new(
             Code::InvalidArgument,
             format!("not an absolute path: {}", data_dir.display()),
         )
-    })
+    };
+    if !data_dir.is_absolute() {
+        return Err(not_absolute());
+    }
+    let bytes = data_dir.as_os_str().as_encoded_bytes();
+    if bytes
+        .windows(3)
+        .any(|w| w[0] == b'%' && w[1].is_ascii_hexdigit() && w[2].is_ascii_hexdigit())
+    {
+        // object_store's local store decodes such a sequence as an escape and would read
+        // and write another directory.
+        return Err(Error::new(
+            Code::InvalidArgument,
+            format!(
+                "{}: a pond's path cannot contain % followed by two hex digits (such as %20); \
+                 rename the directory",
+                data_dir.display()
+            ),
+        ));
+    }
+    let plain = data_dir
+        .as_os_str()
+        .as_encoded_bytes()
+        .iter()
+        .all(|b| b.is_ascii_alphanumeric() || b"-._~/".contains(b));
+    let dir = if plain || cfg!(not(unix)) {
+        data_dir.to_path_buf()
+    } else {
+        alias(data_dir)?
+    };
+    Url::from_directory_path(&dir).map_err(|_| not_absolute())
+}
+
+/// A symlink to `target` under `$TMPDIR/duckpond-<uid>/` (mode 0700, owned by this user),
+/// named by the BLAKE3 of the target path; created or corrected as needed.
+#[cfg(unix)]
+fn alias(target: &Path) -> Result<PathBuf> {
+    use std::os::unix::fs::{DirBuilderExt, MetadataExt};
+    let uid = unsafe { libc::getuid() };
+    let dir = std::env::temp_dir().join(format!("duckpond-{uid}"));
+    let io =
+        |e: std::io::Error| Error::from(e).context(format!("cannot prepare {}", dir.display()));
+    match std::fs::DirBuilder::new().mode(0o700).create(&dir) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+        Err(e) => return Err(io(e)),
+    }
+    let meta = std::fs::symlink_metadata(&dir).map_err(io)?;
+    if !meta.is_dir() || meta.uid() != uid || meta.mode() & 0o077 != 0 {
+        return Err(Error::new(
+            Code::Io,
+            format!(
+                "{} must be a private directory of this user (mode 0700)",
+                dir.display()
+            ),
+        ));
+    }
+    let hash = blake3::hash(target.as_os_str().as_encoded_bytes()).to_hex();
+    let link = dir.join(&hash.as_str()[..32]);
+    for _ in 0..3 {
+        match std::fs::read_link(&link) {
+            Ok(existing) if existing == target => return Ok(link),
+            Ok(_) => std::fs::remove_file(&link).map_err(io)?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(_) => std::fs::remove_file(&link).map_err(io)?,
+        }
+        match std::os::unix::fs::symlink(target, &link) {
+            Ok(()) => return Ok(link),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(io(e)),
+        }
+    }
+    Err(Error::new(
+        Code::Io,
+        format!(
+            "cannot create the alias {} for {}",
+            link.display(),
+            target.display()
+        ),
+    ))
+}
+
+#[cfg(not(unix))]
+fn alias(target: &Path) -> Result<PathBuf> {
+    Ok(target.to_path_buf())
 }
 
 fn is_table(data_dir: &Path) -> bool {
@@ -139,6 +232,13 @@ impl Inner {
 
     async fn current(&self) -> DeltaTable {
         self.table.lock().await.clone()
+    }
+
+    /// Record the version of a table just stored in `table` (its mutex still held).
+    fn published(&self, table: &DeltaTable) -> i64 {
+        let v = version_of(table);
+        self.version.store(v, Ordering::SeqCst);
+        v
     }
 
     async fn at_version(&self, version: Option<i64>) -> Result<DeltaTable> {
@@ -469,13 +569,14 @@ impl NativeStore {
                     format!("a pond already exists at {}", pond.display()),
                 ));
             }
+            let url = table_url(&data_dir)?;
             for dir in [DATA_DIR, CONTROL_DIR, CACHE_DIR] {
                 tokio::fs::create_dir_all(pond.join(dir)).await?;
             }
             let lock =
                 WriteLock::acquire(&pond.join(CONTROL_DIR).join(LOCK_FILE), Duration::ZERO).await?;
             let batches = decode_rows(&rows)?;
-            let table = DeltaTable::try_from_url(table_url(&data_dir)?).await?;
+            let table = DeltaTable::try_from_url(url).await?;
             let table = write(table, batches, &meta_json, SaveMode::ErrorIfExists).await?;
             lock.release();
             Ok(NativeStore::wrap(pond, data_dir, table))
@@ -486,12 +587,7 @@ impl NativeStore {
     /// The Delta table version this handle reads.
     #[napi(getter)]
     pub fn version(&self) -> i64 {
-        self.inner
-            .table
-            .try_lock()
-            .ok()
-            .map(|t| version_of(&t))
-            .unwrap_or(-1)
+        self.inner.version.load(Ordering::SeqCst)
     }
 
     /// The pond directory (absolute).
@@ -556,7 +652,7 @@ impl NativeStore {
         guard(async move {
             let mut table = inner.table.lock().await;
             table.update_state().await?;
-            Ok(version_of(&table))
+            Ok(inner.published(&table))
         })
         .await
     }
@@ -583,7 +679,11 @@ impl NativeStore {
         guard(async move {
             let wait = Duration::from_millis(wait_ms.unwrap_or(0) as u64);
             let lock = WriteLock::acquire(&inner.lock_path(), wait).await?;
-            inner.table.lock().await.update_state().await?;
+            {
+                let mut table = inner.table.lock().await;
+                table.update_state().await?;
+                inner.published(&table);
+            }
             Ok(NativeTxn {
                 inner,
                 lock: std::sync::Mutex::new(Some(lock)),
@@ -593,12 +693,18 @@ impl NativeStore {
         .await
     }
 
-    /// Open large content for chunked reading.
+    /// Open large content for chunked reading. With `verify` (default true) the bytes are
+    /// hashed as they stream and the last `next()` fails with CORRUPT unless they match.
     #[napi]
-    pub async fn open_content(&self, blake3: String) -> napi::Result<NativeContentReader> {
+    pub async fn open_content(
+        &self,
+        blake3: String,
+        verify: Option<bool>,
+    ) -> napi::Result<NativeContentReader> {
         let inner = self.inner.clone();
         guard(async move {
-            let reader = ContentReader::open(&inner.data_dir, &blake3).await?;
+            let reader =
+                ContentReader::open(&inner.data_dir, &blake3, verify.unwrap_or(true)).await?;
             Ok(NativeContentReader {
                 reader: Mutex::new(reader),
             })
@@ -606,15 +712,39 @@ impl NativeStore {
         .await
     }
 
-    /// Copy large content to a host file (created or replaced).
+    /// Copy large content to a host file, created or replaced, never through a symlink.
+    /// With `verify` (default true) a copy whose bytes do not match is removed and the call
+    /// fails with CORRUPT.
     #[napi]
-    pub async fn export_content(&self, blake3: String, dest: String) -> napi::Result<()> {
+    pub async fn export_content(
+        &self,
+        blake3: String,
+        dest: String,
+        verify: Option<bool>,
+    ) -> napi::Result<()> {
         let inner = self.inner.clone();
         guard(async move {
-            let src = content::large_path(&inner.data_dir, &blake3)?;
-            tokio::fs::copy(&src, &dest)
-                .await
-                .map_err(|e| Error::from(e).context(format!("cannot write {dest}")))?;
+            let dest = PathBuf::from(dest);
+            let mut reader =
+                ContentReader::open(&inner.data_dir, &blake3, verify.unwrap_or(true)).await?;
+            let mut out = content::create_no_follow(&dest).await?;
+            let copied = async {
+                while let Some(chunk) = reader.next_chunk().await? {
+                    out.write_all(&chunk).await.map_err(|e| {
+                        Error::from(e).context(format!("cannot write {}", dest.display()))
+                    })?;
+                }
+                out.flush().await.map_err(|e| {
+                    Error::from(e).context(format!("cannot write {}", dest.display()))
+                })?;
+                Ok::<_, Error>(())
+            }
+            .await;
+            if let Err(e) = copied {
+                drop(out);
+                let _ = tokio::fs::remove_file(&dest).await;
+                return Err(e);
+            }
             Ok(())
         })
         .await
@@ -634,6 +764,7 @@ impl NativeStore {
             inner: Arc::new(Inner {
                 pond,
                 data_dir,
+                version: AtomicI64::new(version_of(&table)),
                 table: Mutex::new(table),
                 pinned: Mutex::new(HashMap::new()),
                 partitions: std::sync::Mutex::new(HashMap::new()),
@@ -719,10 +850,12 @@ impl NativeTxn {
         let result = guard(async move {
             open?;
             let batches = decode_rows(&rows)?;
+            // Readers keep the previous snapshot until the commit is in the log.
+            let base = inner.current().await;
+            let next = write(base, batches, &meta_json, SaveMode::Append).await?;
             let mut table = inner.table.lock().await;
-            let next = write(table.clone(), batches, &meta_json, SaveMode::Append).await?;
             *table = next;
-            Ok(version_of(&table))
+            Ok(inner.published(&table))
         })
         .await;
         self.done.store(true, Ordering::SeqCst);

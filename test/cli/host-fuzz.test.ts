@@ -15,22 +15,11 @@ import { Steward } from '../../ts/steward/steward.js';
 import { hostConfigPath, hostUrlPath, isInside } from '../../ts/tinyfs/host-path.js';
 import { readContent } from '../../ts/tinyfs/node.js';
 import { collect } from '../../ts/tinyfs/persistence.js';
+import { prng } from '../fuzz.js';
 import { pondOk, tempDir } from '../helpers.js';
 import { pondCoded } from './coded.js';
 
 const SENTINEL = 'SENTINEL-5f3a';
-
-/** mulberry32: a small seeded PRNG with floats in [0, 1). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ATOMS = [
   ...['..', '..', '.', '', '%2e%2e', '%2E%2e', '.%2e', '%2f', '..%2f..', '%00', '\0', '%', '%zz'],

@@ -12,6 +12,7 @@ import { isErrorCode } from '../../ts/errors.js';
 import { parseConfigText } from '../../ts/factories/config.js';
 import { defaultRegistry } from '../../ts/factories/index.js';
 import { Pond, PondError } from '../../ts/index.js';
+import { prng } from '../fuzz.js';
 import { tempDir } from '../helpers.js';
 
 const SEED = 20240611;
@@ -32,18 +33,6 @@ const ENV: Record<string, string> = {
   FUZZ_EMPTY: '',
 };
 const SECRETS = Object.values(ENV).filter((v) => v.length >= 4 && v !== ENV.FUZZ_REF);
-
-/** mulberry32: a small seeded PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const KEYS = [
   'directory',

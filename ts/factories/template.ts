@@ -2,13 +2,14 @@
 /**
  * `template` (seeds): a directory of rendered text files. With captures in `out_pattern`
  * (`$0`, `$1`...), one file per `in_pattern` match; with a literal `out_pattern`, one file
- * for all matches. `template_file` is a pond file in Jinja syntax (nunjucks), rendered
+ * for all matches. `template_file` is a pond file in Jinja syntax, rendered by the addon's
+ * sandboxed engine (a template may come from anyone: it cannot run code or reach the host)
  * with `captures` (this match's wildcards), `match` ({path, name, captures}) and `matches`
  * (every match).
  */
 
-import nunjucks from 'nunjucks';
 import { ErrorCode, PondError } from '../errors.js';
+import { renderTemplate } from '../native/template.js';
 import { EntryType } from '../tinyfs/entry-type.js';
 import { substituteCaptures } from '../tinyfs/glob.js';
 import type { Node } from '../tinyfs/node.js';
@@ -28,16 +29,15 @@ interface Match {
   readonly captures: readonly string[];
 }
 
-const env = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: false });
-
 function render(template: string, context: object, where: string): Uint8Array {
   try {
-    return new TextEncoder().encode(env.renderString(template, context));
+    return new TextEncoder().encode(renderTemplate(template, context));
   } catch (err) {
-    throw new PondError(
-      ErrorCode.INVALID_CONFIG,
-      `${where}: template error: ${(err as Error).message}`,
-    );
+    const message = err instanceof Error ? err.message : String(err);
+    throw new PondError(ErrorCode.INVALID_CONFIG, `${where}: template error: ${message}`, {
+      path: where,
+      cause: err,
+    });
   }
 }
 

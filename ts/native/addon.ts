@@ -47,6 +47,7 @@ export interface MaintainOptions {
   compact?: boolean;
   vacuum?: boolean;
   cleanupLogs?: boolean;
+  retentionMs?: number;
   metaJson: string;
   largeReferenced?: string[];
 }
@@ -95,8 +96,8 @@ export interface NativeStore {
   readRows(options: ReadRowsOptions): Promise<Buffer>;
   history(limit?: number): Promise<CommitRecord[]>;
   begin(waitMs?: number): Promise<NativeTxn>;
-  openContent(blake3: string): Promise<NativeContentReader>;
-  exportContent(blake3: string, dest: string): Promise<void>;
+  openContent(blake3: string, verify?: boolean): Promise<NativeContentReader>;
+  exportContent(blake3: string, dest: string, verify?: boolean): Promise<void>;
   hashContent(blake3: string): Promise<string>;
   partitions(): Promise<string[]>;
   contentSize(blake3: string): Promise<number | null>;
@@ -105,6 +106,7 @@ export interface NativeStore {
 export interface Binding {
   NativeEngine: unknown;
   blake3Hex(bytes: Buffer): string;
+  renderTemplate(template: string, contextJson: string): string;
   tableStats(dir: string): Promise<TableStats>;
   maintainTable(dir: string, options: MaintainOptions): Promise<MaintainReport>;
   NativeControl: { open(pond: string): Promise<NativeControl> };

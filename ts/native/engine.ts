@@ -37,6 +37,10 @@ export interface QueryOptions {
   readonly targetPartitions?: number;
   /** With `parquet`: the most rows per row group. */
   readonly rowGroupRows?: number;
+  /** Check pond content against its recorded BLAKE3 before scanning it (default true). */
+  readonly verify?: boolean;
+  /** Cancel the statement with TIMEOUT after this many milliseconds. */
+  readonly timeoutMs?: number;
 }
 
 interface NativeBatchStream {

@@ -75,8 +75,12 @@ export class Store {
     return new Txn(await call(() => this.native.begin(waitMs)));
   }
 
-  async *readContent(blake3: string): AsyncIterable<Uint8Array> {
-    const reader = await call(() => this.native.openContent(blake3));
+  /**
+   * Stream large content. With `verify` (default) the bytes are hashed as they stream, and
+   * after the last chunk the stream fails with CORRUPT unless they matched the hash.
+   */
+  async *readContent(blake3: string, verify = true): AsyncIterable<Uint8Array> {
+    const reader = await call(() => this.native.openContent(blake3, verify));
     for (;;) {
       const chunk = await call(() => reader.next());
       if (!chunk) return;
@@ -84,8 +88,9 @@ export class Store {
     }
   }
 
-  exportContent(blake3: string, dest: string): Promise<void> {
-    return call(() => this.native.exportContent(blake3, dest));
+  /** Copy large content to a host file, never through a symlink; verified by default. */
+  exportContent(blake3: string, dest: string, verify = true): Promise<void> {
+    return call(() => this.native.exportContent(blake3, dest, verify));
   }
 
   hashContent(blake3: string): Promise<string> {

@@ -120,7 +120,13 @@ async function localPath(np: NodePath, v: VersionRecord): Promise<string> {
 }
 
 async function parquetFile(np: NodePath, v: VersionRecord): Promise<ParquetFileSpec> {
-  return { path: await localPath(np, v), minTime: v.minEventTime, maxTime: v.maxEventTime };
+  return {
+    path: await localPath(np, v),
+    blake3: v.blake3,
+    size: v.size,
+    minTime: v.minEventTime,
+    maxTime: v.maxEventTime,
+  };
 }
 
 async function matchNodes(root: WD, pattern: string): Promise<NodePath[]> {

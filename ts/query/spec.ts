@@ -8,6 +8,9 @@
 export interface ParquetFileSpec {
   /** Host path of the Parquet bytes. */
   readonly path: string;
+  /** For pond content: its recorded hash and size, checked before the scan reads it. */
+  readonly blake3?: string | null;
+  readonly size?: number | null;
   /** Event-time bounds in µs, when recorded (series versions). */
   readonly minTime?: number | null;
   readonly maxTime?: number | null;

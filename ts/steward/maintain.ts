@@ -16,7 +16,16 @@ import type { Steward, WriteOptions } from './steward.js';
 
 export interface MaintainOptions extends WriteOptions {
   readonly compact?: boolean;
+  /**
+   * Keep replaced data files and commit files younger than this (default
+   * {@link DEFAULT_RETENTION_MS}): readers take no lock, and one that loaded a version just
+   * before maintenance must still find its files.
+   */
+  readonly retentionMs?: number;
 }
+
+/** One hour: far longer than any read a pond command makes. */
+export const DEFAULT_RETENTION_MS = 3_600_000;
 
 export interface MaintainResult {
   readonly data: MaintainReport;
@@ -69,12 +78,18 @@ export async function maintain(
     });
     const metaJson = JSON.stringify({ txn_seq: lastSeq });
     const compact = options.compact ?? false;
+    const retentionMs = options.retentionMs ?? DEFAULT_RETENTION_MS;
     const data = await maintainTable(join(store.path, 'data'), {
       compact,
       metaJson,
+      retentionMs,
       largeReferenced: await referencedLarge(steward),
     });
-    const control = await maintainTable(join(store.path, 'control'), { compact, metaJson });
+    const control = await maintainTable(join(store.path, 'control'), {
+      compact,
+      metaJson,
+      retentionMs,
+    });
     await store.refresh();
     return { data, control };
   } finally {

@@ -164,10 +164,20 @@ pub async fn listing_table(
     if files.is_empty() {
         return Err(Error::new(Code::NotFound, "no files to read"));
     }
+    // Each path names one file: it is not parsed as a URL or a glob, so `?`, `*`, `[`, `%`
+    // and `#` in a directory name are just characters.
     let urls = files
         .iter()
-        .map(|f| ListingTableUrl::parse(&f.path))
-        .collect::<std::result::Result<Vec<_>, _>>()?;
+        .map(|f| {
+            let url = url::Url::from_file_path(&f.path).map_err(|_| {
+                Error::new(
+                    Code::InvalidArgument,
+                    format!("not an absolute path: {}", f.path),
+                )
+            })?;
+            Ok(ListingTableUrl::try_new(url, None)?)
+        })
+        .collect::<Result<Vec<_>>>()?;
     let options = ListingOptions::new(format).with_file_extension("");
     let config = ListingTableConfig::new_with_multi_paths(urls)
         .with_listing_options(options)
@@ -211,10 +221,12 @@ pub async fn cached_parquet(
     }
     let file = ParquetFile {
         path: cache_file.to_string(),
+        blake3: None,
+        size: None,
         min_time: None,
         max_time: None,
     };
     Ok(Arc::new(
-        ParquetTable::try_new(label, &[file], None, footers).await?,
+        ParquetTable::try_new(label, &[file], None, footers, false).await?,
     ))
 }

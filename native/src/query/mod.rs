@@ -5,12 +5,15 @@
 
 pub mod bounds;
 pub mod formats;
+pub mod limits;
 pub mod output;
 pub mod parquet;
 pub mod spec;
 
 use std::collections::BTreeMap;
+use std::future::Future;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use deltalake::arrow::array::{Array, Int64Array};
 use deltalake::arrow::compute::{cast, max, min};
@@ -22,7 +25,7 @@ use deltalake::datafusion::datasource::ViewTable;
 use deltalake::datafusion::execution::runtime_env::RuntimeEnv;
 use deltalake::datafusion::execution::SendableRecordBatchStream;
 use deltalake::datafusion::physical_plan::displayable;
-use deltalake::datafusion::prelude::{SQLOptions, SessionConfig, SessionContext};
+use deltalake::datafusion::prelude::{DataFrame, SQLOptions, SessionConfig, SessionContext};
 use deltalake::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use deltalake::parquet::arrow::ProjectionMask;
 use futures::future::BoxFuture;
@@ -35,6 +38,9 @@ use crate::error::{guard, Code, Error, Result};
 use output::{Encoder, OutputFormat};
 use parquet::{FooterCache, ParquetTable};
 use spec::TableSpec;
+
+/// Stack of the thread that parses statements for [`NativeEngine::table_references`].
+const PARSE_STACK: usize = 256 * 1024 * 1024;
 
 struct Engine {
     runtime: Arc<RuntimeEnv>,
@@ -50,6 +56,10 @@ pub struct QueryOptions {
     pub target_partitions: Option<u32>,
     /// With `parquet`: the most rows per row group.
     pub row_group_rows: Option<u32>,
+    /// Check pond content against its recorded hash before scanning it (default true).
+    pub verify: Option<bool>,
+    /// Cancel the statement (planning and every later `next()`) after this many ms.
+    pub timeout_ms: Option<u32>,
 }
 
 /// A table reference found in a statement.
@@ -104,6 +114,7 @@ impl Engine {
         &'a self,
         ctx: &'a SessionContext,
         spec: TableSpec,
+        verify: bool,
     ) -> BoxFuture<'a, Result<Arc<dyn TableProvider>>> {
         async move {
             let label = spec.label().to_string();
@@ -111,12 +122,13 @@ impl Engine {
                 TableSpec::Parquet {
                     files, time_column, ..
                 } => Arc::new(
-                    ParquetTable::try_new(&label, &files, time_column, &self.footers).await?,
+                    ParquetTable::try_new(&label, &files, time_column, &self.footers, verify)
+                        .await?,
                 ),
                 TableSpec::Empty { .. } => Arc::new(EmptyTable::new(Arc::new(Schema::empty()))),
                 TableSpec::Union { mut inputs, .. } => match inputs.len() {
                     0 => Arc::new(EmptyTable::new(Arc::new(Schema::empty()))),
-                    1 => self.provider(ctx, inputs.remove(0)).await?,
+                    1 => self.provider(ctx, inputs.remove(0), verify).await?,
                     _ => {
                         let names: Vec<String> =
                             (0..inputs.len()).map(|i| format!("__union_{i}")).collect();
@@ -126,10 +138,10 @@ impl Engine {
                             .collect::<Vec<_>>()
                             .join(" UNION ALL BY NAME ");
                         let tables = names.into_iter().zip(inputs).collect();
-                        self.view(ctx, &sql, tables).await?
+                        self.view(ctx, &sql, tables, verify).await?
                     }
                 },
-                TableSpec::View { sql, tables, .. } => self.view(ctx, &sql, tables).await?,
+                TableSpec::View { sql, tables, .. } => self.view(ctx, &sql, tables, verify).await?,
                 TableSpec::Format {
                     format,
                     compression,
@@ -161,13 +173,11 @@ impl Engine {
         outer: &SessionContext,
         sql: &str,
         tables: BTreeMap<String, TableSpec>,
+        verify: bool,
     ) -> Result<Arc<dyn TableProvider>> {
         let inner = SessionContext::new_with_config_rt(outer.copied_config(), self.runtime.clone());
-        self.register(&inner, tables).await?;
-        let plan = inner
-            .sql_with_options(sql, read_only())
-            .await?
-            .into_unoptimized_plan();
+        self.register(&inner, tables, verify).await?;
+        let plan = plan_sql(&inner, sql).await?.into_unoptimized_plan();
         Ok(Arc::new(ViewTable::new(plan, Some(sql.to_string()))))
     }
 
@@ -175,11 +185,12 @@ impl Engine {
         &self,
         ctx: &SessionContext,
         tables: BTreeMap<String, TableSpec>,
+        verify: bool,
     ) -> Result<()> {
         for (name, spec) in tables {
             let label = spec.label().to_string();
             let provider = self
-                .provider(ctx, spec)
+                .provider(ctx, spec, verify)
                 .await
                 .map_err(|e| e.context(format!("reading {label}")))?;
             ctx.register_table(TableReference::bare(name), provider)?;
@@ -191,8 +202,40 @@ impl Engine {
         let tables: BTreeMap<String, TableSpec> = serde_json::from_str(specs_json)
             .map_err(|e| Error::new(Code::Internal, format!("bad table specs: {e}")))?;
         let ctx = self.session(options);
-        self.register(&ctx, tables).await?;
+        self.register(&ctx, tables, options.verify.unwrap_or(true))
+            .await?;
         Ok(ctx)
+    }
+}
+
+/// Parse, check against [`limits`], and plan a read-only statement.
+async fn plan_sql(ctx: &SessionContext, sql: &str) -> Result<DataFrame> {
+    limits::check_text(sql)?;
+    let state = ctx.state();
+    let dialect = state.config().options().sql_parser.dialect;
+    let statement = state.sql_to_statement(sql, &dialect)?;
+    limits::check_statement(&statement)?;
+    let plan = state.statement_to_plan(statement).await?;
+    read_only().verify_plan(&plan)?;
+    Ok(ctx.execute_logical_plan(plan).await?)
+}
+
+/// A statement's deadline, from `timeout_ms`.
+fn deadline(options: &QueryOptions) -> Option<Instant> {
+    options
+        .timeout_ms
+        .map(|ms| Instant::now() + Duration::from_millis(ms as u64))
+}
+
+/// Run `fut` until `deadline`; past it, fail with TIMEOUT (dropping `fut` cancels it).
+async fn until<T>(deadline: Option<Instant>, fut: impl Future<Output = Result<T>>) -> Result<T> {
+    let Some(at) = deadline else { return fut.await };
+    match tokio::time::timeout_at(at.into(), fut).await {
+        Ok(result) => result,
+        Err(_) => Err(Error::new(
+            Code::Timeout,
+            "statement cancelled: it ran past its timeout",
+        )),
     }
 }
 
@@ -230,9 +273,11 @@ impl NativeEngine {
     /// The tables a statement reads (CTE names excluded), in order of appearance.
     #[napi]
     pub fn table_references(&self, sql: String) -> napi::Result<Vec<TableRef>> {
-        let run = || -> Result<Vec<TableRef>> {
+        let run = move || -> Result<Vec<TableRef>> {
+            limits::check_text(&sql)?;
             let state = SessionContext::new().state();
             let statement = state.sql_to_statement(&sql, &Default::default())?;
+            limits::check_statement(&statement)?;
             let refs = state.resolve_table_references(&statement)?;
             Ok(refs
                 .into_iter()
@@ -243,7 +288,15 @@ impl NativeEngine {
                 })
                 .collect())
         };
-        run().map_err(napi::Error::from)
+        // Parsing (and dropping) a deep statement recurses: give it a stack of its own
+        // rather than the JS thread's.
+        std::thread::Builder::new()
+            .stack_size(PARSE_STACK)
+            .spawn(run)
+            .map_err(|e| Error::new(Code::Internal, format!("cannot start parser thread: {e}")))?
+            .join()
+            .unwrap_or_else(|_| Err(Error::new(Code::Internal, "the SQL parser panicked")))
+            .map_err(napi::Error::from)
     }
 
     /// Plan and start a query; results come from the returned stream in `options.format`.
@@ -257,9 +310,13 @@ impl NativeEngine {
         let engine = self.inner.clone();
         guard(async move {
             let format = OutputFormat::parse(options.format.as_deref().unwrap_or("ipc"))?;
-            let ctx = engine.prepare(&specs_json, &options).await?;
-            let df = ctx.sql_with_options(&sql, read_only()).await?;
-            let stream = df.execute_stream().await?;
+            let deadline = deadline(&options);
+            let stream = until(deadline, async {
+                let ctx = engine.prepare(&specs_json, &options).await?;
+                let df = plan_sql(&ctx, &sql).await?;
+                Ok(df.execute_stream().await?)
+            })
+            .await?;
             let encoder = Encoder::new(
                 format,
                 stream.schema(),
@@ -269,6 +326,7 @@ impl NativeEngine {
                 state: Mutex::new(StreamState {
                     stream: Some(stream),
                     encoder,
+                    deadline,
                 }),
             })
         })
@@ -286,7 +344,7 @@ impl NativeEngine {
         let engine = self.inner.clone();
         guard(async move {
             let ctx = engine.prepare(&specs_json, &options).await?;
-            let df = ctx.sql_with_options(&sql, read_only()).await?;
+            let df = plan_sql(&ctx, &sql).await?;
             let schema = df.schema().as_arrow().clone();
             let plan = df.create_physical_plan().await?;
             let mut out = String::from("Schema:\n");
@@ -389,6 +447,7 @@ async fn time_range(path: &str, column: &str) -> Result<(Option<i64>, Option<i64
 struct StreamState {
     stream: Option<SendableRecordBatchStream>,
     encoder: Encoder,
+    deadline: Option<Instant>,
 }
 
 /// Results of a query, pulled chunk by chunk so a large result never sits in memory.
@@ -405,10 +464,20 @@ impl NativeBatchStream {
         guard(async {
             let mut state = self.state.lock().await;
             loop {
+                let deadline = state.deadline;
                 let Some(stream) = state.stream.as_mut() else {
                     return Ok(None);
                 };
-                match stream.try_next().await? {
+                let next = until(deadline, async { Ok(stream.try_next().await?) }).await;
+                let next = match next {
+                    Ok(next) => next,
+                    Err(e) => {
+                        // Dropping the stream stops the plan's tasks.
+                        state.stream = None;
+                        return Err(e);
+                    }
+                };
+                match next {
                     Some(batch) => {
                         let bytes = state.encoder.push(&batch)?;
                         if !bytes.is_empty() {

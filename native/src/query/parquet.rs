@@ -94,6 +94,27 @@ impl FooterCache {
     }
 }
 
+/// Check pond content before a scan range-reads it (blocking I/O, off the runtime).
+async fn verify_content(path: &str, hash: &str, size: Option<u64>) -> Result<()> {
+    let path = std::path::PathBuf::from(path);
+    let hash = hash.to_string();
+    tokio::task::spawn_blocking(move || {
+        // `$POND/data/_large_files/blake3=<hex>`: stamps live in `$POND/cache/verified`.
+        let in_large = path
+            .parent()
+            .and_then(|p| p.file_name())
+            .is_some_and(|n| n == crate::content::LARGE_DIR);
+        let stamps = path
+            .ancestors()
+            .nth(3)
+            .filter(|_| in_large)
+            .map(|pond| pond.join(crate::verify::STAMP_DIR));
+        crate::verify::ensure(&path, &hash, size, stamps.as_deref())
+    })
+    .await
+    .map_err(|e| Error::new(Code::Internal, e.to_string()))?
+}
+
 /// Fields of all schemas by name, in order of first appearance (UNION ALL BY NAME).
 pub fn merge_schemas<'a>(schemas: impl IntoIterator<Item = &'a SchemaRef>) -> SchemaRef {
     let mut fields: Vec<Field> = Vec::new();
@@ -142,9 +163,13 @@ impl ParquetTable {
         files: &[ParquetFile],
         time_column: Option<String>,
         footers: &FooterCache,
+        verify: bool,
     ) -> Result<ParquetTable> {
         let mut versions = Vec::with_capacity(files.len());
         for file in files {
+            if let (true, Some(hash)) = (verify, &file.blake3) {
+                verify_content(&file.path, hash, file.size).await?;
+            }
             let footer = footers.get(&file.path).await?;
             versions.push(Arc::new(VersionHandle(Version {
                 path: file.path.clone(),
@@ -199,10 +224,19 @@ impl fmt::Display for ScanReport {
     }
 }
 
+/// A file for the scan. The location is built from the path once, here: passing its text
+/// through `PartitionedFile::new` would percent-encode it a second time (a `%`, `#` or
+/// non-ASCII character in the pond's path would then name another file).
 fn object_meta_file(path: &str, size: u64) -> Result<PartitionedFile> {
     let location = deltalake::Path::from_absolute_path(Path::new(path))
         .map_err(|e| Error::new(Code::InvalidArgument, format!("{path}: {e}")))?;
-    Ok(PartitionedFile::new(location.to_string(), size))
+    Ok(PartitionedFile::new_from_meta(object_store::ObjectMeta {
+        location,
+        last_modified: chrono::DateTime::<chrono::Utc>::UNIX_EPOCH,
+        size,
+        e_tag: None,
+        version: None,
+    }))
 }
 
 #[async_trait]

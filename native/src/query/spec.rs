@@ -66,6 +66,12 @@ impl TableSpec {
 #[serde(rename_all = "camelCase")]
 pub struct ParquetFile {
     pub path: String,
+    /// For pond content: the hash and size the oplog records, checked before the scan
+    /// (see `verify.rs`).
+    #[serde(default)]
+    pub blake3: Option<String>,
+    #[serde(default)]
+    pub size: Option<u64>,
     /// Event-time bounds of this file in µs, when known.
     pub min_time: Option<i64>,
     pub max_time: Option<i64>,

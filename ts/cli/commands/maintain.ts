@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { MaintainReport } from '../../native/store.js';
 import type { CliContext } from '../context.js';
 import { bytes } from '../format.js';
+import { nonNegativeSeconds } from '../options.js';
 
 function line(name: string, r: MaintainReport): string {
   const parts = [
@@ -38,15 +39,25 @@ export function register(program: Command, ctx: CliContext): void {
         'content files no row references (left by aborted transactions). No row changes:',
         'queries and the fsck root checksum are the same after. Time travel to versions',
         'before the checkpoint is no longer possible; pond log is unaffected.',
+        '',
+        'Readers take no lock, so replaced files and commit files younger than',
+        '--retention (default 3600 s) are kept: a query that started before maintain',
+        'still finds every file of the version it reads. --retention 0 reclaims all now.',
       ].join('\n'),
     )
     .option('--compact', "merge each partition's small files into one")
-    .action(async (opts: { compact?: boolean }) => {
+    .option(
+      '--retention <seconds>',
+      'keep replaced files and commit files younger than this (default 3600)',
+      nonNegativeSeconds,
+    )
+    .action(async (opts: { compact?: boolean; retention?: number }) => {
       const { maintain } = await import('../../steward/maintain.js');
       const steward = await ctx.open();
       const result = await maintain(steward, {
         ...ctx.writeOptions(),
         compact: opts.compact ?? false,
+        ...(opts.retention === undefined ? {} : { retentionMs: opts.retention * 1000 }),
       });
       ctx.out(line('data', result.data));
       ctx.out(line('control', result.control));

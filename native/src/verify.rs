@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: Apache-2.0
+//! Verification of large content files that queries read in place. A scan range-reads a
+//! Parquet file, so it cannot hash the bytes as they stream (reads of whole content do, in
+//! `content::ContentReader`). Instead a file is hashed in full once, and a *stamp* recording
+//! its size, inode, modification and change times is left under `$POND/cache/verified/`.
+//! A later query re-hashes only when the file's metadata no longer matches its stamp: any
+//! write to the file changes its change time, which user space cannot set back. Bit rot that
+//! leaves the metadata alone is `pond fsck`'s to find; it re-hashes everything.
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use crate::content::is_hash;
+use crate::error::{Code, Error, Result};
+
+/// Where stamps live, relative to the pond directory.
+pub const STAMP_DIR: &str = "cache/verified";
+
+/// Files verified by this process, by path, with the metadata key they had.
+static VERIFIED: Mutex<Option<HashMap<PathBuf, String>>> = Mutex::new(None);
+
+fn metadata_key(meta: &std::fs::Metadata) -> String {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        format!(
+            "{} {} {}.{} {}.{}",
+            meta.len(),
+            meta.ino(),
+            meta.mtime(),
+            meta.mtime_nsec(),
+            meta.ctime(),
+            meta.ctime_nsec()
+        )
+    }
+    #[cfg(not(unix))]
+    {
+        let modified = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        format!("{} {modified}", meta.len())
+    }
+}
+
+fn hash_file(path: &Path) -> Result<String> {
+    let mut file = std::fs::File::open(path)
+        .map_err(|e| Error::from(e).context(format!("cannot read {}", path.display())))?;
+    let mut hasher = blake3::Hasher::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = file
+            .read(&mut buf)
+            .map_err(|e| Error::from(e).context(format!("cannot read {}", path.display())))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hasher.finalize().to_hex().to_string())
+}
+
+/// Record that `path` holds the bytes named `hash` (after hashing them while writing).
+pub fn record(path: &Path, hash: &str, stamps: &Path) {
+    let Ok(meta) = std::fs::metadata(path) else {
+        return;
+    };
+    let key = metadata_key(&meta);
+    if std::fs::create_dir_all(stamps).is_ok() {
+        // Best effort: a missing stamp only costs one re-hash later.
+        let _ = std::fs::write(stamps.join(hash), &key);
+    }
+    VERIFIED
+        .lock()
+        .expect("verified files")
+        .get_or_insert_with(HashMap::new)
+        .insert(path.to_path_buf(), key);
+}
+
+/// Check that the file at `path` holds the bytes named `hash` (and `size` bytes, when known),
+/// hashing it only when its metadata changed since it was last verified. Blocking.
+pub fn ensure(path: &Path, hash: &str, size: Option<u64>, stamps: Option<&Path>) -> Result<()> {
+    if !is_hash(hash) {
+        return Err(Error::new(
+            Code::Corrupt,
+            format!("not a blake3 hash: {hash:?}"),
+        ));
+    }
+    let meta = std::fs::metadata(path).map_err(|e| {
+        let mut err = Error::from(e);
+        if err.code == Code::NotFound {
+            err.code = Code::Corrupt;
+        }
+        err.context(format!("large content blake3={hash} is missing"))
+    })?;
+    if let Some(expected) = size {
+        if meta.len() != expected {
+            return Err(Error::new(
+                Code::Corrupt,
+                format!(
+                    "large content blake3={hash} is corrupt: {} bytes, the oplog says {expected}",
+                    meta.len()
+                ),
+            ));
+        }
+    }
+    let key = metadata_key(&meta);
+    let known = VERIFIED
+        .lock()
+        .expect("verified files")
+        .as_ref()
+        .and_then(|m| m.get(path).cloned());
+    if known.as_deref() == Some(key.as_str()) {
+        return Ok(());
+    }
+    if let Some(dir) = stamps {
+        if std::fs::read_to_string(dir.join(hash)).ok().as_deref() == Some(key.as_str()) {
+            remember(path, key);
+            return Ok(());
+        }
+    }
+    let actual = hash_file(path)?;
+    if actual != hash {
+        return Err(Error::new(
+            Code::Corrupt,
+            format!("large content blake3={hash} is corrupt: its bytes hash to {actual}"),
+        ));
+    }
+    match stamps {
+        Some(dir) => record(path, hash, dir),
+        None => remember(path, key),
+    }
+    Ok(())
+}
+
+fn remember(path: &Path, key: String) {
+    VERIFIED
+        .lock()
+        .expect("verified files")
+        .get_or_insert_with(HashMap::new)
+        .insert(path.to_path_buf(), key);
+}
