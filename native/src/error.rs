@@ -176,6 +176,14 @@ impl From<deltalake::datafusion::error::DataFusionError> for Error {
                     Code::NotFound
                 }
                 E::ObjectStore(_) | E::IoError(_) => Code::Io,
+                // A file the CSV or JSON reader could not parse (unterminated quotes,
+                // bytes that are not text...): the data is bad, not the machine.
+                E::Context(what, inner)
+                    if what.starts_with("Error when processing")
+                        && !matches!(code(inner), Code::NotFound) =>
+                {
+                    Code::InvalidData
+                }
                 E::Context(_, inner) | E::Diagnostic(_, inner) => code(inner),
                 E::Shared(inner) => code(inner),
                 E::Collection(all) => all.first().map(code).unwrap_or(Code::Internal),

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EntryType, Pond, type PondError } from '../../ts/index.js';
 import { prng } from '../fuzz.js';
-import { codeOf, pondProcess, readingsSql, tempDir, writeParquet } from '../helpers.js';
+import { codeOf, pond, pondProcess, readingsSql, tempDir, writeParquet } from '../helpers.js';
 
 const deep = (terms: number) => `SELECT ${Array.from({ length: terms }, () => '1').join('+')} AS x`;
 
@@ -63,12 +63,15 @@ describe('SQL limits', () => {
   });
 
   it('a statement past its timeout is cancelled with TIMEOUT and the pond stays usable', async () => {
-    const { pond } = await smallPond();
+    const { pond: lib } = await smallPond();
     // Hours of work on any machine: only the timeout can end it.
     const runaway = 'SELECT count(*) FROM generate_series(1, 100000000000) a';
-    expect(await codeOf(pond.sql(runaway, { timeoutMs: 200 }))).toBe('TIMEOUT');
-    const t = await pond.sql(`SELECT count(*) AS n FROM '/a.series'`, { timeoutMs: 600_000 });
+    expect(await codeOf(lib.sql(runaway, { timeoutMs: 200 }))).toBe('TIMEOUT');
+    const t = await lib.sql(`SELECT count(*) AS n FROM '/a.series'`, { timeoutMs: 600_000 });
     expect(Number(t.getChild('n')?.get(0))).toBe(10);
+    const cli = await pond(undefined, 'sql', '--timeout', '0.2', runaway);
+    expect(cli.code).toBe(8);
+    expect(cli.stderr).toMatch(/^Error \[TIMEOUT\]/);
   });
 });
 

@@ -6,7 +6,7 @@
  */
 
 import type { RecordBatch } from 'apache-arrow';
-import { Option } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 import { invalidArgument } from '../errors.js';
 import type { OutputFormat } from '../native/engine.js';
 import type { PlanContext } from '../query/planner.js';
@@ -93,6 +93,42 @@ export interface RunOptions {
   readonly explain: boolean;
   /** With `table`: the most rows to print (0: all). */
   readonly maxRows?: number;
+  /** Cancel the statement with TIMEOUT after this many ms. */
+  readonly timeoutMs?: number;
+  /** Check large content against its BLAKE3 before scanning it (default true). */
+  readonly verify?: boolean;
+}
+
+/** `--timeout SECONDS` and `--no-verify` of the commands that run queries. */
+export function queryLimitOptions(): Option[] {
+  return [
+    new Option(
+      '--timeout <seconds>',
+      'cancel the statement after SECONDS (fails with TIMEOUT, exit status 8)',
+    ).argParser(positiveSeconds),
+    new Option(
+      '--no-verify',
+      'skip checking large content against its recorded BLAKE3 before the scan (pond fsck still does)',
+    ),
+  ];
+}
+
+function positiveSeconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new InvalidArgumentError('must be a number of seconds > 0');
+  return n;
+}
+
+/** The engine options of `--timeout` and `--no-verify`. */
+export function queryLimits(opts: { timeout?: number; verify?: boolean }): {
+  timeoutMs?: number;
+  verify?: boolean;
+} {
+  return {
+    ...(opts.timeout === undefined ? {} : { timeoutMs: Math.ceil(opts.timeout * 1000) }),
+    ...(opts.verify === false ? { verify: false } : {}),
+  };
 }
 
 /** The `name: Type` lines of the plan's schema, or null if it cannot be planned apart. */
@@ -126,17 +162,21 @@ export async function runQuery(
   const { planTables } = await import('../query/planner.js');
   const engine = await import('../native/engine.js');
   const specs = planned ?? (await planTables(sql, plan));
+  const limits = {
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    ...(options.verify === undefined ? {} : { verify: options.verify }),
+  };
   if (options.explain) {
-    ctx.out(await engine.explain(sql, specs));
+    ctx.out(await engine.explain(sql, specs, limits));
     return;
   }
   if (options.format !== 'table') {
-    await writeOut(ctx, engine.query(sql, specs, { format: options.format }));
+    await writeOut(ctx, engine.query(sql, specs, { format: options.format, ...limits }));
     return;
   }
   const { renderTable } = await import('./output-table.js');
   const fields = await planFields(sql, specs);
-  const rows = batches(engine.query(sql, specs, { format: 'ipc' }));
+  const rows = batches(engine.query(sql, specs, { format: 'ipc', ...limits }));
   await writeAll(
     ctx.io.stdout,
     renderTable(rows, { maxRows: options.maxRows ?? 0, planFields: fields }),

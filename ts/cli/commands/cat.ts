@@ -12,6 +12,8 @@ import {
   maxRowsOption,
   outputFormat,
   planContext,
+  queryLimitOptions,
+  queryLimits,
   runQuery,
   writeOut,
 } from '../query-output.js';
@@ -23,10 +25,12 @@ interface CatOptions {
   query?: string;
   explain?: boolean;
   maxRows?: number;
+  timeout?: number;
+  verify?: boolean;
 }
 
 export function register(program: Command, ctx: CliContext): void {
-  program
+  const command = program
     .command('cat')
     .description(
       [
@@ -41,7 +45,9 @@ export function register(program: Command, ctx: CliContext): void {
     .argument('<path>', 'pond path, or a URL such as csv:///in/r.csv or host+csv:///tmp/r.csv')
     .addOption(formatOption())
     .addOption(displayOption())
-    .addOption(maxRowsOption())
+    .addOption(maxRowsOption());
+  for (const option of queryLimitOptions()) command.addOption(option);
+  command
     .option('--sql <query>', 'SQL over table "source"')
     .option('--query <query>', 'alias of --sql')
     .option('--explain', 'print the schema and physical plan instead of running')
@@ -72,6 +78,7 @@ export function register(program: Command, ctx: CliContext): void {
         format,
         explain: opts.explain ?? false,
         maxRows: maxRows(opts.maxRows, ctx.io.stdout.isTTY),
+        ...queryLimits(opts),
       };
       if (sql !== undefined) {
         await runQuery(ctx, sql, plan, run);

@@ -9,11 +9,13 @@ import {
   maxRowsOption,
   outputFormat,
   planContext,
+  queryLimitOptions,
+  queryLimits,
   runQuery,
 } from '../query-output.js';
 
 export function register(program: Command, ctx: CliContext): void {
-  program
+  const command = program
     .command('sql')
     .description(
       [
@@ -27,7 +29,9 @@ export function register(program: Command, ctx: CliContext): void {
     .argument('<query>', 'the SQL statement')
     .addOption(formatOption())
     .addOption(displayOption())
-    .addOption(maxRowsOption())
+    .addOption(maxRowsOption());
+  for (const option of queryLimitOptions()) command.addOption(option);
+  command
     .option(
       '--explain',
       'print the schema and physical plan (with versions and row groups skipped) instead of running',
@@ -40,6 +44,8 @@ export function register(program: Command, ctx: CliContext): void {
           display?: DisplayFormat;
           explain?: boolean;
           maxRows?: number;
+          timeout?: number;
+          verify?: boolean;
         },
       ) => {
         const isTTY = ctx.io.stdout.isTTY;
@@ -48,6 +54,7 @@ export function register(program: Command, ctx: CliContext): void {
           format,
           explain: opts.explain ?? false,
           maxRows: maxRows(opts.maxRows, isTTY),
+          ...queryLimits(opts),
         });
       },
     );
