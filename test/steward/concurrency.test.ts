@@ -52,7 +52,16 @@ describe('concurrent writers and readers', () => {
     // Both open the pond first, then start together, so their transactions overlap even when
     // the machine is slow to start one of them.
     await Promise.all(started.map((w) => waitForLine(w.child, 'ready')));
+    // Contention by construction, not by timing: a holder keeps the lock until the fast
+    // writer has met it at least once.
+    const holder = spawn(process.execPath, [HOLDER, dir], { stdio: ['pipe', 'pipe', 'inherit'] });
+    await waitForLine(holder, 'holding');
+    const fastMetLock = waitForLine(started[0]?.child as ChildProcess, 'locked ');
     for (const w of started) w.child.stdin?.write('go\n');
+    await fastMetLock;
+    const holderDone = new Promise((resolve) => holder.on('exit', resolve));
+    holder.stdin?.end();
+    await holderDone;
     const writers = Promise.all(started.map((w) => w.done));
     let done = false;
     const reads: number[] = [];
@@ -85,7 +94,8 @@ describe('concurrent writers and readers', () => {
     expect(reads.length).toBeGreaterThan(1);
     expect([...reads].sort((a, b) => a - b)).toEqual(reads);
     const log = (await pondOk(dir, 'log')).stdout;
-    expect(log.match(/COMMITTED/g)?.length).toBe(1 + fast.ok.length + patient.ok.length);
+    // init, the holder, and every write that reported ok
+    expect(log.match(/COMMITTED/g)?.length).toBe(2 + fast.ok.length + patient.ok.length);
     console.log(
       `concurrency: fast writer ${fast.ok.length} committed / ${fast.locked.length} LOCKED, patient writer ${patient.ok.length} committed, ${reads.length} concurrent reads`,
     );
