@@ -25,20 +25,38 @@ pub struct Stored {
     pub inline: Option<Vec<u8>>,
 }
 
-/// A BLAKE3 hash as pond writes it: 64 lowercase hex digits. Anything else read from the
-/// oplog would become a host path, so it is refused.
-pub fn is_hash(hash: &str) -> bool {
-    hash.len() == 64 && hash.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+/// Refuse anything but a BLAKE3 hash as pond writes it (64 lowercase hex digits): a value
+/// read from the oplog becomes a host path, so anything else is CORRUPT.
+pub fn check_hash(hash: &str) -> Result<()> {
+    if hash.len() == 64 && hash.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+        return Ok(());
+    }
+    Err(Error::new(
+        Code::Corrupt,
+        format!("not a blake3 hash: {hash:?}"),
+    ))
 }
 
 pub fn large_path(data_dir: &Path, hash: &str) -> Result<PathBuf> {
-    if !is_hash(hash) {
-        return Err(Error::new(
-            Code::Corrupt,
-            format!("not a blake3 hash: {hash:?}"),
-        ));
-    }
+    check_hash(hash)?;
     Ok(data_dir.join(LARGE_DIR).join(format!("blake3={hash}")))
+}
+
+/// The error for a large content file that cannot be opened: CORRUPT when it is gone.
+pub fn missing(hash: &str, e: std::io::Error) -> Error {
+    let mut err = Error::from(e);
+    if err.code == Code::NotFound {
+        err.code = Code::Corrupt;
+    }
+    err.context(format!("large content blake3={hash} is missing"))
+}
+
+/// The error for large content whose bytes hash to `actual` instead of its name.
+pub fn mismatch(hash: &str, actual: &str) -> Error {
+    Error::new(
+        Code::Corrupt,
+        format!("large content blake3={hash} is corrupt: its bytes hash to {actual}"),
+    )
 }
 
 /// A temporary file that is removed when dropped, unless it was renamed into place.
@@ -55,7 +73,8 @@ impl Drop for TempFile {
     }
 }
 
-fn io_at<'a>(path: &'a Path, what: &str) -> impl FnOnce(std::io::Error) -> Error + 'a {
+/// An I/O error as IO (never NOT_FOUND or ALREADY_EXISTS) saying what failed at `path`.
+pub(crate) fn io_at<'a>(path: &'a Path, what: &str) -> impl FnOnce(std::io::Error) -> Error + 'a {
     let what = what.to_string();
     move |e| {
         let mut err = Error::from(e);
@@ -152,9 +171,7 @@ impl ContentWriter {
                 .await
                 .map_err(io_at(&dest, "cannot create"))?;
             tmp.kept = true;
-            if let Some(pond) = self.data_dir.parent() {
-                crate::verify::record(&dest, &hash, &pond.join(crate::verify::STAMP_DIR));
-            }
+            crate::verify::record(&dest, &hash);
         }
         Ok(Stored {
             blake3: hash,
@@ -227,13 +244,7 @@ pub struct ContentReader {
 impl ContentReader {
     pub async fn open(data_dir: &Path, hash: &str, verify: bool) -> Result<ContentReader> {
         let path = large_path(data_dir, hash)?;
-        let file = File::open(&path).await.map_err(|e| {
-            let mut err = Error::from(e);
-            if err.code == Code::NotFound {
-                err.code = Code::Corrupt;
-            }
-            err.context(format!("large content blake3={hash} is missing"))
-        })?;
+        let file = File::open(&path).await.map_err(|e| missing(hash, e))?;
         Ok(ContentReader {
             file,
             hash: hash.to_string(),
@@ -250,13 +261,7 @@ impl ContentReader {
             if let Some(hasher) = self.verify.take() {
                 let actual = hasher.finalize().to_hex().to_string();
                 if actual != self.hash {
-                    return Err(Error::new(
-                        Code::Corrupt,
-                        format!(
-                            "large content blake3={} is corrupt: its bytes hash to {actual}",
-                            self.hash
-                        ),
-                    ));
+                    return Err(mismatch(&self.hash, &actual));
                 }
             }
             return Ok(None);

@@ -15,10 +15,9 @@ use deltalake::{DeltaTable, DeltaTableBuilder};
 use futures::TryStreamExt;
 use napi_derive::napi;
 
+use crate::content::LARGE_DIR;
 use crate::error::{guard, Result};
 use crate::store::table_url;
-
-const LARGE_DIR: &str = "_large_files";
 
 /// Size and shape of one Delta table at its newest version.
 #[napi(object)]

@@ -150,9 +150,7 @@ pub(crate) fn table_url(data_dir: &Path) -> Result<Url> {
             ),
         ));
     }
-    let plain = data_dir
-        .as_os_str()
-        .as_encoded_bytes()
+    let plain = bytes
         .iter()
         .all(|b| b.is_ascii_alphanumeric() || b"-._~/".contains(b));
     let dir = if plain || cfg!(not(unix)) {
@@ -730,13 +728,13 @@ impl NativeStore {
             let mut out = content::create_no_follow(&dest).await?;
             let copied = async {
                 while let Some(chunk) = reader.next_chunk().await? {
-                    out.write_all(&chunk).await.map_err(|e| {
-                        Error::from(e).context(format!("cannot write {}", dest.display()))
-                    })?;
+                    out.write_all(&chunk)
+                        .await
+                        .map_err(content::io_at(&dest, "cannot write"))?;
                 }
-                out.flush().await.map_err(|e| {
-                    Error::from(e).context(format!("cannot write {}", dest.display()))
-                })?;
+                out.flush()
+                    .await
+                    .map_err(content::io_at(&dest, "cannot write"))?;
                 Ok::<_, Error>(())
             }
             .await;

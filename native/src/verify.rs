@@ -12,11 +12,11 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use crate::content::is_hash;
+use crate::content::{check_hash, mismatch, missing, LARGE_DIR};
 use crate::error::{Code, Error, Result};
 
 /// Where stamps live, relative to the pond directory.
-pub const STAMP_DIR: &str = "cache/verified";
+const STAMP_DIR: &str = "cache/verified";
 
 /// Files verified by this process, by path, with the metadata key they had.
 static VERIFIED: Mutex<Option<HashMap<PathBuf, String>>> = Mutex::new(None);
@@ -64,15 +64,26 @@ fn hash_file(path: &Path) -> Result<String> {
     Ok(hasher.finalize().to_hex().to_string())
 }
 
-/// Record that `path` holds the bytes named `hash` (after hashing them while writing).
-pub fn record(path: &Path, hash: &str, stamps: &Path) {
-    let Ok(meta) = std::fs::metadata(path) else {
-        return;
-    };
-    let key = metadata_key(&meta);
-    if std::fs::create_dir_all(stamps).is_ok() {
-        // Best effort: a missing stamp only costs one re-hash later.
-        let _ = std::fs::write(stamps.join(hash), &key);
+/// Where the stamp of the content file at `path` lives: content files are
+/// `$POND/data/_large_files/blake3=<hex>`, stamps `$POND/cache/verified/<hex>`. Other files
+/// (cached copies of inline content) get no stamp; they are small and hashed each process.
+fn stamp_dir(path: &Path) -> Option<PathBuf> {
+    let in_large = path
+        .parent()
+        .and_then(|p| p.file_name())
+        .is_some_and(|n| n == LARGE_DIR);
+    let pond = path.ancestors().nth(3).filter(|_| in_large)?;
+    Some(pond.join(STAMP_DIR))
+}
+
+/// Remember, in this process and (for content files) in a stamp, that `path` with metadata
+/// `key` holds the bytes named `hash`.
+fn save(path: &Path, hash: &str, key: String) {
+    if let Some(dir) = stamp_dir(path) {
+        if std::fs::create_dir_all(&dir).is_ok() {
+            // Best effort: a missing stamp only costs one re-hash later.
+            let _ = std::fs::write(dir.join(hash), &key);
+        }
     }
     VERIFIED
         .lock()
@@ -81,22 +92,18 @@ pub fn record(path: &Path, hash: &str, stamps: &Path) {
         .insert(path.to_path_buf(), key);
 }
 
+/// Record that `path` holds the bytes named `hash` (after hashing them while writing).
+pub fn record(path: &Path, hash: &str) {
+    if let Ok(meta) = std::fs::metadata(path) {
+        save(path, hash, metadata_key(&meta));
+    }
+}
+
 /// Check that the file at `path` holds the bytes named `hash` (and `size` bytes, when known),
 /// hashing it only when its metadata changed since it was last verified. Blocking.
-pub fn ensure(path: &Path, hash: &str, size: Option<u64>, stamps: Option<&Path>) -> Result<()> {
-    if !is_hash(hash) {
-        return Err(Error::new(
-            Code::Corrupt,
-            format!("not a blake3 hash: {hash:?}"),
-        ));
-    }
-    let meta = std::fs::metadata(path).map_err(|e| {
-        let mut err = Error::from(e);
-        if err.code == Code::NotFound {
-            err.code = Code::Corrupt;
-        }
-        err.context(format!("large content blake3={hash} is missing"))
-    })?;
+pub fn ensure(path: &Path, hash: &str, size: Option<u64>) -> Result<()> {
+    check_hash(hash)?;
+    let meta = std::fs::metadata(path).map_err(|e| missing(hash, e))?;
     if let Some(expected) = size {
         if meta.len() != expected {
             return Err(Error::new(
@@ -117,30 +124,15 @@ pub fn ensure(path: &Path, hash: &str, size: Option<u64>, stamps: Option<&Path>)
     if known.as_deref() == Some(key.as_str()) {
         return Ok(());
     }
-    if let Some(dir) = stamps {
-        if std::fs::read_to_string(dir.join(hash)).ok().as_deref() == Some(key.as_str()) {
-            remember(path, key);
-            return Ok(());
+    let stamped = stamp_dir(path)
+        .and_then(|dir| std::fs::read_to_string(dir.join(hash)).ok())
+        .is_some_and(|stamp| stamp == key);
+    if !stamped {
+        let actual = hash_file(path)?;
+        if actual != hash {
+            return Err(mismatch(hash, &actual));
         }
     }
-    let actual = hash_file(path)?;
-    if actual != hash {
-        return Err(Error::new(
-            Code::Corrupt,
-            format!("large content blake3={hash} is corrupt: its bytes hash to {actual}"),
-        ));
-    }
-    match stamps {
-        Some(dir) => record(path, hash, dir),
-        None => remember(path, key),
-    }
+    save(path, hash, key);
     Ok(())
-}
-
-fn remember(path: &Path, key: String) {
-    VERIFIED
-        .lock()
-        .expect("verified files")
-        .get_or_insert_with(HashMap::new)
-        .insert(path.to_path_buf(), key);
 }

@@ -94,22 +94,20 @@ impl FooterCache {
     }
 }
 
-/// Check pond content before a scan range-reads it (blocking I/O, off the runtime).
-async fn verify_content(path: &str, hash: &str, size: Option<u64>) -> Result<()> {
-    let path = std::path::PathBuf::from(path);
-    let hash = hash.to_string();
+/// Check pond content before a scan range-reads it: every file that names its hash, in one
+/// blocking task (stat and stamp reads, and hashing a changed file, are blocking I/O).
+async fn verify_contents(files: &[ParquetFile]) -> Result<()> {
+    let checks: Vec<(std::path::PathBuf, String, Option<u64>)> = files
+        .iter()
+        .filter_map(|f| Some((f.path.clone().into(), f.blake3.clone()?, f.size)))
+        .collect();
+    if checks.is_empty() {
+        return Ok(());
+    }
     tokio::task::spawn_blocking(move || {
-        // `$POND/data/_large_files/blake3=<hex>`: stamps live in `$POND/cache/verified`.
-        let in_large = path
-            .parent()
-            .and_then(|p| p.file_name())
-            .is_some_and(|n| n == crate::content::LARGE_DIR);
-        let stamps = path
-            .ancestors()
-            .nth(3)
-            .filter(|_| in_large)
-            .map(|pond| pond.join(crate::verify::STAMP_DIR));
-        crate::verify::ensure(&path, &hash, size, stamps.as_deref())
+        checks
+            .iter()
+            .try_for_each(|(path, hash, size)| crate::verify::ensure(path, hash, *size))
     })
     .await
     .map_err(|e| Error::new(Code::Internal, e.to_string()))?
@@ -165,11 +163,11 @@ impl ParquetTable {
         footers: &FooterCache,
         verify: bool,
     ) -> Result<ParquetTable> {
+        if verify {
+            verify_contents(files).await?;
+        }
         let mut versions = Vec::with_capacity(files.len());
         for file in files {
-            if let (true, Some(hash)) = (verify, &file.blake3) {
-                verify_content(&file.path, hash, file.size).await?;
-            }
             let footer = footers.get(&file.path).await?;
             versions.push(Arc::new(VersionHandle(Version {
                 path: file.path.clone(),
