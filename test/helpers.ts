@@ -2,7 +2,7 @@
 /** Shared test plumbing: temp directories, in-process CLI runs, subprocess CLI runs. */
 
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -38,6 +38,16 @@ function collector(): { stream: PassThrough; done: () => Buffer } {
   const chunks: Buffer[] = [];
   stream.on('data', (c: Buffer) => chunks.push(c));
   return { stream, done: () => Buffer.concat(chunks) };
+}
+
+/** A fresh pond (`pond init`) and an empty host directory beside it, in a temp directory. */
+export async function pondAndHost(): Promise<{ p: string; host: string }> {
+  const dir = await tempDir();
+  const host = join(dir, 'host');
+  await mkdir(host);
+  const p = join(dir, 'pond');
+  await pondOk(p, 'init');
+  return { p, host };
 }
 
 /** The code of the PondError `p` rejects with, or 'OK' when it resolves. */

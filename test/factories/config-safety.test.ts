@@ -5,7 +5,7 @@ import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCode, Pond, PondError } from '../../ts/index.js';
-import { pond, pondOk, tempDir } from '../helpers.js';
+import { pond, pondAndHost, pondOk } from '../helpers.js';
 
 /** A number, as in the issue: textual expansion made it a YAML number, then printed it. */
 const SECRET = '842220420';
@@ -21,11 +21,7 @@ function setEnv(name: string, value: string): void {
 }
 
 beforeEach(async () => {
-  const dir = await tempDir();
-  p = join(dir, 'pond');
-  host = join(dir, 'host');
-  await mkdir(host);
-  await pondOk(p, 'init');
+  ({ p, host } = await pondAndHost());
   setEnv('POND_SECRET', SECRET);
 });
 

@@ -5,17 +5,13 @@ import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { exitStatus } from '../../ts/cli/exit-codes.js';
-import { copyThreeDays, dataVersion, listedPaths, pond, pondOk, tempDir } from '../helpers.js';
+import { copyThreeDays, dataVersion, listedPaths, pond, pondAndHost, pondOk } from '../helpers.js';
 
 let p = '';
 let host = '';
 
 beforeEach(async () => {
-  const dir = await tempDir();
-  p = join(dir, 'pond');
-  host = join(dir, 'host');
-  await mkdir(host);
-  await pondOk(p, 'init');
+  ({ p, host } = await pondAndHost());
 });
 
 async function config(name: string, text: string): Promise<string> {

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 /** timeseries-join, timeseries-pivot and column-rename: pure SQL planning and real queries. */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { renameSelect } from '../../ts/factories/column-rename.js';
 import { defaultScope, joinSql } from '../../ts/factories/timeseries-join.js';
 import { pivotSql } from '../../ts/factories/timeseries-pivot.js';
-import { pond, pondOk, readingsSql, tempDir, writeParquet } from '../helpers.js';
+import { pond, pondAndHost, pondOk, readingsSql, writeParquet } from '../helpers.js';
 
 describe('planning (pure)', () => {
   it('joins scopes on a coalesced time column with Scope.Column names', () => {
@@ -65,11 +65,7 @@ let p = '';
 let host = '';
 
 beforeEach(async () => {
-  const dir = await tempDir();
-  p = join(dir, 'pond');
-  host = join(dir, 'host');
-  await mkdir(host);
-  await pondOk(p, 'init');
+  ({ p, host } = await pondAndHost());
 });
 
 async function mknod(factory: string, path: string, text: string): Promise<void> {
