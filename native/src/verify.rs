@@ -76,15 +76,8 @@ fn stamp_dir(path: &Path) -> Option<PathBuf> {
     Some(pond.join(STAMP_DIR))
 }
 
-/// Remember, in this process and (for content files) in a stamp, that `path` with metadata
-/// `key` holds the bytes named `hash`.
-fn save(path: &Path, hash: &str, key: String) {
-    if let Some(dir) = stamp_dir(path) {
-        if std::fs::create_dir_all(&dir).is_ok() {
-            // Best effort: a missing stamp only costs one re-hash later.
-            let _ = std::fs::write(dir.join(hash), &key);
-        }
-    }
+/// Remember in this process that `path`, with metadata `key`, was verified.
+fn remember(path: &Path, key: String) {
     VERIFIED
         .lock()
         .expect("verified files")
@@ -92,10 +85,22 @@ fn save(path: &Path, hash: &str, key: String) {
         .insert(path.to_path_buf(), key);
 }
 
+/// Remember, in this process and (for content files) in a stamp, that `path` with metadata
+/// `key` holds the bytes named `hash`.
+fn stamp(path: &Path, hash: &str, key: String) {
+    if let Some(dir) = stamp_dir(path) {
+        if std::fs::create_dir_all(&dir).is_ok() {
+            // Best effort: a missing stamp only costs one re-hash later.
+            let _ = std::fs::write(dir.join(hash), &key);
+        }
+    }
+    remember(path, key);
+}
+
 /// Record that `path` holds the bytes named `hash` (after hashing them while writing).
 pub fn record(path: &Path, hash: &str) {
     if let Ok(meta) = std::fs::metadata(path) {
-        save(path, hash, metadata_key(&meta));
+        stamp(path, hash, metadata_key(&meta));
     }
 }
 
@@ -127,12 +132,14 @@ pub fn ensure(path: &Path, hash: &str, size: Option<u64>) -> Result<()> {
     let stamped = stamp_dir(path)
         .and_then(|dir| std::fs::read_to_string(dir.join(hash)).ok())
         .is_some_and(|stamp| stamp == key);
-    if !stamped {
-        let actual = hash_file(path)?;
-        if actual != hash {
-            return Err(mismatch(hash, &actual));
-        }
+    if stamped {
+        remember(path, key);
+        return Ok(());
     }
-    save(path, hash, key);
+    let actual = hash_file(path)?;
+    if actual != hash {
+        return Err(mismatch(hash, &actual));
+    }
+    stamp(path, hash, key);
     Ok(())
 }
