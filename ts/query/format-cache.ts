@@ -56,13 +56,12 @@ async function build(spec: FormatSpec, dir: string, key: string): Promise<string
   const tmp = join(dir, `${key}.tmp-${process.pid}-${randomUUID()}`);
   const hash = createHash('sha256');
   let size = 0;
-  const source = { ...spec, cacheFile: null };
   try {
     await pipeline(
       (async function* () {
         for await (const chunk of query(
           'SELECT * FROM source',
-          { source },
+          { source: spec },
           { format: 'parquet' },
         )) {
           hash.update(chunk);

@@ -43,7 +43,6 @@ export type TableSpec =
       readonly compression?: string | null;
       readonly options?: Readonly<Record<string, string>>;
       readonly files: readonly { readonly path: string }[];
-      readonly cacheFile?: string | null;
     }
   | { readonly kind: 'empty'; readonly label: string };
 

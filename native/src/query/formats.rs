@@ -1,14 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 //! Raw bytes read as tables: CSV (options of REFERENCE §3) and JSON lines, optionally
 //! gzip/zstd/bzip2-compressed, through DataFusion's listing tables. Pond files parse once:
-//! the result is written as Parquet to the cache file TS names (keyed by node, version and
-//! content hash) and later reads scan that instead.
+//! TS keeps the result as Parquet in its checked format cache (`ts/query/format-cache.ts`)
+//! and later reads scan that instead.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::sync::Arc;
 
-use deltalake::datafusion::catalog::TableProvider;
 use deltalake::datafusion::datasource::file_format::csv::CsvFormat;
 use deltalake::datafusion::datasource::file_format::file_compression_type::FileCompressionType;
 use deltalake::datafusion::datasource::file_format::json::JsonFormat;
@@ -18,11 +16,8 @@ use deltalake::datafusion::datasource::listing::{
     ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl,
 };
 use deltalake::datafusion::prelude::SessionContext;
-use deltalake::parquet::arrow::AsyncArrowWriter;
-use futures::TryStreamExt;
 
-use super::parquet::{FooterCache, ParquetTable};
-use super::spec::{ParquetFile, RawFile};
+use super::spec::RawFile;
 use crate::error::{Code, Error, Result};
 
 const CSV_OPTIONS: [&str; 6] = [
@@ -184,49 +179,4 @@ pub async fn listing_table(
         .infer_schema(&ctx.state())
         .await?;
     Ok(Arc::new(ListingTable::try_new(config)?))
-}
-
-/// Parse raw files once into a Parquet cache file; later calls reuse it.
-pub async fn cached_parquet(
-    ctx: &SessionContext,
-    source: Arc<dyn TableProvider>,
-    cache_file: &str,
-    label: &str,
-    footers: &FooterCache,
-) -> Result<Arc<dyn TableProvider>> {
-    let path = Path::new(cache_file);
-    if !path.exists() {
-        if let Some(dir) = path.parent() {
-            tokio::fs::create_dir_all(dir).await?;
-        }
-        let df = ctx.read_table(source)?;
-        let schema = Arc::new(df.schema().as_arrow().clone());
-        let mut stream = df.execute_stream().await?;
-        let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
-        let file = tokio::fs::File::create(&tmp).await?;
-        let mut writer = AsyncArrowWriter::try_new(file, schema, None)?;
-        let written = async {
-            while let Some(batch) = stream.try_next().await? {
-                writer.write(&batch).await?;
-            }
-            writer.close().await?;
-            Ok::<_, Error>(())
-        }
-        .await;
-        if let Err(e) = written {
-            let _ = tokio::fs::remove_file(&tmp).await;
-            return Err(e);
-        }
-        tokio::fs::rename(&tmp, path).await?;
-    }
-    let file = ParquetFile {
-        path: cache_file.to_string(),
-        blake3: None,
-        size: None,
-        min_time: None,
-        max_time: None,
-    };
-    Ok(Arc::new(
-        ParquetTable::try_new(label, &[file], None, footers, false).await?,
-    ))
 }

@@ -147,19 +147,11 @@ impl Engine {
                     compression,
                     options,
                     files,
-                    cache_file,
                     ..
                 } => {
                     let file_format =
                         formats::file_format(&format, compression.as_deref(), &options)?;
-                    let table = formats::listing_table(ctx, file_format, &files).await?;
-                    match cache_file {
-                        Some(cache) => {
-                            formats::cached_parquet(ctx, table, &cache, &label, &self.footers)
-                                .await?
-                        }
-                        None => table,
-                    }
+                    formats::listing_table(ctx, file_format, &files).await?
                 }
             };
             Ok(provider)

@@ -40,8 +40,6 @@ pub enum TableSpec {
         #[serde(default)]
         options: BTreeMap<String, String>,
         files: Vec<RawFile>,
-        /// Where to keep the parsed result as Parquet (pond files only); reused if present.
-        cache_file: Option<String>,
     },
     /// No rows, no columns (a pattern that matched nothing).
     #[serde(rename_all = "camelCase")]
