@@ -27,6 +27,7 @@ import { defaultRegistry } from './factories/index.js';
 import { type MknodOutcome, mknod } from './factories/mknod.js';
 import { type RunEnvironment, runNode, runPostCommit } from './factories/run.js';
 import { query } from './native/engine.js';
+import { type ArrowData, arrowToParquet, type ByteData, classify } from './query/arrow-input.js';
 import { ingestHostFile } from './query/ingest.js';
 import { planTables } from './query/planner.js';
 import type { TxnSummary } from './steward/control.js';
@@ -70,9 +71,13 @@ export async function entryOf(root: WD, np: NodePath): Promise<PondEntry> {
   return node.kind === 'symlink' ? { ...entry, target: await node.link.readlink() } : entry;
 }
 
-export type WriteData = Uint8Array | string | AsyncIterable<Uint8Array>;
+/**
+ * What {@link Transaction.write} takes: bytes or text (raw content, or Parquet bytes for a
+ * table or series), or apache-arrow data (always a table or series version).
+ */
+export type WriteData = ByteData | ArrowData;
 
-function source(data: WriteData): ContentSource {
+function source(data: ByteData): ContentSource {
   if (typeof data === 'string') return { kind: 'bytes', bytes: new TextEncoder().encode(data) };
   if (data instanceof Uint8Array) return { kind: 'bytes', bytes: data };
   return { kind: 'stream', chunks: data };
@@ -147,14 +152,26 @@ export class Transaction {
   /**
    * Write a file: a new file, or a new version of an existing one. Content under 64 KiB
    * is stored inline; larger content once, by its BLAKE3 hash. Tables and series must be
-   * Parquet; a series version records its event-time range (`timeColumn`, else detected).
+   * Parquet bytes or apache-arrow data (a `Table`, a `RecordBatch` or an async iterable of
+   * batches, converted to Parquet once; `entryType` then defaults to a table). A series
+   * version records its event-time range (`timeColumn`, else detected). Other values
+   * reject with `INVALID_ARGUMENT`.
+   *
+   * @example
+   * ```ts
+   * import { tableFromArrays } from 'apache-arrow';
+   * await tx.write('/lab/ph.table', tableFromArrays({ id: [1, 2], ph: [7.1, 7.3] }));
+   * ```
    */
   async write(
     path: string,
     data: WriteData,
     options: { entryType?: EntryType; timeColumn?: string } = {},
   ): Promise<void> {
-    const entryType = options.entryType ?? EntryType.FilePhysicalVersion;
+    const input = await classify(data, path);
+    const entryType =
+      options.entryType ??
+      (input.kind === 'arrow' ? EntryType.TablePhysicalVersion : EntryType.FilePhysicalVersion);
     if (
       !isFileType(entryType) ||
       entryType === EntryType.FileDynamic ||
@@ -165,22 +182,31 @@ export class Transaction {
       });
     }
     if (!isTableType(entryType)) {
-      await this.root.writeFile(path, source(data), { entryType });
+      if (input.kind === 'arrow') {
+        throw new PondError(
+          ErrorCode.INVALID_ARGUMENT,
+          `Arrow data is written as a table or series, not a ${entryType}`,
+          { path },
+        );
+      }
+      await this.root.writeFile(path, source(input.data), { entryType });
       return;
     }
     const dir = await mkdtemp(join(tmpdir(), 'pond-write-'));
     try {
       const file = join(dir, 'data.parquet');
-      await pipeline(
-        Readable.from(
-          typeof data === 'string'
-            ? [Buffer.from(data)]
-            : data instanceof Uint8Array
-              ? [data]
-              : data,
-        ),
-        createWriteStream(file),
-      );
+      if (input.kind === 'arrow') {
+        await arrowToParquet(input.batches, join(dir, 'data.arrow'), file, path);
+      } else {
+        const { data: bytes } = input;
+        const chunks =
+          typeof bytes === 'string'
+            ? [Buffer.from(bytes)]
+            : bytes instanceof Uint8Array
+              ? [bytes]
+              : bytes;
+        await pipeline(Readable.from(chunks), createWriteStream(file));
+      }
       await ingestHostFile(this.root, file, path, entryType, options);
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -358,7 +384,9 @@ export class Pond {
 
   /**
    * Run SQL over pond paths, globs and URLs and return the whole result.
-   * Int64 columns arrive as bigint; timestamps as µs since the epoch, UTC.
+   * Int64 columns arrive as bigint. Timestamps are stored as µs since the epoch, UTC
+   * (`Timestamp(µs, "UTC")`), but apache-arrow's `get()` returns a timestamp as a number
+   * of milliseconds (fractional below 1 ms): pass it to `new Date()` as it is.
    *
    * @example
    * ```ts

@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use deltalake::datafusion::datasource::file_format::arrow::ArrowFormat;
 use deltalake::datafusion::datasource::file_format::csv::CsvFormat;
 use deltalake::datafusion::datasource::file_format::file_compression_type::FileCompressionType;
 use deltalake::datafusion::datasource::file_format::json::JsonFormat;
@@ -143,9 +144,20 @@ pub fn file_format(
             }
             Ok(Arc::new(ParquetFormat::default()))
         }
+        // Arrow IPC files: how the library hands a caller's own Arrow tables to the engine
+        // (`tx.write(path, table)`); not a URL format.
+        "arrow" => {
+            if let Some(key) = options.keys().next() {
+                return Err(Error::new(
+                    Code::InvalidArgument,
+                    format!("unknown arrow option {key:?}"),
+                ));
+            }
+            Ok(Arc::new(ArrowFormat))
+        }
         other => Err(Error::new(
             Code::InvalidArgument,
-            format!("format {other:?} cannot be read as a table here (csv, jsonl, parquet)"),
+            format!("format {other:?} cannot be read as a table here (csv, jsonl, parquet, arrow)"),
         )),
     }
 }
