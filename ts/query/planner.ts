@@ -169,6 +169,18 @@ export async function specForPondPattern(
   return combine(pattern, await Promise.all(nodes.map((np) => specForNode(np, ctx))));
 }
 
+/** The files a pond pattern or URL names (pond paths, or host paths for `host+`), sorted;
+ * NOT_FOUND when a literal path is missing. */
+export async function matchedFiles(text: string, ctx: PlanContext): Promise<string[]> {
+  if (!isUrl(text)) return (await matchNodes(needPond(ctx, text), text)).map((np) => np.path);
+  const url = parseUrl(text);
+  if (url.host) {
+    const matches = await expandHostGlob(hostUrlPath(ctx.hostRoot, url.path), ctx.hostRoot);
+    return matches.map((m) => m.path);
+  }
+  return (await matchNodes(needPond(ctx, text), url.path)).map((np) => np.path);
+}
+
 function checkCast(url: PondUrl, text: string, count: number): void {
   if (url.cast === 'table' && count !== 1) {
     throw invalidArgument(`${text}: +table needs exactly one file, but ${count} match`);
