@@ -11,7 +11,7 @@ import { ErrorCode, invalidArgument, notFound, PondError } from '../errors.js';
 import { parquetInfo, type TableRef, tableReferences } from '../native/engine.js';
 import { EntryType, isTableType } from '../tinyfs/entry-type.js';
 import type { NodePath, WD } from '../tinyfs/fs.js';
-import { hasWildcard } from '../tinyfs/glob.js';
+import { compileGlob, hasWildcard } from '../tinyfs/glob.js';
 import { hostUrlPath } from '../tinyfs/host-path.js';
 import type { VersionRecord } from '../tinyfs/persistence.js';
 import { cachedFormat } from './format-cache.js';
@@ -137,6 +137,16 @@ async function matchNodes(root: WD, pattern: string): Promise<NodePath[]> {
     });
     if (!found || found.kind === 'missing') throw notFound(pattern);
     return [found.np];
+  }
+  const segments = compileGlob(pattern).segments;
+  const first = segments.findIndex((s) => s.kind !== 'literal');
+  const prefix = `/${segments
+    .slice(0, first)
+    .map((s) => (s.kind === 'literal' ? s.name : ''))
+    .join('/')}`;
+  const top = await root.lookup(prefix).catch(() => null);
+  if (!top || top.kind === 'missing' || top.np.node.kind !== 'directory') {
+    throw notFound(prefix, 'the fixed part of the pattern does not exist');
   }
   const out: NodePath[] = [];
   for await (const { np } of root.glob(pattern)) if (np.node.kind === 'file') out.push(np);
