@@ -86,3 +86,20 @@ describe('a pattern whose fixed prefix does not exist is NOT_FOUND', () => {
     expect((r.error as PondError).path).toBe(prefix());
   });
 });
+
+describe('pond list of a glob whose fixed prefix does not exist is NOT_FOUND', () => {
+  it.each([
+    ['a pond glob', () => '/nosuch/*', () => '/nosuch'],
+    ['a pond glob with ?', () => '/nosuch/r?.csv', () => '/nosuch'],
+    ['a host glob', () => `host://${host}/nosuch/*`, () => join(host, 'nosuch')],
+    ['a host glob with ?', () => `host://${host}/nosuch/r?.csv`, () => join(host, 'nosuch')],
+  ] as const)('%s', async (_w, pattern, prefix) => {
+    const r = await pondCoded(p, 'list', pattern());
+    expect(codeOf(r.error)).toBe(ErrorCode.NOT_FOUND);
+    expect((r.error as PondError).path).toBe(prefix());
+  });
+
+  it('stays empty when the prefix exists but nothing matches', async () => {
+    expect((await pondOk(p, 'list', '/s/*.nomatch')).stdout).toBe('');
+  });
+});

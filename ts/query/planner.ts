@@ -11,7 +11,7 @@ import { ErrorCode, invalidArgument, notFound, PondError } from '../errors.js';
 import { parquetInfo, type TableRef, tableReferences } from '../native/engine.js';
 import { EntryType, isTableType } from '../tinyfs/entry-type.js';
 import type { NodePath, WD } from '../tinyfs/fs.js';
-import { compileGlob, hasWildcard } from '../tinyfs/glob.js';
+import { fixedPrefix, hasWildcard } from '../tinyfs/glob.js';
 import { hostUrlPath } from '../tinyfs/host-path.js';
 import type { VersionRecord } from '../tinyfs/persistence.js';
 import { cachedFormat } from './format-cache.js';
@@ -138,13 +138,8 @@ async function matchNodes(root: WD, pattern: string): Promise<NodePath[]> {
     if (!found || found.kind === 'missing') throw notFound(pattern);
     return [found.np];
   }
-  const segments = compileGlob(pattern).segments;
-  const first = segments.findIndex((s) => s.kind !== 'literal');
-  const prefix = `/${segments
-    .slice(0, first)
-    .map((s) => (s.kind === 'literal' ? s.name : ''))
-    .join('/')}`;
-  const top = await root.lookup(prefix).catch(() => null);
+  const prefix = fixedPrefix(pattern);
+  const top = await root.lookup(prefix).catch(missingAsNull);
   if (!top || top.kind === 'missing' || top.np.node.kind !== 'directory') {
     throw notFound(prefix, 'the fixed part of the pattern does not exist');
   }
@@ -273,4 +268,11 @@ function formatKey(url: PondUrl): string {
   let h = 2166136261;
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
   return `${url.format}-${(h >>> 0).toString(16)}`;
+}
+
+/** A lookup that failed NOT_FOUND (a missing parent) as no match; other errors (a hostmount
+ * leaving the host root, a bad config) stand. */
+function missingAsNull(err: unknown): null {
+  if (err instanceof PondError && err.code === ErrorCode.NOT_FOUND) return null;
+  throw err;
 }
