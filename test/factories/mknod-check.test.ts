@@ -5,6 +5,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCode, PondError } from '../../ts/errors.js';
+import { Pond } from '../../ts/index.js';
 import { pondCoded } from '../cli/coded.js';
 import {
   dataVersion,
@@ -105,6 +106,17 @@ describe('mknod checks the query', () => {
     expect(await state()).toBe(before);
     await pondOk(p, 'apply', '-f', file, '--no-check');
     expect((await pondOk(p, 'list', '/bad')).stdout).toContain('/bad');
+  });
+});
+
+describe('Transaction.mknod checks the query', () => {
+  it('rejects bad SQL with a coded error and stores it with check: false', async () => {
+    const pond = await Pond.open(p);
+    const bad = 'patterns: {source: /nosuch.series}\nquery: SELECT FROM\n';
+    const refused = pond.transaction((tx) => tx.mknod('/bad', 'sql-derived-table', bad));
+    await expect(refused).rejects.toBeInstanceOf(PondError);
+    await pond.transaction((tx) => tx.mknod('/bad', 'sql-derived-table', bad, { check: false }));
+    expect(listedPaths((await pondOk(p, 'list', '/**')).stdout)).toContain('/bad');
   });
 });
 
