@@ -116,6 +116,8 @@ export interface ApplyOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Root of host URLs. */
   readonly hostRoot: string;
+  /** Plan each table node's query when it is stored (default true); see `mknod`. */
+  readonly check?: boolean;
 }
 
 function hostPath(source: string, hostRoot: string): string {

@@ -270,7 +270,9 @@ export class Transaction {
 
   /**
    * Create (or with `overwrite` replace) a dynamic node: `factory` with a YAML config,
-   * validated first and stored as written (`${env:...}` expanded only when used).
+   * validated first and stored as written (`${env:...}` expanded only when used). A table
+   * node's query is planned against its inputs first and the call fails, storing nothing,
+   * when that fails; `check: false` skips this for inputs that do not exist yet.
    *
    * @example
    * ```ts
@@ -281,12 +283,13 @@ export class Transaction {
     path: string,
     factory: string,
     config: string,
-    options: { overwrite?: boolean } = {},
+    options: { overwrite?: boolean; check?: boolean } = {},
   ): Promise<MknodOutcome> {
     return mknod(this.root, path, factory, config, {
       registry: defaultRegistry(),
       env: process.env,
       overwrite: options.overwrite ?? false,
+      check: options.check ?? true,
     });
   }
 

@@ -43,7 +43,9 @@ describe('pond CLI: init, mkdir, copy, list, cat', () => {
     expect(paths((await pondOk(p, 'list', '/')).stdout)).toEqual(['/d']);
     expect(paths((await pondOk(p, 'list', 'd/')).stdout)).toEqual(['/d/x.txt']);
     expect(paths((await pondOk(p, 'list', '/d')).stdout)).toEqual(['/d']);
-    expect((await pondOk(p, 'list', '/nothing/*')).stdout).toBe('');
+    const missing = await pond(p, 'list', '/nothing/*');
+    expect([missing.code, missing.stdout]).toEqual([exitStatus('NOT_FOUND'), '']);
+    expect((await pondOk(p, 'list', '/d/*.none')).stdout).toBe('');
   });
 
   it('hides dotfiles unless -a', async () => {

@@ -151,7 +151,11 @@ describe('timeseries-join', () => {
       '/a',
       station('2024-01-01T00:00:00Z', '2024-01-01T01:00:00Z', 't', 1),
     );
-    await mknod('timeseries-join', '/j', 'inputs:\n  - {pattern: /a, transforms: [/a]}\n');
+    const file = join(host, 'j.yaml');
+    await writeFile(file, 'inputs:\n  - {pattern: /a, transforms: [/a]}\n');
+    const refused = await pond(p, 'mknod', 'timeseries-join', '/j', file);
+    expect(refused.stderr).toContain('[INVALID_CONFIG]: /a: not a transform node');
+    await pondOk(p, 'mknod', 'timeseries-join', '/j', file, '--no-check');
     expect((await pond(p, 'sql', `SELECT * FROM '/j'`)).stderr).toContain(
       '/a: not a transform node',
     );

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 /** Pattern handling shared by `list` and `describe`. */
 
+import { ErrorCode, notFound, PondError } from '../errors.js';
 import type { NodePath, WD } from '../tinyfs/fs.js';
-import { hasWildcard } from '../tinyfs/glob.js';
+import { fixedPrefix, hasWildcard } from '../tinyfs/glob.js';
 import { components } from '../tinyfs/path.js';
 
 /**
@@ -21,8 +22,16 @@ function hidden(path: string): boolean {
 }
 
 /** Nodes matching a pattern, sorted by path, without the root, without dotfiles unless
- * `all` (a dotfile named literally in the pattern is always shown). */
+ * `all` (a dotfile named literally in the pattern is always shown). A glob whose fixed
+ * prefix is missing is NOT_FOUND: it could never match. */
 export async function selectNodes(root: WD, pattern: string, all: boolean): Promise<NodePath[]> {
+  if (hasWildcard(pattern)) {
+    const prefix = fixedPrefix(pattern);
+    const top = await root.lookup(prefix).catch(missingAsNull);
+    if (!top || top.kind === 'missing' || top.np.node.kind !== 'directory') {
+      throw notFound(prefix, 'the fixed part of the pattern does not exist');
+    }
+  }
   const seen = new Map<string, NodePath>();
   const literalDots = !hasWildcard(pattern) && hidden(pattern);
   for await (const { np } of root.glob(pattern)) {
@@ -31,4 +40,11 @@ export async function selectNodes(root: WD, pattern: string, all: boolean): Prom
     seen.set(np.path, np);
   }
   return [...seen.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** A lookup that failed NOT_FOUND (a missing parent) as no match; other errors (a hostmount
+ * leaving the host root, a bad config) stand. */
+function missingAsNull(err: unknown): null {
+  if (err instanceof PondError && err.code === ErrorCode.NOT_FOUND) return null;
+  throw err;
 }

@@ -8,11 +8,15 @@
  */
 
 import { ErrorCode, PondError } from '../errors.js';
-import { type PlanContext, specForPondPattern, specForUrl } from '../query/planner.js';
+import {
+  matchedFiles,
+  type PlanContext,
+  specForPondPattern,
+  specForUrl,
+} from '../query/planner.js';
 import type { TableSpec } from '../query/spec.js';
 import { isUrl, parseUrl } from '../query/url.js';
 import type { WD } from '../tinyfs/fs.js';
-import { hasWildcard } from '../tinyfs/glob.js';
 import { ConfigError, list, obj, record, str } from './config.js';
 import { tableFactory } from './registry.js';
 import { applyTransforms } from './transforms.js';
@@ -40,19 +44,19 @@ export async function resolvePattern(
   plan: PlanContext,
   single: boolean,
 ): Promise<TableSpec> {
-  if (isUrl(pattern)) return specForUrl(pattern, plan);
-  const root = plan.root as WD;
-  if (single && hasWildcard(pattern)) {
-    let count = 0;
-    for await (const m of root.glob(pattern)) if (m.np.node.kind === 'file') count++;
-    if (count !== 1) {
+  if (single) {
+    const files = await matchedFiles(pattern, plan);
+    if (files.length !== 1) {
+      const named = files.length > 0 ? `: ${files.join(', ')}` : '';
       throw new PondError(
         ErrorCode.INVALID_CONFIG,
-        `${pattern}: sql-derived-table needs exactly one matching file, found ${count} (use sql-derived-series)`,
+        `${pattern}: sql-derived-table needs exactly one matching file, found ${files.length}${named} (use sql-derived-series)`,
+        { path: pattern },
       );
     }
   }
-  return specForPondPattern(pattern, root, plan);
+  if (isUrl(pattern)) return specForUrl(pattern, plan);
+  return specForPondPattern(pattern, plan.root as WD, plan);
 }
 
 function derived(name: string, description: string, single: boolean) {

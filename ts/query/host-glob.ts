@@ -3,12 +3,13 @@
  * Glob expansion on the host filesystem, with the same pattern language as pond paths.
  * Matches stay inside the host root: the literal directories before the first wildcard may
  * be symlinks only while their real path stays inside it, and below that the walk never
- * follows a symlink.
+ * follows a symlink. A pattern whose directory before the first wildcard is missing is
+ * NOT_FOUND, never an empty match.
  */
 
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ErrorCode } from '../errors.js';
+import { ErrorCode, notFound } from '../errors.js';
 import { compileGlob, hasWildcard, matchSegment, type Segment } from '../tinyfs/glob.js';
 import { realInside } from '../tinyfs/host-path.js';
 
@@ -33,6 +34,8 @@ export async function expandHostGlob(pattern: string, root = '/'): Promise<HostM
   const literals = segments.slice(0, first).map((s) => (s.kind === 'literal' ? s.name : ''));
   const prefix = join('/', ...literals);
   await realInside(root, prefix, code);
+  const top = await stat(prefix).catch(() => null);
+  if (!top?.isDirectory()) throw notFound(prefix, 'the fixed part of the pattern does not exist');
   const out: HostMatch[] = [];
   await walk(prefix, segments, first, [], out);
   return out.sort((a, b) => (a.path < b.path ? -1 : 1));

@@ -11,7 +11,7 @@ import { ErrorCode, invalidArgument, notFound, PondError } from '../errors.js';
 import { parquetInfo, type TableRef, tableReferences } from '../native/engine.js';
 import { EntryType, isTableType } from '../tinyfs/entry-type.js';
 import type { NodePath, WD } from '../tinyfs/fs.js';
-import { hasWildcard } from '../tinyfs/glob.js';
+import { fixedPrefix, hasWildcard } from '../tinyfs/glob.js';
 import { hostUrlPath } from '../tinyfs/host-path.js';
 import type { VersionRecord } from '../tinyfs/persistence.js';
 import { cachedFormat } from './format-cache.js';
@@ -138,6 +138,11 @@ async function matchNodes(root: WD, pattern: string): Promise<NodePath[]> {
     if (!found || found.kind === 'missing') throw notFound(pattern);
     return [found.np];
   }
+  const prefix = fixedPrefix(pattern);
+  const top = await root.lookup(prefix).catch(missingAsNull);
+  if (!top || top.kind === 'missing' || top.np.node.kind !== 'directory') {
+    throw notFound(prefix, 'the fixed part of the pattern does not exist');
+  }
   const out: NodePath[] = [];
   for await (const { np } of root.glob(pattern)) if (np.node.kind === 'file') out.push(np);
   return out;
@@ -167,6 +172,18 @@ export async function specForPondPattern(
   const nodes = await matchNodes(root, pattern);
   if (nodes.length === 0) throw notFound(pattern, 'no pond files match');
   return combine(pattern, await Promise.all(nodes.map((np) => specForNode(np, ctx))));
+}
+
+/** The files a pond pattern or URL names (pond paths, or host paths for `host+`), sorted;
+ * NOT_FOUND when a literal path is missing. */
+export async function matchedFiles(text: string, ctx: PlanContext): Promise<string[]> {
+  if (!isUrl(text)) return (await matchNodes(needPond(ctx, text), text)).map((np) => np.path);
+  const url = parseUrl(text);
+  if (url.host) {
+    const matches = await expandHostGlob(hostUrlPath(ctx.hostRoot, url.path), ctx.hostRoot);
+    return matches.map((m) => m.path);
+  }
+  return (await matchNodes(needPond(ctx, text), url.path)).map((np) => np.path);
 }
 
 function checkCast(url: PondUrl, text: string, count: number): void {
@@ -251,4 +268,11 @@ function formatKey(url: PondUrl): string {
   let h = 2166136261;
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
   return `${url.format}-${(h >>> 0).toString(16)}`;
+}
+
+/** A lookup that failed NOT_FOUND (a missing parent) as no match; other errors (a hostmount
+ * leaving the host root, a bad config) stand. */
+function missingAsNull(err: unknown): null {
+  if (err instanceof PondError && err.code === ErrorCode.NOT_FOUND) return null;
+  throw err;
 }

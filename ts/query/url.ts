@@ -3,7 +3,9 @@
  * The URL grammar shared by the CLI, SQL table references and factory configs:
  * `[host+]<format>[+<compression>][+<entrytype>]:///<path-or-glob>[?options]`.
  * `host:///p` alone means raw host bytes (format `file`). Parsing is pure. The path is
- * %-decoded here, so `%2e%2e` and `%2f` are `..` and `/` to every later check.
+ * %-decoded here, so `%2e%2e` and `%2f` are `..` and `/` to every later check. A `?` starts
+ * the options only when `key=value[&key=value]` follows it; otherwise it is the one-character
+ * wildcard, and `%3F` is a literal `?` (decoded to the class `[?]`, which matches only `?`).
  */
 
 import { invalidArgument } from '../errors.js';
@@ -67,7 +69,7 @@ export function parseUrl(text: string): PondUrl {
       );
     }
   }
-  const q = rest.indexOf('?');
+  const q = optionsStart(rest);
   const path = q < 0 ? rest : rest.slice(0, q);
   const options: Record<string, string> = {};
   if (q >= 0) {
@@ -75,9 +77,23 @@ export function parseUrl(text: string): PondUrl {
   }
   let decoded: string;
   try {
-    decoded = decodeURIComponent(path);
+    decoded = path.split(/%3f/i).map(decodeURIComponent).join('[?]');
   } catch {
     throw invalidArgument(`${JSON.stringify(text)}: malformed %-escape in the path`);
   }
   return { host, format, compression, cast, path: decoded, options };
+}
+
+const OPTIONS = /^[A-Za-z_][A-Za-z0-9_]*=[^&/?]*(&[A-Za-z_][A-Za-z0-9_]*=[^&/?]*)*$/;
+
+/**
+ * Where the options begin: the first `?` followed by nothing but `key=value[&key=value]`
+ * (values %-encoded, without `/` or `?`); -1 when none is. Any other `?` is a glob
+ * wildcard in the path.
+ */
+export function optionsStart(rest: string): number {
+  for (let q = rest.indexOf('?'); q >= 0; q = rest.indexOf('?', q + 1)) {
+    if (OPTIONS.test(rest.slice(q + 1))) return q;
+  }
+  return -1;
 }

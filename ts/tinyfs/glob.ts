@@ -27,6 +27,14 @@ export function hasWildcard(pattern: string): boolean {
   return WILDCARD.test(pattern);
 }
 
+/** The directory before a glob's first wildcard (`/a/b` for `/a/b/x*`/c); the pattern
+ * itself when it has none. A pattern that cannot match when this is missing. */
+export function fixedPrefix(pattern: string): string {
+  const parts = components(pattern);
+  const first = parts.findIndex((c) => hasWildcard(c));
+  return `/${(first < 0 ? parts : parts.slice(0, first)).join('/')}`;
+}
+
 export function compileGlob(pattern: string): Glob {
   const segments = components(pattern).map(compileSegment);
   return { source: pattern, segments };

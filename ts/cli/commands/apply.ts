@@ -20,7 +20,8 @@ export function register(program: Command, ctx: CliContext): void {
       ].join('\n'),
     )
     .requiredOption('-f, --file <files...>', 'YAML files')
-    .action(async (opts: { file: string[] }) => {
+    .option('--no-check', 'store mknod documents without planning their queries (see mknod)')
+    .action(async (opts: { file: string[]; check?: boolean }) => {
       const { planApply, checkApply, runApply } = await import('../../apply.js');
       const { defaultRegistry } = await import('../../factories/index.js');
       const files = await Promise.all(
@@ -33,7 +34,12 @@ export function register(program: Command, ctx: CliContext): void {
         }),
       );
       const docs = planApply(files);
-      const options = { registry: defaultRegistry(), env: ctx.io.env, hostRoot: ctx.hostRoot() };
+      const options = {
+        registry: defaultRegistry(),
+        env: ctx.io.env,
+        hostRoot: ctx.hostRoot(),
+        check: opts.check ?? true,
+      };
       await checkApply(docs, options);
       const result = await ctx.write((root) => runApply(root, docs, options));
       const counts = { created: 0, updated: 0, unchanged: 0 };

@@ -9,6 +9,7 @@ interface MknodOptions {
   factory?: string;
   configPath?: string;
   overwrite?: boolean;
+  check?: boolean;
 }
 
 /** The three spellings: `F PATH --config-path C`, `--factory F PATH C`, `F PATH C`. */
@@ -22,7 +23,7 @@ function parseArgs(
   const config = opts.configPath ?? rest.shift();
   if (!factory || !path || !config || rest.length > 0) {
     throw invalidArgument(
-      'usage: pond mknod FACTORY PATH (--config-path FILE | CONFIG_FILE) [--overwrite]',
+      'usage: pond mknod FACTORY PATH (--config-path FILE | CONFIG_FILE) [--overwrite] [--no-check]',
     );
   }
   return { factory, path, config };
@@ -36,15 +37,17 @@ export function register(program: Command, ctx: CliContext): void {
         'create a dynamic node: a factory name plus a YAML config, computed when read',
         '',
         'spellings: mknod FACTORY PATH --config-path FILE | mknod --factory FACTORY PATH FILE |',
-        'mknod FACTORY PATH FILE. The config is validated first; ${env:VAR} and',
+        "mknod FACTORY PATH FILE. The config is validated, and a table's query planned against its",
+        'inputs, before anything is stored (--no-check skips the planning); ${env:VAR} and',
         '${env:VAR:-default} are expanded when used, and stored unexpanded. See pond list-factories.',
       ].join('\n'),
     )
-    .usage('FACTORY PATH (--config-path FILE | FILE) [--overwrite]')
+    .usage('FACTORY PATH (--config-path FILE | FILE) [--overwrite] [--no-check]')
     .argument('<args...>')
     .option('--factory <name>', 'the factory (instead of the first argument)')
     .option('--config-path <file>', 'host YAML file with the config')
     .option('--overwrite', 'replace the config of an existing node (a new version)')
+    .option('--no-check', 'store without planning the query (when its inputs do not exist yet)')
     .action(async (args: string[], opts: MknodOptions) => {
       const { factory, path, config } = parseArgs(args, opts);
       const file = resolve(ctx.io.cwd, config);
@@ -61,6 +64,7 @@ export function register(program: Command, ctx: CliContext): void {
           registry,
           env: ctx.io.env,
           overwrite: opts.overwrite ?? false,
+          check: opts.check ?? true,
         }),
       );
       ctx.err(`${result.value} ${path}\n`);
