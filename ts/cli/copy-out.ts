@@ -2,13 +2,14 @@
 /**
  * `copy` out of the pond: each matched file is written below a host directory (inside the
  * host root) at its absolute pond path, never through a symlink (`tinyfs/host-dir.ts`).
+ * Tables and series are written as one Parquet file of all their rows (`query/export.ts`).
  */
 
 import { ErrorCode, notFound } from '../errors.js';
+import { exportContent } from '../query/export.js';
 import type { FilePath, NodePath } from '../tinyfs/fs.js';
 import { hasWildcard } from '../tinyfs/glob.js';
 import { holdHostDir, writeBelow } from '../tinyfs/host-dir.js';
-import { readContent } from '../tinyfs/node.js';
 import { components, join } from '../tinyfs/path.js';
 import type { CliContext } from './context.js';
 
@@ -39,10 +40,11 @@ export async function copyOut(
     if (matched === 0) throw notFound(pattern, 'no files match');
   }
   const code = ErrorCode.INVALID_ARGUMENT;
+  const plan = { root, hostRoot: ctx.hostRoot(), cacheDir: root.fs.persistence.cacheDir ?? null };
   const base = await holdHostDir(ctx.hostRoot(), hostDir, code);
   try {
     for (const np of files.values()) {
-      await writeBelow(base, components(np.path), readContent(np.node), { code });
+      await writeBelow(base, components(np.path), exportContent(np, plan), { code });
     }
   } finally {
     await base.close();
