@@ -47,6 +47,12 @@ async function resolveSource(ctx: CliContext, url: PondUrl, text: string): Promi
       path: hostPath,
     });
   }
+  if (!st.isDirectory() && !st.isFile()) {
+    throw invalidArgument(
+      `host file ${hostPath}: not a regular file or directory (a fifo, socket or device is never copied)`,
+      hostPath,
+    );
+  }
   if (!st.isDirectory() && entryType !== EntryType.FilePhysicalVersion)
     await checkParquet(hostPath);
   return { hostPath, isDir: st.isDirectory(), entryType };
@@ -81,8 +87,13 @@ export async function copyIn(
   const sources = await Promise.all(urls.map((u) => resolveSource(ctx, u.url, u.text)));
   await ctx.write(async (root) => {
     const found = await root.lookup(dest);
-    const destDir =
+    let destDir =
       found.kind === 'found' && found.np.node.kind === 'directory' ? found.np.path : null;
+    if (destDir === null && dest.endsWith('/')) {
+      if (found.kind === 'found') throw invalidArgument(`${dest}: not a directory`, dest);
+      destDir = normalize(dest);
+      await root.mkdir(destDir, { parents: true });
+    }
     if (sources.length > 1 && destDir === null) {
       throw invalidArgument(
         `${normalize(dest)}: copying several sources needs an existing directory`,
