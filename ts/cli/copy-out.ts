@@ -12,6 +12,7 @@ import { hasWildcard } from '../tinyfs/glob.js';
 import { holdHostDir, writeBelow } from '../tinyfs/host-dir.js';
 import { components, join } from '../tinyfs/path.js';
 import type { CliContext } from './context.js';
+import { counted } from './progress.js';
 
 function isFile(np: NodePath): np is FilePath {
   return np.node.kind === 'file';
@@ -42,11 +43,13 @@ export async function copyOut(
   const code = ErrorCode.INVALID_ARGUMENT;
   const plan = { root, hostRoot: ctx.hostRoot(), cacheDir: root.fs.persistence.cacheDir ?? null };
   const base = await holdHostDir(ctx.hostRoot(), hostDir, code);
+  const bar = ctx.progress('copy', 'bytes');
   try {
     for (const np of files.values()) {
-      await writeBelow(base, components(np.path), exportContent(np, plan), { code });
+      await writeBelow(base, components(np.path), counted(exportContent(np, plan), bar), { code });
     }
   } finally {
+    bar.done();
     await base.close();
   }
   return files.size;
