@@ -84,3 +84,21 @@ describe('progress on a terminal', () => {
     }
   }, 30_000);
 });
+
+describe('tables on a terminal', () => {
+  it('cut wide cells with … to fit the width, only on a terminal', async () => {
+    const { p } = await pondAndHost();
+    const sql = `SELECT repeat('x', 100) AS wide, 'short' AS s`;
+    const shown = execFileSync(
+      'script',
+      ['-qec', `stty cols 40; node ${BIN} sql "${sql}" --format table`, '/dev/null'],
+      { env: { ...process.env, POND: p }, encoding: 'utf8' },
+    );
+    const lines = shown.split(/\r?\n/).filter((l) => l.startsWith('|') || l.startsWith('+'));
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(Array.from(line).length).toBeLessThanOrEqual(40);
+    expect(shown).toContain('x…');
+    const piped = await pondProcess(p, ['sql', sql, '--format', 'table']);
+    expect(piped.stdout).toContain('x'.repeat(100));
+  }, 30_000);
+});

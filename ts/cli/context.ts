@@ -15,7 +15,7 @@ import { hostUrlPath } from '../tinyfs/host-path.js';
 import { type Progress, progress } from './progress.js';
 
 export interface CliIO {
-  readonly stdout: Writable & { isTTY?: boolean };
+  readonly stdout: Writable & { isTTY?: boolean; columns?: number };
   readonly stderr: Writable & { isTTY?: boolean };
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;

@@ -198,7 +198,13 @@ export async function runQuery(
   try {
     await writeAll(
       ctx.io.stdout,
-      renderTable(rows, { maxRows: options.maxRows ?? 0, planFields: fields }),
+      renderTable(rows, {
+        maxRows: options.maxRows ?? 0,
+        planFields: fields,
+        ...(ctx.io.stdout.isTTY && ctx.io.stdout.columns
+          ? { maxWidth: ctx.io.stdout.columns }
+          : {}),
+      }),
     );
   } finally {
     bar.done();
