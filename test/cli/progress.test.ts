@@ -49,7 +49,7 @@ describe('progress renderer', () => {
   });
 });
 
-const LINE = /\r(copy|query|fsck): \d.*\/s, /;
+const LINE = /\r(copy|query|fsck|maintain): \d.*\/s, /;
 
 describe('progress on a terminal', () => {
   let p: string;
@@ -74,6 +74,7 @@ describe('progress on a terminal', () => {
     expect(onPty(`sql "SELECT * FROM '/s.series'" --format csv`)).toMatch(LINE);
     expect(onPty(`copy host://${join(host, 'd0.parquet')} /raw.parquet`)).toMatch(LINE);
     expect(onPty('fsck')).toMatch(LINE);
+    expect(onPty('maintain')).toMatch(LINE);
     expect(onPty(`--quiet copy /s.series host://${dir}/`)).not.toMatch(LINE);
     process.env.POND_PROGRESS_DELAY_MS = '0';
     try {
