@@ -12,10 +12,11 @@ import type { RunEnvironment } from '../factories/run.js';
 import type { Steward, WriteOptions, WriteResult } from '../steward/steward.js';
 import type { WD } from '../tinyfs/fs.js';
 import { hostUrlPath } from '../tinyfs/host-path.js';
+import { type Progress, progress } from './progress.js';
 
 export interface CliIO {
-  readonly stdout: Writable & { isTTY?: boolean };
-  readonly stderr: Writable;
+  readonly stdout: Writable & { isTTY?: boolean; columns?: number };
+  readonly stderr: Writable & { isTTY?: boolean };
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
 }
@@ -26,6 +27,8 @@ export interface GlobalOptions {
   hostmount?: string[];
   /** Seconds a write waits for another writer's lock (default: fail at once). */
   wait?: number;
+  /** No progress line on stderr. */
+  quiet?: boolean;
 }
 
 export class CliContext {
@@ -45,6 +48,16 @@ export class CliContext {
 
   err(text: string): void {
     this.io.stderr.write(text);
+  }
+
+  /** A progress line on stderr for `label` (nothing on a pipe or with `--quiet`). */
+  progress(label: string, unit: string): Progress {
+    const delay = Number(this.io.env.POND_PROGRESS_DELAY_MS);
+    return progress(label, unit, {
+      stream: this.io.stderr,
+      quiet: this.globals.quiet ?? false,
+      ...(Number.isFinite(delay) && this.io.env.POND_PROGRESS_DELAY_MS ? { delayMs: delay } : {}),
+    });
   }
 
   /** The selected pond directory: `--pond`, else `$POND`. */

@@ -20,6 +20,7 @@ import type { WD } from '../tinyfs/fs.js';
 import { hostError, realInside } from '../tinyfs/host-path.js';
 import { join, normalize } from '../tinyfs/path.js';
 import type { CliContext } from './context.js';
+import type { Progress } from './progress.js';
 
 interface Source {
   readonly hostPath: string;
@@ -47,6 +48,12 @@ async function resolveSource(ctx: CliContext, url: PondUrl, text: string): Promi
       path: hostPath,
     });
   }
+  if (!st.isDirectory() && !st.isFile()) {
+    throw invalidArgument(
+      `host file ${hostPath}: not a regular file or directory (a fifo, socket or device is never copied)`,
+      hostPath,
+    );
+  }
   if (!st.isDirectory() && entryType !== EntryType.FilePhysicalVersion)
     await checkParquet(hostPath);
   return { hostPath, isDir: st.isDirectory(), entryType };
@@ -58,6 +65,7 @@ async function copyTree(
   target: string,
   entryType: EntryType,
   options: IngestOptions,
+  bar: Progress,
 ): Promise<void> {
   await root.mkdir(target, { parents: true });
   const children = await readdir(hostDir, { withFileTypes: true }).catch((err) => {
@@ -67,8 +75,11 @@ async function copyTree(
   for (const child of children) {
     const from = hostJoin(hostDir, child.name);
     const to = join(target, child.name);
-    if (child.isDirectory()) await copyTree(root, from, to, entryType, options);
-    else if (child.isFile()) await ingestHostFile(root, from, to, entryType, options);
+    if (child.isDirectory()) await copyTree(root, from, to, entryType, options, bar);
+    else if (child.isFile()) {
+      await ingestHostFile(root, from, to, entryType, options);
+      bar.add(1);
+    }
   }
 }
 
@@ -79,19 +90,30 @@ export async function copyIn(
   options: IngestOptions = {},
 ): Promise<void> {
   const sources = await Promise.all(urls.map((u) => resolveSource(ctx, u.url, u.text)));
-  await ctx.write(async (root) => {
-    const found = await root.lookup(dest);
-    const destDir =
-      found.kind === 'found' && found.np.node.kind === 'directory' ? found.np.path : null;
-    if (sources.length > 1 && destDir === null) {
-      throw invalidArgument(
-        `${normalize(dest)}: copying several sources needs an existing directory`,
-      );
-    }
-    for (const src of sources) {
-      const target = destDir === null ? normalize(dest) : join(destDir, basename(src.hostPath));
-      if (src.isDir) await copyTree(root, src.hostPath, target, src.entryType, options);
-      else await ingestHostFile(root, src.hostPath, target, src.entryType, options);
-    }
-  });
+  const bar = ctx.progress('copy', 'files');
+  await ctx
+    .write(async (root) => {
+      const found = await root.lookup(dest);
+      let destDir =
+        found.kind === 'found' && found.np.node.kind === 'directory' ? found.np.path : null;
+      if (destDir === null && dest.endsWith('/')) {
+        if (found.kind === 'found') throw invalidArgument(`${dest}: not a directory`, dest);
+        destDir = normalize(dest);
+        await root.mkdir(destDir, { parents: true });
+      }
+      if (sources.length > 1 && destDir === null) {
+        throw invalidArgument(
+          `${normalize(dest)}: copying several sources needs an existing directory`,
+        );
+      }
+      for (const src of sources) {
+        const target = destDir === null ? normalize(dest) : join(destDir, basename(src.hostPath));
+        if (src.isDir) await copyTree(root, src.hostPath, target, src.entryType, options, bar);
+        else {
+          await ingestHostFile(root, src.hostPath, target, src.entryType, options);
+          bar.add(1);
+        }
+      }
+    })
+    .finally(() => bar.done());
 }

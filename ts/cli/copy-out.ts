@@ -2,15 +2,17 @@
 /**
  * `copy` out of the pond: each matched file is written below a host directory (inside the
  * host root) at its absolute pond path, never through a symlink (`tinyfs/host-dir.ts`).
+ * Tables and series are written as one Parquet file of all their rows (`query/export.ts`).
  */
 
 import { ErrorCode, notFound } from '../errors.js';
+import { exportContent } from '../query/export.js';
 import type { FilePath, NodePath } from '../tinyfs/fs.js';
 import { hasWildcard } from '../tinyfs/glob.js';
 import { holdHostDir, writeBelow } from '../tinyfs/host-dir.js';
-import { readContent } from '../tinyfs/node.js';
 import { components, join } from '../tinyfs/path.js';
 import type { CliContext } from './context.js';
+import { counted } from './progress.js';
 
 function isFile(np: NodePath): np is FilePath {
   return np.node.kind === 'file';
@@ -39,12 +41,15 @@ export async function copyOut(
     if (matched === 0) throw notFound(pattern, 'no files match');
   }
   const code = ErrorCode.INVALID_ARGUMENT;
+  const plan = { root, hostRoot: ctx.hostRoot(), cacheDir: root.fs.persistence.cacheDir ?? null };
   const base = await holdHostDir(ctx.hostRoot(), hostDir, code);
+  const bar = ctx.progress('copy', 'bytes');
   try {
     for (const np of files.values()) {
-      await writeBelow(base, components(np.path), readContent(np.node), { code });
+      await writeBelow(base, components(np.path), counted(exportContent(np, plan), bar), { code });
     }
   } finally {
+    bar.done();
     await base.close();
   }
   return files.size;

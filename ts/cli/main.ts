@@ -87,6 +87,7 @@ export function createCli(
       (value: string, previous: string[]) => [...previous, value],
       [] as string[],
     )
+    .option('--quiet', 'no progress line on stderr')
     .option(
       '--wait <seconds>',
       'when another process is writing, wait up to SECONDS for it instead of failing with LOCKED',

@@ -23,6 +23,34 @@ export interface TableOptions {
    * names are derived from the Arrow schema.
    */
   readonly planFields?: readonly string[] | null;
+  /** The terminal's width: wider tables have their widest cells cut with `…`. */
+  readonly maxWidth?: number;
+}
+
+/** Narrowest a column is cut to. */
+const MIN_CUT = 3;
+
+/** Column widths narrowed, widest first, until the table's lines fit in `maxWidth`. */
+export function fitWidths(widths: readonly number[], maxWidth: number): number[] {
+  const out = [...widths];
+  const total = () => out.reduce((sum, w) => sum + w + 3, 1);
+  while (total() > maxWidth) {
+    let widest = -1;
+    for (let i = 0; i < out.length; i++) {
+      if ((out[i] ?? 0) > MIN_CUT && (widest < 0 || (out[i] ?? 0) > (out[widest] ?? 0))) widest = i;
+    }
+    if (widest < 0) break;
+    out[widest] = (out[widest] ?? 0) - 1;
+  }
+  return out;
+}
+
+/** `text` cut to `max` characters, its last one `…`. */
+function cut(text: string, max: number): string {
+  if (width(text) <= max) return text;
+  return `${Array.from(text)
+    .slice(0, max - 1)
+    .join('')}…`;
 }
 
 const UNITS: Record<TimeUnit, string> = {
@@ -85,14 +113,17 @@ function headerRows(schema: Schema, planFields: readonly string[] | null | undef
 }
 
 class Grid {
-  constructor(readonly widths: readonly number[]) {}
+  constructor(
+    readonly widths: readonly number[],
+    readonly cutting = false,
+  ) {}
 
-  static fit(rows: readonly string[][], columns: number): Grid {
+  static fit(rows: readonly string[][], columns: number, maxWidth?: number): Grid {
     const widths: number[] = new Array(columns).fill(0);
     for (const row of rows) {
       for (let i = 0; i < columns; i++) widths[i] = Math.max(widths[i] ?? 0, width(row[i] ?? ''));
     }
-    return new Grid(widths);
+    return new Grid(maxWidth ? fitWidths(widths, maxWidth) : widths, maxWidth !== undefined);
   }
 
   border(): string {
@@ -100,7 +131,8 @@ class Grid {
   }
 
   line(row: readonly string[]): string {
-    const cells = row.map((cell, i) => {
+    const cells = row.map((text, i) => {
+      const cell = this.cutting ? cut(text, this.widths[i] ?? 0) : text;
       const room = (this.widths[i] ?? 0) - width(cell);
       return ` ${cell}${room > 0 ? ' '.repeat(room) : ''} `;
     });
@@ -133,7 +165,7 @@ export async function* renderTable(
   let shown = 0;
   const start = (): string => {
     const rows = header ?? [[], []];
-    grid = Grid.fit([...rows, ...pending.slice(0, sample)], rows[0]?.length ?? 0);
+    grid = Grid.fit([...rows, ...pending.slice(0, sample)], rows[0]?.length ?? 0, options.maxWidth);
     const text = [grid.border(), grid.line(rows[0] ?? []), grid.line(rows[1] ?? []), grid.border()];
     for (const row of pending) text.push(grid.line(row));
     shown += pending.length;

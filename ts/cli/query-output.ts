@@ -14,6 +14,7 @@ import type { TableSpec } from '../query/spec.js';
 import type { CliContext } from './context.js';
 import { nonNegativeInt } from './options.js';
 import { writeAll } from './output.js';
+import { counted, type Progress } from './progress.js';
 
 export const DISPLAY_FORMATS = ['auto', 'raw', 'table', 'csv', 'json', 'parquet'] as const;
 export type DisplayFormat = (typeof DISPLAY_FORMATS)[number];
@@ -152,6 +153,16 @@ async function* batches(chunks: AsyncIterable<Uint8Array>): AsyncIterable<Record
   for await (const chunk of chunks) yield* decode(chunk).batches;
 }
 
+async function* countRows(
+  rows: AsyncIterable<RecordBatch>,
+  bar: Progress,
+): AsyncIterable<RecordBatch> {
+  for await (const batch of rows) {
+    bar.add(batch.numRows);
+    yield batch;
+  }
+}
+
 export async function runQuery(
   ctx: CliContext,
   sql: string,
@@ -171,14 +182,31 @@ export async function runQuery(
     return;
   }
   if (options.format !== 'table') {
-    await writeOut(ctx, engine.query(sql, specs, { format: options.format, ...limits }));
+    const bar = ctx.progress('query', 'bytes');
+    try {
+      const chunks = engine.query(sql, specs, { format: options.format, ...limits });
+      await writeOut(ctx, counted(chunks, bar));
+    } finally {
+      bar.done();
+    }
     return;
   }
   const { renderTable } = await import('./output-table.js');
   const fields = await planFields(sql, specs);
-  const rows = batches(engine.query(sql, specs, { format: 'ipc', ...limits }));
-  await writeAll(
-    ctx.io.stdout,
-    renderTable(rows, { maxRows: options.maxRows ?? 0, planFields: fields }),
-  );
+  const bar = ctx.progress('query', 'rows');
+  const rows = countRows(batches(engine.query(sql, specs, { format: 'ipc', ...limits })), bar);
+  try {
+    await writeAll(
+      ctx.io.stdout,
+      renderTable(rows, {
+        maxRows: options.maxRows ?? 0,
+        planFields: fields,
+        ...(ctx.io.stdout.isTTY && ctx.io.stdout.columns
+          ? { maxWidth: ctx.io.stdout.columns }
+          : {}),
+      }),
+    );
+  } finally {
+    bar.done();
+  }
 }

@@ -14,9 +14,10 @@
 
 import { stat } from 'node:fs/promises';
 import { ErrorCode, PondError } from '../errors.js';
+import { exportContent } from '../query/export.js';
+import type { FilePath } from '../tinyfs/fs.js';
 import { type HeldDir, holdHostDir, pruneBelow, writeBelow } from '../tinyfs/host-dir.js';
 import { hostConfigPath } from '../tinyfs/host-path.js';
-import { readContent } from '../tinyfs/node.js';
 import { components } from '../tinyfs/path.js';
 import { bool, obj, str } from './config.js';
 import { executableFactory } from './registry.js';
@@ -51,6 +52,11 @@ export const copyOut = executableFactory({
     let same = 0;
     let removed = 0;
     const wanted = new Set<string>();
+    const plan = {
+      root: ctx.root,
+      hostRoot: ctx.hostRoot,
+      cacheDir: ctx.root.fs.persistence.cacheDir ?? null,
+    };
     let held: HeldDir | null = null;
     try {
       for await (const { np } of ctx.root.glob(config.pattern)) {
@@ -58,7 +64,10 @@ export const copyOut = executableFactory({
         wanted.add(np.path);
         held ??= await holdHostDir(ctx.hostRoot, base, ErrorCode.INVALID_CONFIG);
         const options = { code: ErrorCode.INVALID_CONFIG, unlessSame: true };
-        if (await writeBelow(held, components(np.path), readContent(np.node), options)) written++;
+        if (
+          await writeBelow(held, components(np.path), exportContent(np as FilePath, plan), options)
+        )
+          written++;
         else same++;
       }
       if (config.delete && (held || existing)) {

@@ -22,6 +22,8 @@ export interface MaintainOptions extends WriteOptions {
    * before maintenance must still find its files.
    */
   readonly retentionMs?: number;
+  /** Called after each table (data, control) is maintained. */
+  readonly onTable?: (table: string) => void;
 }
 
 /** One hour: far longer than any read a pond command makes. */
@@ -85,11 +87,13 @@ export async function maintain(
       retentionMs,
       largeReferenced: await referencedLarge(steward),
     });
+    options.onTable?.('data');
     const control = await maintainTable(join(store.path, 'control'), {
       compact,
       metaJson,
       retentionMs,
     });
+    options.onTable?.('control');
     await store.refresh();
     return { data, control };
   } finally {

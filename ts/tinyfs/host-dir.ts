@@ -25,9 +25,10 @@ import {
   readlink,
   realpath,
   rename,
+  stat,
   unlink,
 } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ErrorCode } from '../errors.js';
 import { type HostPathCode, hostError, realInside, refusedPath } from './host-path.js';
 
@@ -170,14 +171,35 @@ export class HeldDir {
 }
 
 /**
+ * `mkdir -p` one level at a time: Node's recursive mkdir never settles below a directory
+ * that refuses new entries with ENOENT (`/proc`), so it is not used.
+ */
+async function makeDirs(dir: string): Promise<void> {
+  const parent = dirname(dir);
+  const made = await mkdir(dir).then(
+    () => true,
+    (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EEXIST') return true;
+      if (err.code !== 'ENOENT' || parent === dir) throw hostError(err, dir);
+      return false;
+    },
+  );
+  if (made) return;
+  const before = await stat(parent).catch(() => null);
+  if (before) throw hostError(Object.assign(new Error('ENOENT'), { code: 'ENOENT' }), dir);
+  await makeDirs(parent);
+  await mkdir(dir).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EEXIST') throw hostError(err, dir);
+  });
+}
+
+/**
  * The host directory `dir` (inside `root`), made with its parents when missing, held open.
  * Symlinks on the way are followed only while they stay inside the root.
  */
 export async function holdHostDir(root: string, dir: string, code: HostPathCode): Promise<HeldDir> {
   await realInside(root, dir, code);
-  await mkdir(dir, { recursive: true }).catch((err) => {
-    throw hostError(err, dir);
-  });
+  await makeDirs(dir);
   const real = (await realInside(root, dir, code)) ?? dir;
   return HeldDir.open(real, real, code, dir);
 }

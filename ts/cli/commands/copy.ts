@@ -16,7 +16,8 @@ export function register(program: Command, ctx: CliContext): void {
         '  version of a Parquet series, with its event-time range recorded), or a host',
         '  directory (copied recursively).',
         '  DEST is a pond path: an existing directory receives the sources by name; an',
-        '  existing file gets a new version; a new path is created.',
+        '  existing file gets a new version; a new path is created (DEST ending in / is a',
+        '  directory, created if missing).',
         'out of the pond: DEST is host:///dir; SOURCE is a pond path or glob; each file is',
         '  written at its absolute pond path below dir.',
       ].join('\n'),
@@ -35,6 +36,12 @@ export function register(program: Command, ctx: CliContext): void {
       const { isUrl, parseUrl } = await import('../../query/url.js');
       if (isUrl(dest)) {
         const url = parseUrl(dest);
+        const fromHost = sources.find(isUrl);
+        if (fromHost) {
+          throw invalidArgument(
+            `${fromHost}: copying from the host to the host is not supported; copy into the pond or out of it`,
+          );
+        }
         if (!url.host)
           throw invalidArgument(`copy out needs a host:///dir destination, not ${dest}`);
         const { copyOut } = await import('../copy-out.js');

@@ -22,10 +22,14 @@ export function register(program: Command, ctx: CliContext): void {
     .action(async (opts: { quick?: boolean; verbose?: boolean }) => {
       const { fsck } = await import('../../steward/fsck.js');
       const steward = await ctx.open();
+      const bar = ctx.progress('fsck', 'checked');
       const report = await fsck(steward, {
         quick: opts.quick ?? false,
-        ...(opts.verbose ? { progress: (line: string) => ctx.out(`${line}\n`) } : {}),
-      });
+        progress: (line: string) => {
+          bar.add(1);
+          if (opts.verbose) ctx.out(`${line}\n`);
+        },
+      }).finally(() => bar.done());
       for (const p of report.problems) ctx.out(`problem: ${p.message}\n`);
       ctx.out(
         `Checked ${report.rows} rows: ${report.inline} inline contents, ${report.large} large files, ${report.directories} directories\n`,

@@ -54,11 +54,13 @@ export function register(program: Command, ctx: CliContext): void {
     .action(async (opts: { compact?: boolean; retention?: number }) => {
       const { maintain } = await import('../../steward/maintain.js');
       const steward = await ctx.open();
+      const bar = ctx.progress('maintain', 'tables');
       const result = await maintain(steward, {
         ...ctx.writeOptions(),
         compact: opts.compact ?? false,
         ...(opts.retention === undefined ? {} : { retentionMs: opts.retention * 1000 }),
-      });
+        onTable: () => bar.add(1),
+      }).finally(() => bar.done());
       ctx.out(line('data', result.data));
       ctx.out(line('control', result.control));
     });
