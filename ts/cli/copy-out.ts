@@ -4,7 +4,7 @@
  * host root) at its absolute pond path, never through a symlink (`tinyfs/host-dir.ts`).
  */
 
-import { ErrorCode, notFound } from '../errors.js';
+import { ErrorCode, notFound, type PondError } from '../errors.js';
 import type { FilePath, NodePath } from '../tinyfs/fs.js';
 import { hasWildcard } from '../tinyfs/glob.js';
 import { holdHostDir, writeBelow } from '../tinyfs/host-dir.js';
@@ -31,7 +31,9 @@ export async function copyOut(
       : await root
           .get(pattern)
           .then((np) => (np.node.kind === 'directory' ? join(np.path, '**') : np.path));
-    for await (const { np } of root.glob(glob)) {
+    const onBroken = (_: string, error: PondError) =>
+      ctx.io.stderr.write(`[ERR] ${error.message}\n`);
+    for await (const { np } of root.glob(glob, { onBroken })) {
       if (!isFile(np)) continue;
       files.set(np.path, np);
       matched++;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 /** Pattern handling shared by `list` and `describe`. */
 
-import type { NodePath, WD } from '../tinyfs/fs.js';
+import { ErrorCode, PondError } from '../errors.js';
+import type { GlobOptions, NodePath, WD } from '../tinyfs/fs.js';
 import { hasWildcard } from '../tinyfs/glob.js';
 import { components } from '../tinyfs/path.js';
 
@@ -22,13 +23,40 @@ function hidden(path: string): boolean {
 
 /** Nodes matching a pattern, sorted by path, without the root, without dotfiles unless
  * `all` (a dotfile named literally in the pattern is always shown). */
-export async function selectNodes(root: WD, pattern: string, all: boolean): Promise<NodePath[]> {
+export async function selectNodes(
+  root: WD,
+  pattern: string,
+  all: boolean,
+  options: GlobOptions = {},
+): Promise<NodePath[]> {
   const seen = new Map<string, NodePath>();
   const literalDots = !hasWildcard(pattern) && hidden(pattern);
-  for await (const { np } of root.glob(pattern)) {
+  for await (const { np } of root.glob(pattern, options)) {
     if (np.path === '/' || seen.has(np.path)) continue;
     if (!all && !literalDots && hidden(np.path)) continue;
     seen.set(np.path, np);
   }
   return [...seen.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** Broken nodes met by a walk: each reported on stderr as `[ERR] path: why` as it is met. */
+export class BrokenNodes {
+  readonly paths: string[] = [];
+
+  constructor(private readonly stderr: { write(text: string): unknown }) {}
+
+  readonly onBroken = (path: string, error: PondError): void => {
+    this.paths.push(path);
+    this.stderr.write(`[ERR] ${error.message}\n`);
+  };
+
+  /** With `strict`, fail if any node was broken (after the listing was written). */
+  check(strict: boolean): void {
+    if (!strict || this.paths.length === 0) return;
+    throw new PondError(
+      ErrorCode.INVALID_CONFIG,
+      `${this.paths.length} broken node(s): ${this.paths.join(', ')}`,
+      { path: this.paths[0] },
+    );
+  }
 }
