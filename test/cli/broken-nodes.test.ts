@@ -42,16 +42,10 @@ const KINDS: readonly Kind[] = [
     },
   },
   {
-    name: 'template with an out-of-range capture',
+    name: 'template whose template file is gone',
     async make(p, host) {
-      await writeFile(join(host, 'page.j2'), 'x\n');
-      await pondOk(p, 'copy', `host://${host}/page.j2`, '/page.j2');
-      const text = 'in_pattern: "/in/*.csv"\nout_pattern: "$3.md"\ntemplate_file: /page.j2\n';
-      const res = await pond(p, 'mknod', 'template', '/bad', await cfg(host, 't', text));
-      // Refused at mknod now; an older pond may still hold one, so store it regardless.
-      if (res.code !== 0) {
-        await pondOk(p, 'mknod', '--no-check', 'template', '/bad', await cfg(host, 't', text));
-      }
+      const text = 'in_pattern: "/in/*.csv"\nout_pattern: "$0.md"\ntemplate_file: /page.j2\n';
+      await pondOk(p, 'mknod', 'template', '/bad', await cfg(host, 't', text));
     },
   },
 ];
@@ -108,5 +102,22 @@ describe.each(KINDS)('a broken node: $name', (kind) => {
     expect(res.code).not.toBe(0);
     expect(res.stderr).toContain('/bad');
     expect(res.stderr).not.toMatch(UUID);
+  });
+});
+
+describe('mknod refuses captures a name cannot be made from', () => {
+  it.each([
+    ['template', 'in_pattern: "/in/*.csv"\nout_pattern: "$3.md"\ntemplate_file: /p.j2\n'],
+    ['template', 'in_pattern: "/**/*.csv"\nout_pattern: "$0.md"\ntemplate_file: /p.j2\n'],
+    [
+      'temporal-reduce',
+      'in_pattern: "/**/*.series"\nout_pattern: "$0"\nresolutions: [1h]\naggregations: [{type: avg}]\n',
+    ],
+  ])('%s: %s', async (factory, text) => {
+    const { p, host } = await pondAndHost();
+    const res = await pond(p, 'mknod', factory, '/bad', await cfg(host, 'c', text));
+    expect(res.stderr).toContain('INVALID_CONFIG');
+    expect(res.stderr).not.toMatch(UUID);
+    expect(listedPaths((await pondOk(p, 'list')).stdout)).not.toContain('/bad');
   });
 });
