@@ -271,8 +271,10 @@ export class WD {
     const glob: Glob = compileGlob(absolute);
     const root = await this.fs.root();
     const reported = new Set<string>();
+    const firstWild = glob.segments.findIndex((seg) => seg.kind !== 'literal');
     const walker: Walker = {
       segs: glob.segments,
+      literal: firstWild < 0 ? glob.segments.length : firstWild,
       report: options.onBroken
         ? (path, error) => {
             if (reported.has(path)) return;
@@ -287,15 +289,23 @@ export class WD {
 
 interface Walker {
   readonly segs: readonly Segment[];
+  /** How many leading segments are literal: a broken node there is named, so it fails. */
+  readonly literal: number;
   readonly report: ((path: string, error: PondError) => void) | null;
 }
 
-/** A directory's entries; null (after reporting) when it is a broken dynamic node. */
-async function entriesOf(w: Walker, np: NodePath): Promise<Array<[string, Node]> | null> {
+/** A directory's entries; null (after reporting) when it is a broken dynamic node the
+ * walk reached through a wildcard (`named` when the pattern spells its path out). */
+async function entriesOf(
+  w: Walker,
+  np: NodePath,
+  named: boolean,
+): Promise<Array<[string, Node]> | null> {
   if (np.node.kind !== 'directory') return null;
   try {
     return await np.node.dir.entries();
   } catch (err) {
+    if (named) throw atPath(np.path, err);
     if (!isDynamicType(np.node.ref.entryType) && !brokenError(np.node)) throw err;
     w.report?.(np.path, atPath(np.path, err));
     return null;
@@ -326,7 +336,7 @@ async function* walk(
     if (child) yield* walk(w, { node: child, path: join(np.path, seg.name) }, si + 1, caps);
     return;
   }
-  for (const [name, child] of (await entriesOf(w, np)) ?? []) {
+  for (const [name, child] of (await entriesOf(w, np, si <= w.literal)) ?? []) {
     const got = matchSegment(seg, name);
     if (got) yield* walk(w, { node: child, path: join(np.path, name) }, si + 1, [...caps, ...got]);
   }
@@ -341,7 +351,8 @@ async function* star(
   consumed: readonly string[],
 ): AsyncIterable<GlobMatch> {
   yield* walk(w, np, si + 1, [...caps, consumed.join('/')]);
-  for (const [name, child] of (await entriesOf(w, np)) ?? []) {
+  const named = consumed.length === 0 && si <= w.literal;
+  for (const [name, child] of (await entriesOf(w, np, named)) ?? []) {
     const path = join(np.path, name);
     if (child.kind === 'directory')
       yield* star(w, { node: child, path }, si, caps, [...consumed, name]);
