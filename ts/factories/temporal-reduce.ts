@@ -127,6 +127,7 @@ async function resolutionSpec(
     const incremental = await incrementalRollup({
       label,
       node: ctx.ref.id,
+      nodePath: ctx.path,
       inputs,
       measuresOf,
       time,
