@@ -96,6 +96,12 @@ describe.each(KINDS)('a broken node: $name', (kind) => {
     expectReported(res.stderr);
   });
 
+  it('a ** glob query walks past it', async () => {
+    const { p } = await brokenPond(kind);
+    const res = await pondOk(p, 'sql', "SELECT count(*) AS n FROM 'csv:///**/*.csv'");
+    expect(res.stdout).toContain('1');
+  });
+
   it('naming it fails, with its path and no node id', async () => {
     const { p } = await brokenPond(kind);
     const res = await pond(p, 'list', '--strict', '/bad/*');
