@@ -265,7 +265,8 @@ describe('incremental rollups', () => {
     await add(5, 5000, '2024-01-01T06:00:00Z');
     const late = await pond(p, 'sql', `SELECT count(*) FROM ${target}`);
     expect(late.code).toBe(1);
-    expect(late.stderr).toContain('rebuild with: pond rebuild');
+    expect(late.stderr).toContain('rebuild with: pond rebuild /reduce');
+    expect(late.stderr).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/);
     await pondOk(p, 'rebuild', '/reduce');
     expect(await csv(rollup)).toEqual(await csv(direct));
   });

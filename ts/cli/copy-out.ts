@@ -5,7 +5,7 @@
  * Tables and series are written as one Parquet file of all their rows (`query/export.ts`).
  */
 
-import { ErrorCode, notFound } from '../errors.js';
+import { ErrorCode, notFound, type PondError } from '../errors.js';
 import { exportContent } from '../query/export.js';
 import type { FilePath, NodePath } from '../tinyfs/fs.js';
 import { hasWildcard } from '../tinyfs/glob.js';
@@ -33,7 +33,9 @@ export async function copyOut(
       : await root
           .get(pattern)
           .then((np) => (np.node.kind === 'directory' ? join(np.path, '**') : np.path));
-    for await (const { np } of root.glob(glob)) {
+    const onBroken = (_: string, error: PondError) =>
+      ctx.io.stderr.write(`[ERR] ${error.message}\n`);
+    for await (const { np } of root.glob(glob, { onBroken })) {
       if (!isFile(np)) continue;
       files.set(np.path, np);
       matched++;

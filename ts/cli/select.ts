@@ -2,7 +2,7 @@
 /** Pattern handling shared by `list` and `describe`. */
 
 import { ErrorCode, notFound, PondError } from '../errors.js';
-import type { NodePath, WD } from '../tinyfs/fs.js';
+import type { GlobOptions, NodePath, WD } from '../tinyfs/fs.js';
 import { fixedPrefix, hasWildcard } from '../tinyfs/glob.js';
 import { components } from '../tinyfs/path.js';
 
@@ -24,7 +24,12 @@ function hidden(path: string): boolean {
 /** Nodes matching a pattern, sorted by path, without the root, without dotfiles unless
  * `all` (a dotfile named literally in the pattern is always shown). A glob whose fixed
  * prefix is missing is NOT_FOUND: it could never match. */
-export async function selectNodes(root: WD, pattern: string, all: boolean): Promise<NodePath[]> {
+export async function selectNodes(
+  root: WD,
+  pattern: string,
+  all: boolean,
+  options: GlobOptions = {},
+): Promise<NodePath[]> {
   if (hasWildcard(pattern)) {
     const prefix = fixedPrefix(pattern);
     const top = await root.lookup(prefix).catch(missingAsNull);
@@ -34,7 +39,7 @@ export async function selectNodes(root: WD, pattern: string, all: boolean): Prom
   }
   const seen = new Map<string, NodePath>();
   const literalDots = !hasWildcard(pattern) && hidden(pattern);
-  for await (const { np } of root.glob(pattern)) {
+  for await (const { np } of root.glob(pattern, options)) {
     if (np.path === '/' || seen.has(np.path)) continue;
     if (!all && !literalDots && hidden(np.path)) continue;
     seen.set(np.path, np);
@@ -47,4 +52,26 @@ export async function selectNodes(root: WD, pattern: string, all: boolean): Prom
 function missingAsNull(err: unknown): null {
   if (err instanceof PondError && err.code === ErrorCode.NOT_FOUND) return null;
   throw err;
+}
+
+/** Broken nodes met by a walk: each reported on stderr as `[ERR] path: why` as it is met. */
+export class BrokenNodes {
+  readonly paths: string[] = [];
+
+  constructor(private readonly stderr: { write(text: string): unknown }) {}
+
+  readonly onBroken = (path: string, error: PondError): void => {
+    this.paths.push(path);
+    this.stderr.write(`[ERR] ${error.message}\n`);
+  };
+
+  /** With `strict`, fail if any node was broken (after the listing was written). */
+  check(strict: boolean): void {
+    if (!strict || this.paths.length === 0) return;
+    throw new PondError(
+      ErrorCode.INVALID_CONFIG,
+      `${this.paths.length} broken node(s): ${this.paths.join(', ')}`,
+      { path: this.paths[0] },
+    );
+  }
 }

@@ -59,11 +59,13 @@ function readOnly(what: string): PondError {
 
 /** The FSOptions.dynamic hook for a factory environment. */
 export function dynamicNodes(environment: FactoryEnvironment): (fs: FS) => DynamicNodes {
-  return (fs) => async (ref, persistence) => {
+  return (fs) => async (ref, persistence, path) => {
     const versions = await persistence.versions(ref);
     const latest = versions[versions.length - 1];
     if (!latest?.factory) {
-      throw new PondError(ErrorCode.INVALID_CONFIG, `dynamic node ${ref.id} records no factory`);
+      throw new PondError(ErrorCode.INVALID_CONFIG, `${path}: dynamic node records no factory`, {
+        path,
+      });
     }
     const text = new TextDecoder().decode(await collect(persistence.read(ref, latest)));
     const config = parseConfigText(text, environment.env);
@@ -76,7 +78,7 @@ export function dynamicNodes(environment: FactoryEnvironment): (fs: FS) => Dynam
     const ctx: FactoryContext = {
       root,
       ref,
-      path: `node ${ref.id}`,
+      path,
       registry: environment.registry,
       env: environment.env,
       plan,

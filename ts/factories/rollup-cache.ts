@@ -65,6 +65,8 @@ export interface RollupRequest {
   readonly label: string;
   /** The reduce node's id (its rollup cache files start with it). */
   readonly node: string;
+  /** The reduce node's path, for the rebuild hint in errors. */
+  readonly nodePath: string;
   readonly inputs: readonly TableSpec[];
   /** The measures for the inputs' columns; may throw if the columns do not fit. */
   readonly measuresOf: (fields: readonly Field[]) => Measure[];
@@ -198,7 +200,7 @@ async function removeUnused(
 function lateData(req: RollupRequest, file: ParquetFileSpec, watermark: number): PondError {
   return new PondError(
     ErrorCode.INVALID_DATA,
-    `${req.label}: a new version has data from ${new Date((file.minTime as number) / 1000).toISOString()}, before the sealed buckets end (${new Date(watermark / 1000).toISOString()}); rebuild with: pond rebuild PATH-OF-THE-REDUCE-NODE (node ${req.node})`,
+    `${req.label}: a new version has data from ${new Date((file.minTime as number) / 1000).toISOString()}, before the sealed buckets end (${new Date(watermark / 1000).toISOString()}); rebuild with: pond rebuild ${req.nodePath}`,
   );
 }
 

@@ -11,7 +11,7 @@
 import { ErrorCode, PondError } from '../errors.js';
 import { renderTemplate } from '../native/template.js';
 import { EntryType } from '../tinyfs/entry-type.js';
-import { substituteCaptures } from '../tinyfs/glob.js';
+import { captureNameProblem, substituteCaptures } from '../tinyfs/glob.js';
 import type { Node } from '../tinyfs/node.js';
 import { readContent } from '../tinyfs/node.js';
 import { derivedNodeId } from '../tinyfs/node-id.js';
@@ -52,6 +52,8 @@ export const template = directoryFactory({
     if (!c.template_file.startsWith('/'))
       throw new ConfigError('template_file: must be an absolute pond path');
     if (c.out_pattern.includes('/')) throw new ConfigError('out_pattern: a file name, not a path');
+    const problem = captureNameProblem(c.in_pattern, c.out_pattern);
+    if (problem) throw new ConfigError(`out_pattern: ${problem}`);
   },
   async open(c, ctx) {
     return new ComputedDirectory(ctx.path, async () => {

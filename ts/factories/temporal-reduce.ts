@@ -13,7 +13,12 @@ import { specForNode } from '../query/planner.js';
 import type { TableSpec } from '../query/spec.js';
 import { EntryType } from '../tinyfs/entry-type.js';
 import type { NodePath } from '../tinyfs/fs.js';
-import { compileGlob, matchSegment, substituteCaptures } from '../tinyfs/glob.js';
+import {
+  captureNameProblem,
+  compileGlob,
+  matchSegment,
+  substituteCaptures,
+} from '../tinyfs/glob.js';
 import type { Node } from '../tinyfs/node.js';
 import { derivedNodeId } from '../tinyfs/node-id.js';
 import { checkName } from '../tinyfs/path.js';
@@ -122,6 +127,7 @@ async function resolutionSpec(
     const incremental = await incrementalRollup({
       label,
       node: ctx.ref.id,
+      nodePath: ctx.path,
       inputs,
       measuresOf,
       time,
@@ -154,6 +160,8 @@ export const temporalReduce = directoryFactory({
     if (c.aggregations.length === 0) throw new ConfigError('aggregations: at least one is needed');
     if (!c.in_pattern.startsWith('/'))
       throw new ConfigError('in_pattern: must be an absolute pond glob');
+    const problem = captureNameProblem(c.in_pattern, c.out_pattern);
+    if (problem) throw new ConfigError(`out_pattern: ${problem}`);
   },
   async open(c, ctx) {
     return new ComputedDirectory(ctx.path, async () =>

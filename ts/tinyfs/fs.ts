@@ -14,9 +14,16 @@ import {
   notFound,
   PondError,
 } from '../errors.js';
-import { EntryType, isFileType } from './entry-type.js';
+import { EntryType, isDynamicType, isFileType } from './entry-type.js';
 import { compileGlob, type Glob, matchSegment, type Segment } from './glob.js';
-import { type DynamicNodes, makeNode, type Node, noDynamicNodes } from './node.js';
+import {
+  atPath,
+  brokenError,
+  type DynamicNodes,
+  makeNode,
+  type Node,
+  noDynamicNodes,
+} from './node.js';
 import { checkName, components, join, normalize } from './path.js';
 import type { ContentSource, Persistence, VersionMeta, VersionRecord } from './persistence.js';
 
@@ -39,6 +46,16 @@ export type Lookup =
 export interface GlobMatch {
   readonly np: NodePath;
   readonly captures: readonly string[];
+}
+
+/** How a glob walk treats a broken dynamic node (one whose factory fails). */
+export interface GlobOptions {
+  /**
+   * Called once per broken node the walk meets, which is then skipped. Without it a broken
+   * node the pattern matches is still yielded (using it fails, naming its path) and one the
+   * walk only passes through is skipped silently.
+   */
+  readonly onBroken?: (path: string, error: PondError) => void;
 }
 
 export interface FSOptions {
@@ -71,6 +88,7 @@ export class FS {
         entryType: EntryType.DirectoryPhysical,
       },
       this.dynamic,
+      '/',
     );
     return new WD(this, { node, path: '/' } as DirectoryPath);
   }
@@ -248,56 +266,96 @@ export class WD {
 
   /** Every node matching a glob (relative patterns are rooted here), with its captures.
    * Symlinks are reported, not followed; results are in walk order. */
-  async *glob(pattern: string): AsyncIterable<GlobMatch> {
+  async *glob(pattern: string, options: GlobOptions = {}): AsyncIterable<GlobMatch> {
     const absolute = pattern.startsWith('/') ? pattern : join(this.path, pattern);
     const glob: Glob = compileGlob(absolute);
     const root = await this.fs.root();
-    yield* walk(root.np, glob.segments, 0, []);
+    const reported = new Set<string>();
+    const firstWild = glob.segments.findIndex((seg) => seg.kind !== 'literal');
+    const walker: Walker = {
+      segs: glob.segments,
+      literal: firstWild < 0 ? glob.segments.length : firstWild,
+      report: options.onBroken
+        ? (path, error) => {
+            if (reported.has(path)) return;
+            reported.add(path);
+            options.onBroken?.(path, error);
+          }
+        : null,
+    };
+    yield* walk(walker, root.np, 0, []);
+  }
+}
+
+interface Walker {
+  readonly segs: readonly Segment[];
+  /** How many leading segments are literal: a broken node there is named, so it fails. */
+  readonly literal: number;
+  readonly report: ((path: string, error: PondError) => void) | null;
+}
+
+/** A directory's entries; null (after reporting) when it is a broken dynamic node the
+ * walk reached through a wildcard (`named` when the pattern spells its path out). */
+async function entriesOf(
+  w: Walker,
+  np: NodePath,
+  named: boolean,
+): Promise<Array<[string, Node]> | null> {
+  if (np.node.kind !== 'directory') return null;
+  try {
+    return await np.node.dir.entries();
+  } catch (err) {
+    if (named) throw atPath(np.path, err);
+    if (!isDynamicType(np.node.ref.entryType) && !brokenError(np.node)) throw err;
+    w.report?.(np.path, atPath(np.path, err));
+    return null;
   }
 }
 
 async function* walk(
+  w: Walker,
   np: NodePath,
-  segs: readonly Segment[],
   si: number,
   caps: readonly string[],
 ): AsyncIterable<GlobMatch> {
+  const segs = w.segs;
   if (si === segs.length) {
-    yield { np, captures: caps };
+    const broken = brokenError(np.node);
+    if (broken && w.report) w.report(np.path, broken);
+    else yield { np, captures: caps };
     return;
   }
   if (np.node.kind !== 'directory') return;
   const seg = segs[si] as Segment;
   if (seg.kind === 'globstar') {
-    yield* star(np, segs, si, caps, []);
+    yield* star(w, np, si, caps, []);
     return;
   }
   if (seg.kind === 'literal') {
     const child = await np.node.dir.get(seg.name);
-    if (child) yield* walk({ node: child, path: join(np.path, seg.name) }, segs, si + 1, caps);
+    if (child) yield* walk(w, { node: child, path: join(np.path, seg.name) }, si + 1, caps);
     return;
   }
-  for (const [name, child] of await np.node.dir.entries()) {
+  for (const [name, child] of (await entriesOf(w, np, si <= w.literal)) ?? []) {
     const got = matchSegment(seg, name);
-    if (got)
-      yield* walk({ node: child, path: join(np.path, name) }, segs, si + 1, [...caps, ...got]);
+    if (got) yield* walk(w, { node: child, path: join(np.path, name) }, si + 1, [...caps, ...got]);
   }
 }
 
 /** `**` at segment `si`, having consumed `consumed` below the directory it started at. */
 async function* star(
+  w: Walker,
   np: NodePath,
-  segs: readonly Segment[],
   si: number,
   caps: readonly string[],
   consumed: readonly string[],
 ): AsyncIterable<GlobMatch> {
-  yield* walk(np, segs, si + 1, [...caps, consumed.join('/')]);
-  if (np.node.kind !== 'directory') return;
-  for (const [name, child] of await np.node.dir.entries()) {
+  yield* walk(w, np, si + 1, [...caps, consumed.join('/')]);
+  const named = consumed.length === 0 && si <= w.literal;
+  for (const [name, child] of (await entriesOf(w, np, named)) ?? []) {
     const path = join(np.path, name);
     if (child.kind === 'directory')
-      yield* star({ node: child, path }, segs, si, caps, [...consumed, name]);
-    else yield* walk({ node: child, path }, segs, si + 1, [...caps, [...consumed, name].join('/')]);
+      yield* star(w, { node: child, path }, si, caps, [...consumed, name]);
+    else yield* walk(w, { node: child, path }, si + 1, [...caps, [...consumed, name].join('/')]);
   }
 }

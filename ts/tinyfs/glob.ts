@@ -130,3 +130,25 @@ export function substituteCaptures(template: string, captures: readonly string[]
     return value;
   });
 }
+
+/**
+ * Why `name` (a single path component with `$N` references) cannot be made from `pattern`'s
+ * captures, or null: a reference past the pattern's wildcards, or to a `**` capture, which
+ * may hold `/`. Pure, so configs are checked when stored rather than when read.
+ */
+export function captureNameProblem(pattern: string, name: string): string | null {
+  const kinds: Array<'globstar' | 'name'> = [];
+  for (const seg of compileGlob(pattern).segments) {
+    if (seg.kind === 'globstar') kinds.push('globstar');
+    else if (seg.kind === 'pattern') for (let i = 0; i < seg.captures; i++) kinds.push('name');
+  }
+  for (const [, ref] of name.matchAll(/\$(\$|\d+)/g)) {
+    if (ref === '$') continue;
+    const kind = kinds[Number(ref)];
+    if (kind === undefined)
+      return `refers to $${ref}, but ${JSON.stringify(pattern)} has ${kinds.length} capture(s)`;
+    if (kind === 'globstar')
+      return `$${ref} is a '**' capture of ${JSON.stringify(pattern)}, which may hold '/', used in a name`;
+  }
+  return null;
+}

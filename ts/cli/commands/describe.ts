@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 import type { Command } from 'commander';
-import { EntryType, entryTypeInfo, isTableType } from '../../tinyfs/entry-type.js';
+import { EntryType, entryTypeInfo, isDynamicType, isTableType } from '../../tinyfs/entry-type.js';
 import type { FilePath, NodePath, WD } from '../../tinyfs/fs.js';
+import { atPath } from '../../tinyfs/node.js';
 import type { VersionRecord } from '../../tinyfs/persistence.js';
 import type { CliContext } from '../context.js';
 import { microsToUtc } from '../format.js';
 import { type MetadataFormat, metadataFormatOption } from '../options.js';
 import { jsonLine, writeAll } from '../output.js';
 import { isoMicros } from '../output-json.js';
-import { listPattern, selectNodes } from '../select.js';
+import { BrokenNodes, listPattern, selectNodes } from '../select.js';
 
 const FORMAT: Record<string, string> = {
   'file:physical:version': 'Raw data',
@@ -188,17 +189,27 @@ export function register(program: Command, ctx: CliContext): void {
     .action(async (pattern: string | undefined, opts: { format: MetadataFormat }) => {
       const target = pattern === undefined ? undefined : await ctx.target(pattern);
       const root = await ctx.reader();
-      const nodes = await selectNodes(root, listPattern(target), true);
+      const broken = new BrokenNodes(ctx.io.stderr);
+      const nodes = await selectNodes(root, listPattern(target), true, broken);
       const json = opts.format === 'json';
       const parts = (async function* () {
         if (!json) yield '=== File Schema Description ===\n';
         for (const np of nodes) {
-          const versions =
-            np.node.kind === 'file'
-              ? await np.node.file.versions()
-              : await root.fs.persistence.versions(np.node.ref);
-          const d = await describeNode(np, versions, root);
-          yield json ? jsonLine(d) : `\n${describeText(d, versions[versions.length - 1])}`;
+          let text: string;
+          try {
+            const versions =
+              np.node.kind === 'file'
+                ? await np.node.file.versions()
+                : await root.fs.persistence.versions(np.node.ref);
+            const d = await describeNode(np, versions, root);
+            text = json ? jsonLine(d) : `\n${describeText(d, versions[versions.length - 1])}`;
+          } catch (err) {
+            // A dynamic node whose factory fails is reported and skipped, not fatal.
+            if (!isDynamicType(np.node.ref.entryType)) throw err;
+            broken.onBroken(np.path, atPath(np.path, err));
+            continue;
+          }
+          yield text;
         }
         if (nodes.length === 0 && !json) yield '\nNo entries match.\n';
       })();

@@ -6,13 +6,14 @@ import { listLine } from '../format.js';
 import { type MetadataFormat, metadataFormatOption } from '../options.js';
 import { jsonLine, writeAll } from '../output.js';
 import { listRecord } from '../output-json.js';
-import { listPattern, selectNodes } from '../select.js';
+import { BrokenNodes, listPattern, selectNodes } from '../select.js';
 
 const PAGE = 256;
 
 interface ListOptions {
   long?: boolean;
   all?: boolean;
+  strict?: boolean;
   format: MetadataFormat;
 }
 
@@ -26,12 +27,14 @@ export function register(program: Command, ctx: CliContext): void {
     .argument('[pattern]', 'glob with *, **, ? and [...]')
     .option('-l, --long', 'show type names instead of markers')
     .option('-a, --all', 'include entries whose names start with "."')
+    .option('--strict', 'exit non-zero if a broken node was met (each is reported on stderr)')
     .addOption(metadataFormatOption())
     .action(async (pattern: string | undefined, opts: ListOptions) => {
       const { entryOf } = await import('../../pond.js');
       const target = pattern === undefined ? undefined : await ctx.target(pattern);
       const root = await ctx.reader();
-      const nodes = await selectNodes(root, listPattern(target), opts.all ?? false);
+      const broken = new BrokenNodes(ctx.io.stderr);
+      const nodes = await selectNodes(root, listPattern(target), opts.all ?? false, broken);
       const pondId = root.fs.persistence.pondId;
       const line = (entry: PondEntry) =>
         opts.format === 'json'
@@ -45,5 +48,6 @@ export function register(program: Command, ctx: CliContext): void {
         }
       })();
       await writeAll(ctx.io.stdout, lines);
+      broken.check(opts.strict ?? false);
     });
 }
