@@ -155,9 +155,9 @@ describe('-d confines hostmount directories', () => {
     );
     await pondOk(p, 'mknod', 'hostmount', '/rel', await config(dir, 'rel', 'directory: in\n'));
     await pondOk(p, 'mknod', 'hostmount', '/esc', await config(dir, 'esc', 'directory: esc\n'));
-    await refused(p, ['-d', root, 'cat', '/out/secret.csv'], ErrorCode.INVALID_CONFIG, outside);
-    await refused(p, ['-d', root, 'list', '/out/*'], ErrorCode.INVALID_CONFIG, outside);
-    await refused(p, ['-d', root, 'list', '/esc/*'], ErrorCode.INVALID_CONFIG, join(root, 'esc'));
+    await refused(p, ['-d', root, 'cat', '/out/secret.csv'], ErrorCode.INVALID_CONFIG, '/out');
+    await refused(p, ['-d', root, 'list', '/out/*'], ErrorCode.INVALID_CONFIG, '/out');
+    await refused(p, ['-d', root, 'list', '/esc/*'], ErrorCode.INVALID_CONFIG, '/esc');
     expect((await pondOk(p, '-d', root, 'cat', '/rel/a.csv')).stdout).toBe('x,y\n1,2\n');
     // without -d the root is `/`, as before
     expect((await pondOk(p, 'cat', '/out/secret.csv')).stdout).toContain('SENTINEL');

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { EntryType, entryTypeInfo, isDynamicType, isTableType } from '../../tinyfs/entry-type.js';
 import type { FilePath, NodePath, WD } from '../../tinyfs/fs.js';
+import { hasWildcard } from '../../tinyfs/glob.js';
 import { atPath } from '../../tinyfs/node.js';
 import type { VersionRecord } from '../../tinyfs/persistence.js';
 import type { CliContext } from '../context.js';
@@ -190,7 +191,8 @@ export function register(program: Command, ctx: CliContext): void {
       const target = pattern === undefined ? undefined : await ctx.target(pattern);
       const root = await ctx.reader();
       const broken = new BrokenNodes(ctx.io.stderr);
-      const nodes = await selectNodes(root, listPattern(target), true, broken);
+      const glob = listPattern(target);
+      const nodes = await selectNodes(root, glob, true, broken);
       const json = opts.format === 'json';
       const parts = (async function* () {
         if (!json) yield '=== File Schema Description ===\n';
@@ -204,8 +206,9 @@ export function register(program: Command, ctx: CliContext): void {
             const d = await describeNode(np, versions, root);
             text = json ? jsonLine(d) : `\n${describeText(d, versions[versions.length - 1])}`;
           } catch (err) {
-            // A dynamic node whose factory fails is reported and skipped, not fatal.
-            if (!isDynamicType(np.node.ref.entryType)) throw err;
+            // A dynamic node whose factory fails is reported and skipped by a glob; naming
+            // the node itself fails.
+            if (!isDynamicType(np.node.ref.entryType) || !hasWildcard(glob)) throw err;
             broken.onBroken(np.path, atPath(np.path, err));
             continue;
           }
