@@ -50,6 +50,8 @@ export interface PondEntry {
   readonly modified: Date | null;
   /** A symlink's target. */
   readonly target?: string;
+  /** The factory a dynamic node's newest version names. */
+  readonly factory?: string;
 }
 
 /** The {@link PondEntry} for a node reached by `np`. */
@@ -67,6 +69,7 @@ export async function entryOf(root: WD, np: NodePath): Promise<PondEntry> {
     version: latest?.version ?? 0,
     size: node.kind === 'directory' ? null : (latest?.size ?? null),
     modified: latest ? new Date(latest.timestamp / 1000) : null,
+    ...(latest?.factory ? { factory: latest.factory } : {}),
   };
   return node.kind === 'symlink' ? { ...entry, target: await node.link.readlink() } : entry;
 }

@@ -21,10 +21,22 @@ export function shellJoin(args: readonly string[]): string {
     .join(' ');
 }
 
+/** Dynamic-table factories whose nodes are plain tables; every other one computes a series. */
+const TABLE_SHAPED_FACTORIES: ReadonlySet<string> = new Set(['sql-derived-table']);
+
+/** The `list` marker: dynamic series are `[SER]`, like physical ones (shared/REFERENCE.md). */
+function marker(entry: PondEntry): string {
+  const isDynamicSeries =
+    entry.entryType === 'table:dynamic' &&
+    entry.factory !== undefined &&
+    !TABLE_SHAPED_FACTORIES.has(entry.factory);
+  return isDynamicSeries ? '[SER]' : entryTypeInfo(entry.entryType).marker;
+}
+
 /** One `list` line: marker (or type name), size, node@pond, version, time, path. */
 export function listLine(entry: PondEntry, pondId: string, long: boolean): string {
   const info = entryTypeInfo(entry.entryType);
-  const kind = long ? info.longName.padEnd(17) : info.marker.padEnd(6);
+  const kind = long ? info.longName.padEnd(17) : marker(entry).padEnd(6);
   const size = entry.size === null ? '-' : String(entry.size);
   const version = entry.version > 0 ? `v${entry.version}` : 'v-';
   const time = entry.modified ? utcTime(entry.modified.getTime()) : '-'.padEnd(19);

@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use deltalake::arrow::datatypes::{DataType, Schema, SchemaRef};
 use deltalake::datafusion::datasource::file_format::arrow::ArrowFormat;
 use deltalake::datafusion::datasource::file_format::csv::CsvFormat;
 use deltalake::datafusion::datasource::file_format::file_compression_type::FileCompressionType;
@@ -185,10 +186,32 @@ pub async fn listing_table(
             Ok(ListingTableUrl::try_new(url, None)?)
         })
         .collect::<Result<Vec<_>>>()?;
+    let is_csv = format.get_ext().trim_start_matches('.') == "csv";
     let options = ListingOptions::new(format).with_file_extension("");
-    let config = ListingTableConfig::new_with_multi_paths(urls)
+    let mut config = ListingTableConfig::new_with_multi_paths(urls)
         .with_listing_options(options)
         .infer_schema(&ctx.state())
         .await?;
+    if is_csv {
+        if let Some(schema) = config.file_schema.take() {
+            config = config.with_schema(utc_timestamps(&schema));
+        }
+    }
     Ok(Arc::new(ListingTable::try_new(config)?))
+}
+
+/// CSV text has no zone: inferred timestamps are read as UTC, the convention rows cross in.
+fn utc_timestamps(schema: &Schema) -> SchemaRef {
+    let fields = schema.fields().iter().map(|f| match f.data_type() {
+        DataType::Timestamp(unit, None) => Arc::new(
+            f.as_ref()
+                .clone()
+                .with_data_type(DataType::Timestamp(*unit, Some("UTC".into()))),
+        ),
+        _ => f.clone(),
+    });
+    Arc::new(Schema::new_with_metadata(
+        fields.collect::<Vec<_>>(),
+        schema.metadata().clone(),
+    ))
 }
