@@ -2,7 +2,7 @@
 /** Shared test plumbing: temp directories, in-process CLI runs, subprocess CLI runs. */
 
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -48,6 +48,13 @@ export async function pondAndHost(): Promise<{ p: string; host: string }> {
   const p = join(dir, 'pond');
   await pondOk(p, 'init');
   return { p, host };
+}
+
+/** Write `text` to `<dir>/<name>.yaml` (a config for mknod); returns its path. */
+export async function hostConfig(dir: string, name: string, text: string): Promise<string> {
+  const file = join(dir, `${name}.yaml`);
+  await writeFile(file, text);
+  return file;
 }
 
 /** The code of the PondError `p` rejects with, or 'OK' when it resolves. */

@@ -5,7 +5,7 @@ import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCode, Pond, PondError } from '../../ts/index.js';
-import { pond, pondAndHost, pondOk } from '../helpers.js';
+import { hostConfig, pond, pondAndHost, pondOk } from '../helpers.js';
 
 /** A number, as in the issue: textual expansion made it a YAML number, then printed it. */
 const SECRET = '842220420';
@@ -33,11 +33,7 @@ afterEach(() => {
   saved.clear();
 });
 
-async function config(name: string, text: string): Promise<string> {
-  const file = join(host, `${name}.yaml`);
-  await writeFile(file, text);
-  return file;
-}
+const config = (name: string, text: string): Promise<string> => hostConfig(host, name, text);
 
 /** Every file under the pond directory that holds `needle`'s bytes. */
 async function filesHolding(dir: string, needle: string): Promise<string[]> {

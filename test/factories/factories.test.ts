@@ -5,7 +5,15 @@ import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { exitStatus } from '../../ts/cli/exit-codes.js';
-import { copyThreeDays, dataVersion, listedPaths, pond, pondAndHost, pondOk } from '../helpers.js';
+import {
+  copyThreeDays,
+  dataVersion,
+  hostConfig,
+  listedPaths,
+  pond,
+  pondAndHost,
+  pondOk,
+} from '../helpers.js';
 
 let p = '';
 let host = '';
@@ -14,11 +22,7 @@ beforeEach(async () => {
   ({ p, host } = await pondAndHost());
 });
 
-async function config(name: string, text: string): Promise<string> {
-  const file = join(host, `${name}.yaml`);
-  await writeFile(file, text);
-  return file;
-}
+const config = (name: string, text: string): Promise<string> => hostConfig(host, name, text);
 
 const paths = listedPaths;
 

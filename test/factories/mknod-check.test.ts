@@ -9,6 +9,7 @@ import { Pond } from '../../ts/index.js';
 import { pondCoded } from '../cli/coded.js';
 import {
   dataVersion,
+  hostConfig,
   listedPaths,
   pondAndHost,
   pondOk,
@@ -23,11 +24,7 @@ beforeEach(async () => {
   ({ p, host } = await pondAndHost());
 });
 
-async function config(name: string, text: string): Promise<string> {
-  const file = join(host, `${name}.yaml`);
-  await writeFile(file, text);
-  return file;
-}
+const config = (name: string, text: string): Promise<string> => hostConfig(host, name, text);
 
 async function series(name: string): Promise<void> {
   const file = join(host, `${name}.parquet`);
