@@ -12,7 +12,7 @@ import { hasWildcard } from '../tinyfs/glob.js';
 import { holdHostDir, writeBelow } from '../tinyfs/host-dir.js';
 import { components, join } from '../tinyfs/path.js';
 import type { CliContext } from './context.js';
-import { counted } from './progress.js';
+import { byteLength, counted } from './progress.js';
 
 function isFile(np: NodePath): np is FilePath {
   return np.node.kind === 'file';
@@ -48,7 +48,12 @@ export async function copyOut(
   const bar = ctx.progress('copy', 'bytes');
   try {
     for (const np of files.values()) {
-      await writeBelow(base, components(np.path), counted(exportContent(np, plan), bar), { code });
+      await writeBelow(
+        base,
+        components(np.path),
+        counted(exportContent(np, plan), bar, byteLength),
+        { code },
+      );
     }
   } finally {
     bar.done();

@@ -75,13 +75,17 @@ export function progress(label: string, unit: string, options: ProgressOptions):
   };
 }
 
-/** Counts the bytes of `chunks` as they pass. */
-export async function* counted(
-  chunks: AsyncIterable<Uint8Array>,
+/** Passes `items` through, adding each one's `size` to `p`. */
+export async function* counted<T>(
+  items: AsyncIterable<T>,
   p: Progress,
-): AsyncIterable<Uint8Array> {
-  for await (const chunk of chunks) {
-    p.add(chunk.byteLength);
-    yield chunk;
+  size: (item: T) => number,
+): AsyncIterable<T> {
+  for await (const item of items) {
+    p.add(size(item));
+    yield item;
   }
 }
+
+/** The size of a chunk for {@link counted}: its bytes. */
+export const byteLength = (chunk: Uint8Array): number => chunk.byteLength;

@@ -14,7 +14,7 @@ import type { TableSpec } from '../query/spec.js';
 import type { CliContext } from './context.js';
 import { nonNegativeInt } from './options.js';
 import { writeAll } from './output.js';
-import { counted, type Progress } from './progress.js';
+import { byteLength, counted } from './progress.js';
 
 export const DISPLAY_FORMATS = ['auto', 'raw', 'table', 'csv', 'json', 'parquet'] as const;
 export type DisplayFormat = (typeof DISPLAY_FORMATS)[number];
@@ -153,16 +153,6 @@ async function* batches(chunks: AsyncIterable<Uint8Array>): AsyncIterable<Record
   for await (const chunk of chunks) yield* decode(chunk).batches;
 }
 
-async function* countRows(
-  rows: AsyncIterable<RecordBatch>,
-  bar: Progress,
-): AsyncIterable<RecordBatch> {
-  for await (const batch of rows) {
-    bar.add(batch.numRows);
-    yield batch;
-  }
-}
-
 export async function runQuery(
   ctx: CliContext,
   sql: string,
@@ -185,7 +175,7 @@ export async function runQuery(
     const bar = ctx.progress('query', 'bytes');
     try {
       const chunks = engine.query(sql, specs, { format: options.format, ...limits });
-      await writeOut(ctx, counted(chunks, bar));
+      await writeOut(ctx, counted(chunks, bar, byteLength));
     } finally {
       bar.done();
     }
@@ -194,7 +184,11 @@ export async function runQuery(
   const { renderTable } = await import('./output-table.js');
   const fields = await planFields(sql, specs);
   const bar = ctx.progress('query', 'rows');
-  const rows = countRows(batches(engine.query(sql, specs, { format: 'ipc', ...limits })), bar);
+  const rows = counted(
+    batches(engine.query(sql, specs, { format: 'ipc', ...limits })),
+    bar,
+    (batch) => batch.numRows,
+  );
   try {
     await writeAll(
       ctx.io.stdout,

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 /** Pattern handling shared by `list` and `describe`. */
 
-import { ErrorCode, notFound, PondError } from '../errors.js';
+import { ErrorCode, PondError } from '../errors.js';
+import { requireGlobPrefix } from '../query/planner.js';
 import type { GlobOptions, NodePath, WD } from '../tinyfs/fs.js';
-import { fixedPrefix, hasWildcard } from '../tinyfs/glob.js';
+import { hasWildcard } from '../tinyfs/glob.js';
 import { components } from '../tinyfs/path.js';
 
 /**
@@ -30,13 +31,7 @@ export async function selectNodes(
   all: boolean,
   options: GlobOptions = {},
 ): Promise<NodePath[]> {
-  if (hasWildcard(pattern)) {
-    const prefix = fixedPrefix(pattern);
-    const top = await root.lookup(prefix).catch(missingAsNull);
-    if (!top || top.kind === 'missing' || top.np.node.kind !== 'directory') {
-      throw notFound(prefix, 'the fixed part of the pattern does not exist');
-    }
-  }
+  await requireGlobPrefix(root, pattern);
   const seen = new Map<string, NodePath>();
   const literalDots = !hasWildcard(pattern) && hidden(pattern);
   for await (const { np } of root.glob(pattern, options)) {
@@ -45,13 +40,6 @@ export async function selectNodes(
     seen.set(np.path, np);
   }
   return [...seen.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-}
-
-/** A lookup that failed NOT_FOUND (a missing parent) as no match; other errors (a hostmount
- * leaving the host root, a bad config) stand. */
-function missingAsNull(err: unknown): null {
-  if (err instanceof PondError && err.code === ErrorCode.NOT_FOUND) return null;
-  throw err;
 }
 
 /** Broken nodes met by a walk: each reported on stderr as `[ERR] path: why` as it is met. */

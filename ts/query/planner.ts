@@ -129,20 +129,24 @@ async function parquetFile(np: NodePath, v: VersionRecord): Promise<ParquetFileS
   };
 }
 
-async function matchNodes(root: WD, pattern: string): Promise<NodePath[]> {
-  if (!hasWildcard(pattern)) {
-    const found = await root.lookup(pattern).catch((err: unknown) => {
-      if (err instanceof PondError && err.code === ErrorCode.NOT_FOUND) return null;
-      throw err;
-    });
-    if (!found || found.kind === 'missing') throw notFound(pattern);
-    return [found.np];
-  }
+/** NOT_FOUND unless the directory before a glob's first wildcard exists: a glob that could
+ * never match is an error, not an empty result (`list`, `describe` and queries alike). */
+export async function requireGlobPrefix(root: WD, pattern: string): Promise<void> {
+  if (!hasWildcard(pattern)) return;
   const prefix = fixedPrefix(pattern);
   const top = await root.lookup(prefix).catch(missingAsNull);
   if (!top || top.kind === 'missing' || top.np.node.kind !== 'directory') {
     throw notFound(prefix, 'the fixed part of the pattern does not exist');
   }
+}
+
+async function matchNodes(root: WD, pattern: string): Promise<NodePath[]> {
+  if (!hasWildcard(pattern)) {
+    const found = await root.lookup(pattern).catch(missingAsNull);
+    if (!found || found.kind === 'missing') throw notFound(pattern);
+    return [found.np];
+  }
+  await requireGlobPrefix(root, pattern);
   const out: NodePath[] = [];
   for await (const { np } of root.glob(pattern)) if (np.node.kind === 'file') out.push(np);
   return out;
