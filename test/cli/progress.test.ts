@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { progress, progressLine } from '../../ts/cli/progress.js';
-import { BIN, copyThreeDays, pondAndHost, pondProcess } from '../helpers.js';
+import { BIN, copyThreeDays, hostConfig, pondAndHost, pondOk, pondProcess } from '../helpers.js';
 
 function tty(): { stream: PassThrough & { isTTY: boolean }; text: () => string } {
   const stream = Object.assign(new PassThrough(), { isTTY: true });
@@ -35,6 +35,29 @@ describe('progress renderer', () => {
     expect(out.text().endsWith(`\r${' '.repeat(width)}\r`)).toBe(true);
   });
 
+  it('redraws on its timer while the work reports nothing, and stops it when done', () => {
+    let t = 0;
+    let tick: (() => void) | null = null;
+    let stopped = false;
+    const out = tty();
+    const p = progress('query', 'rows', {
+      stream: out.stream,
+      now: () => t,
+      every: (fn) => {
+        tick = fn;
+        return () => {
+          stopped = true;
+        };
+      },
+    });
+    t = 2500;
+    tick?.();
+    expect(out.text()).toBe(`\r${progressLine('query', 0, 'rows', 2500)}`);
+    expect(progressLine('query', 0, 'rows', 2500)).toBe('query: 0 rows (0 rows/s, 2.5 s)');
+    p.done();
+    expect(stopped).toBe(true);
+  });
+
   it('draws nothing on a pipe or when quiet', () => {
     const pipe = new PassThrough();
     let wrote = false;
@@ -49,7 +72,7 @@ describe('progress renderer', () => {
   });
 });
 
-const LINE = /\r(copy|query|fsck|maintain): \d.*\/s, /;
+const LINE = /\r(copy|copy-out|query|fsck|maintain): \d.*\/s, /;
 
 describe('progress on a terminal', () => {
   let p: string;
@@ -75,6 +98,9 @@ describe('progress on a terminal', () => {
     expect(onPty(`copy host://${join(host, 'd0.parquet')} /raw.parquet`)).toMatch(LINE);
     expect(onPty('fsck')).toMatch(LINE);
     expect(onPty('maintain')).toMatch(LINE);
+    const mirror = `pattern: "/*.series"\ndirectory: ${join(host, 'mirror')}\n`;
+    await pondOk(p, 'mknod', 'copy-out', '/mirror', await hostConfig(host, 'mirror', mirror));
+    expect(onPty('run /mirror')).toMatch(/\rcopy-out: \d.*\/s, /);
     expect(onPty(`--quiet copy /s.series host://${dir}/`)).not.toMatch(LINE);
     process.env.POND_PROGRESS_DELAY_MS = '0';
     try {

@@ -9,10 +9,11 @@ import type { Writable } from 'node:stream';
 import { ErrorCode, PondError } from '../errors.js';
 import type { Registry } from '../factories/registry.js';
 import type { RunEnvironment } from '../factories/run.js';
+import type { Progress } from '../progress.js';
 import type { Steward, WriteOptions, WriteResult } from '../steward/steward.js';
 import type { WD } from '../tinyfs/fs.js';
 import { hostUrlPath } from '../tinyfs/host-path.js';
-import { type Progress, progress } from './progress.js';
+import { progress } from './progress.js';
 
 export interface CliIO {
   readonly stdout: Writable & { isTTY?: boolean; columns?: number };
@@ -156,6 +157,7 @@ export class CliContext {
       hostRoot: this.hostRoot(),
       out: (text) => this.out(text),
       err: (text) => this.err(text),
+      progress: (label, unit) => this.progress(label, unit),
     };
   }
 

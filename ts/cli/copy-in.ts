@@ -8,6 +8,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join as hostJoin } from 'node:path';
 import { ErrorCode, invalidArgument, PondError } from '../errors.js';
+import type { Progress } from '../progress.js';
 import {
   checkParquet,
   type IngestOptions,
@@ -20,7 +21,6 @@ import type { WD } from '../tinyfs/fs.js';
 import { hostError, realInside } from '../tinyfs/host-path.js';
 import { join, normalize } from '../tinyfs/path.js';
 import type { CliContext } from './context.js';
-import type { Progress } from './progress.js';
 
 interface Source {
   readonly hostPath: string;

@@ -6,13 +6,13 @@
  */
 
 import { ErrorCode, notFound, type PondError } from '../errors.js';
+import { byteLength, counted } from '../progress.js';
 import { exportContent } from '../query/export.js';
 import type { FilePath, NodePath } from '../tinyfs/fs.js';
 import { hasWildcard } from '../tinyfs/glob.js';
 import { holdHostDir, writeBelow } from '../tinyfs/host-dir.js';
 import { components, join } from '../tinyfs/path.js';
 import type { CliContext } from './context.js';
-import { byteLength, counted } from './progress.js';
 
 function isFile(np: NodePath): np is FilePath {
   return np.node.kind === 'file';

@@ -2,11 +2,13 @@
 /**
  * The progress line of long commands on stderr: `NAME: DONE UNIT (RATE/s, ELAPSED s)`,
  * redrawn in place with `\r` at most every 100 ms once the command has run for a second,
- * and cleared at the end. Only on a terminal and without `--quiet`; the clock and stream are
- * injected so tests need no timing.
+ * and cleared at the end. It is also redrawn on a timer, so the elapsed time moves while
+ * one long engine call (a sort, an aggregate) reports nothing. Only on a terminal and
+ * without `--quiet`; the clock, timer and stream are injected so tests need no timing.
  */
 
 import type { Writable } from 'node:stream';
+import { type Progress, SILENT } from '../progress.js';
 
 export interface ProgressOptions {
   /** Where the line goes; shown only when it is a TTY. */
@@ -17,15 +19,15 @@ export interface ProgressOptions {
   readonly intervalMs?: number;
   readonly quiet?: boolean;
   readonly now?: () => number;
+  /** Calls `tick` every `ms` until the returned stop is called (default `setInterval`). */
+  readonly every?: (tick: () => void, ms: number) => () => void;
 }
 
-/** A counter the command advances; `done()` clears the line. */
-export interface Progress {
-  add(n: number): void;
-  done(): void;
+function everyInterval(tick: () => void, ms: number): () => void {
+  const timer = setInterval(tick, ms);
+  timer.unref();
+  return () => clearInterval(timer);
 }
-
-const SILENT: Progress = { add() {}, done() {} };
 
 function human(n: number, unit: string): string {
   if (unit !== 'bytes') return `${Math.round(n)} ${unit}`;
@@ -63,29 +65,16 @@ export function progress(label: string, unit: string, options: ProgressOptions):
     options.stream.write(`\r${line.padEnd(width)}`);
     width = line.length;
   };
+  const stop = (options.every ?? everyInterval)(draw, interval);
   return {
     add(n: number) {
       done += n;
       draw();
     },
     done() {
+      stop();
       if (width > 0) options.stream.write(`\r${' '.repeat(width)}\r`);
       width = 0;
     },
   };
 }
-
-/** Passes `items` through, adding each one's `size` to `p`. */
-export async function* counted<T>(
-  items: AsyncIterable<T>,
-  p: Progress,
-  size: (item: T) => number,
-): AsyncIterable<T> {
-  for await (const item of items) {
-    p.add(size(item));
-    yield item;
-  }
-}
-
-/** The size of a chunk for {@link counted}: its bytes. */
-export const byteLength = (chunk: Uint8Array): number => chunk.byteLength;

@@ -9,12 +9,12 @@ import type { RecordBatch } from 'apache-arrow';
 import { InvalidArgumentError, Option } from 'commander';
 import { invalidArgument } from '../errors.js';
 import type { OutputFormat } from '../native/engine.js';
+import { byteLength, counted } from '../progress.js';
 import type { PlanContext } from '../query/planner.js';
 import type { TableSpec } from '../query/spec.js';
 import type { CliContext } from './context.js';
 import { nonNegativeInt } from './options.js';
 import { writeAll } from './output.js';
-import { byteLength, counted } from './progress.js';
 
 export const DISPLAY_FORMATS = ['auto', 'raw', 'table', 'csv', 'json', 'parquet'] as const;
 export type DisplayFormat = (typeof DISPLAY_FORMATS)[number];

@@ -14,6 +14,7 @@
 
 import { stat } from 'node:fs/promises';
 import { ErrorCode, PondError } from '../errors.js';
+import { byteLength, counted, SILENT } from '../progress.js';
 import { exportContent } from '../query/export.js';
 import type { FilePath } from '../tinyfs/fs.js';
 import { type HeldDir, holdHostDir, pruneBelow, writeBelow } from '../tinyfs/host-dir.js';
@@ -58,6 +59,7 @@ export const copyOut = executableFactory({
       cacheDir: ctx.root.fs.persistence.cacheDir ?? null,
     };
     let held: HeldDir | null = null;
+    const bar = ctx.progress?.('copy-out', 'bytes') ?? SILENT;
     try {
       for await (const { np } of ctx.root.glob(config.pattern)) {
         if (np.node.kind !== 'file') continue;
@@ -65,7 +67,12 @@ export const copyOut = executableFactory({
         held ??= await holdHostDir(ctx.hostRoot, base, ErrorCode.INVALID_CONFIG);
         const options = { code: ErrorCode.INVALID_CONFIG, unlessSame: true };
         if (
-          await writeBelow(held, components(np.path), exportContent(np as FilePath, plan), options)
+          await writeBelow(
+            held,
+            components(np.path),
+            counted(exportContent(np as FilePath, plan), bar, byteLength),
+            options,
+          )
         )
           written++;
         else same++;
@@ -76,6 +83,7 @@ export const copyOut = executableFactory({
         removed = await pruneBelow(held, keep, ErrorCode.INVALID_CONFIG);
       }
     } finally {
+      bar.done();
       await held?.close();
     }
     const deleted = config.delete ? `, ${removed} removed` : '';

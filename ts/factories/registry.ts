@@ -10,6 +10,7 @@
  */
 
 import { ErrorCode, PondError } from '../errors.js';
+import type { ProgressFactory } from '../progress.js';
 import type { PlanContext } from '../query/planner.js';
 import type { TableSpec } from '../query/spec.js';
 import type { WD } from '../tinyfs/fs.js';
@@ -59,6 +60,8 @@ export interface RunContext {
   readonly hostRoot: string;
   /** Progress and results for the user (stdout of `pond run`). */
   out(text: string): void;
+  /** A progress counter for long work (the CLI's progress line on a terminal), if any. */
+  readonly progress?: ProgressFactory;
 }
 
 interface Common<C> {

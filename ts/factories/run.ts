@@ -11,6 +11,7 @@
  */
 
 import { ErrorCode, PondError } from '../errors.js';
+import type { ProgressFactory } from '../progress.js';
 import { pondHostRoot } from '../steward/control.js';
 import type { Steward } from '../steward/steward.js';
 import { EntryType } from '../tinyfs/entry-type.js';
@@ -38,6 +39,8 @@ export interface RunEnvironment extends FactoryEnvironment {
   err(text: string): void;
   /** How long a post-commit run waits for the write lock. */
   readonly waitMs?: number;
+  /** Progress counters for the factories it runs (none from the library). */
+  readonly progress?: ProgressFactory;
 }
 
 type Executable = Factory & { kind: 'executable' };
@@ -127,6 +130,7 @@ export async function runNode(
         env: environment.env,
         hostRoot,
         out: environment.out,
+        ...(environment.progress ? { progress: environment.progress } : {}),
       });
     },
     {

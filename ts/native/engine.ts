@@ -4,6 +4,7 @@
  * statement, queries streamed as encoded chunks, EXPLAIN text, and Parquet inspection.
  */
 
+import { PondError } from '../errors.js';
 import type { TableSpec } from '../query/spec.js';
 import { addon, call } from './addon.js';
 
@@ -52,6 +53,7 @@ export interface NativeEngine {
   query(sql: string, specsJson: string, options: QueryOptions): Promise<NativeBatchStream>;
   explain(sql: string, specsJson: string, options: QueryOptions): Promise<string>;
   parquetInfo(path: string, timeColumn?: string | null): Promise<ParquetInfo>;
+  checkSeriesVersion(label: string, existing: string[], newPath: string): Promise<void>;
 }
 
 let engine: NativeEngine | undefined;
@@ -89,4 +91,22 @@ export function explain(
 
 export function parquetInfo(path: string, timeColumn?: string | null): Promise<ParquetInfo> {
   return call(() => native().parquetInfo(path, timeColumn ?? null));
+}
+
+/**
+ * Check the Parquet file `newPath`, a new version of the series `label`, against the
+ * series' existing versions (their local paths): SCHEMA_MISMATCH, naming the column and
+ * both types, when the series could not read it back (docs/queries.md, "Series schemas").
+ */
+export async function checkSeriesVersion(
+  label: string,
+  existing: readonly string[],
+  newPath: string,
+): Promise<void> {
+  try {
+    await call(() => native().checkSeriesVersion(label, [...existing], newPath));
+  } catch (err) {
+    if (err instanceof PondError) throw new PondError(err.code, err.message, { path: label });
+    throw err;
+  }
 }

@@ -72,14 +72,27 @@ async function versionMeta(
   options: IngestOptions,
 ): Promise<VersionMeta> {
   if (entryType === EntryType.FilePhysicalVersion) return {};
-  const { parquetInfo } = await import('../native/engine.js');
+  const { checkSeriesVersion, parquetInfo } = await import('../native/engine.js');
   const info = await parquetInfo(hostPath);
   if (entryType !== EntryType.TablePhysicalSeries) return {};
   let configured = options.timeColumn ?? null;
   const existing = await root.lookup(target);
-  if (!configured && existing.kind === 'found' && existing.np.node.kind === 'file') {
-    const versions = await existing.np.node.file.versions();
-    configured = timeColumnOf(versions[versions.length - 1]?.extendedAttributes);
+  if (existing.kind === 'found' && existing.np.node.kind === 'file') {
+    const file = existing.np.node.file;
+    const versions = await file.versions();
+    const seriesColumn = timeColumnOf(versions[versions.length - 1]?.extendedAttributes);
+    if (configured && seriesColumn && configured !== seriesColumn) {
+      throw new PondError(
+        ErrorCode.SCHEMA_MISMATCH,
+        `${target}: the series' time column is ${JSON.stringify(seriesColumn)}, not ${JSON.stringify(configured)}; a new version keeps it`,
+        { path: target },
+      );
+    }
+    configured ??= seriesColumn;
+    if (file.localPath && versions.length > 0) {
+      const paths = await Promise.all(versions.map((v) => file.localPath?.(v) as Promise<string>));
+      await checkSeriesVersion(target, paths, hostPath);
+    }
   }
   const column = chooseTimeColumn(info, configured, hostPath);
   const range = await parquetInfo(hostPath, column);

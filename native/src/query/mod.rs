@@ -9,6 +9,7 @@ pub mod limits;
 pub mod output;
 pub mod parquet;
 pub mod spec;
+pub mod unify;
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -391,6 +392,27 @@ impl NativeEngine {
                 min_time,
                 max_time,
             })
+        })
+        .await
+    }
+
+    /// Check a new version of the series `label` (Parquet at `new_path`) against its
+    /// existing versions: SCHEMA_MISMATCH when the series could not read it back.
+    #[napi]
+    pub async fn check_series_version(
+        &self,
+        label: String,
+        existing: Vec<String>,
+        new_path: String,
+    ) -> napi::Result<()> {
+        let engine = self.inner.clone();
+        guard(async move {
+            let mut schemas = Vec::with_capacity(existing.len());
+            for path in &existing {
+                schemas.push(engine.footers.get(path).await?.schema);
+            }
+            let new = engine.footers.get(&new_path).await?.schema;
+            unify::check_new_version(&label, &schemas.iter().collect::<Vec<_>>(), &new)
         })
         .await
     }

@@ -11,7 +11,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
-use deltalake::arrow::datatypes::{Field, Schema, SchemaRef};
+use deltalake::arrow::datatypes::SchemaRef;
 use deltalake::datafusion::catalog::Session;
 use deltalake::datafusion::catalog::TableProvider;
 use deltalake::datafusion::common::tree_node::TreeNodeRecursion;
@@ -42,6 +42,7 @@ use deltalake::parquet::file::metadata::{PageIndexPolicy, ParquetMetaData};
 
 use super::bounds::{time_bounds, TimeBounds};
 use super::spec::ParquetFile;
+use super::unify::merge_schemas;
 use crate::error::{Code, Error, Result};
 
 /// A Parquet file's footer, read once per process and kept.
@@ -111,24 +112,6 @@ async fn verify_contents(files: &[ParquetFile]) -> Result<()> {
     })
     .await
     .map_err(|e| Error::new(Code::Internal, e.to_string()))?
-}
-
-/// Fields of all schemas by name, in order of first appearance (UNION ALL BY NAME).
-pub fn merge_schemas<'a>(schemas: impl IntoIterator<Item = &'a SchemaRef>) -> SchemaRef {
-    let mut fields: Vec<Field> = Vec::new();
-    for schema in schemas {
-        for field in schema.fields() {
-            match fields.iter_mut().find(|f| f.name() == field.name()) {
-                Some(existing) => {
-                    if field.is_nullable() {
-                        *existing = existing.clone().with_nullable(true);
-                    }
-                }
-                None => fields.push(field.as_ref().clone()),
-            }
-        }
-    }
-    Arc::new(Schema::new(fields))
 }
 
 struct Version {

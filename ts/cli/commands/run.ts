@@ -53,6 +53,7 @@ export function register(program: Command, ctx: CliContext): void {
           env: ctx.io.env,
           hostRoot: ctx.hostRoot(),
           out: environment.out,
+          ...(environment.progress ? { progress: environment.progress } : {}),
         });
         return;
       }
