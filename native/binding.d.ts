@@ -54,6 +54,11 @@ export declare class NativeEngine {
   explain(sql: string, specsJson: string, options: QueryOptions): Promise<string>
   /** Inspect a Parquet file: columns, rows, row groups, and the min/max of `time_column`. */
   parquetInfo(path: string, timeColumn?: string | undefined | null): Promise<ParquetInfo>
+  /**
+   * Check a new version of the series `label` (Parquet at `new_path`) against its
+   * existing versions: SCHEMA_MISMATCH when the series could not read it back.
+   */
+  checkSeriesVersion(label: string, existing: Array<string>, newPath: string): Promise<void>
 }
 
 /** A handle on one pond's oplog. */

@@ -2,7 +2,7 @@
 // A derived node read directly keeps its own query's ORDER BY and LIMIT: the rows of
 // `SELECT * FROM '/views/v'`, `pond cat` and the library come out as the node's query
 // orders them, for every kind of derived node and source layout.
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { Pond } from '../../ts/index.js';
 import { copyThreeDays, hostConfig, pondAndHost, pondOk } from '../helpers.js';
 
@@ -39,14 +39,10 @@ const CASES: [string, string, string][] = [
   ],
 ];
 
-beforeAll(async () => {
+beforeEach(async () => {
   ({ p, host } = await pondAndHost());
   await copyThreeDays(p, host, '/s.series');
   await pondOk(p, 'mkdir', '/views');
-  for (const [i, [factory, query]] of CASES.entries()) {
-    const yaml = `patterns:\n  source: /s.series\nquery: ${JSON.stringify(query)}\n`;
-    await pondOk(p, 'mknod', factory, `/views/v${i}`, await hostConfig(host, `v${i}`, yaml));
-  }
 });
 
 const csv = async (sql: string): Promise<string> =>
@@ -55,7 +51,9 @@ const csv = async (sql: string): Promise<string> =>
 describe('a derived node read directly', () => {
   it.each(CASES.map((c, i) => [i, ...c] as const))(
     'keeps the order of v%i (%s: %s)',
-    async (i, _factory, _query, expected) => {
+    async (i, factory, query, expected) => {
+      const yaml = `patterns:\n  source: /s.series\nquery: ${JSON.stringify(query)}\n`;
+      await pondOk(p, 'mknod', factory, `/views/v${i}`, await hostConfig(host, `v${i}`, yaml));
       const want = await csv(expected);
       expect(want.split('\n').length).toBeGreaterThan(2);
       expect(await csv(`SELECT * FROM '/views/v${i}'`)).toBe(want);

@@ -6,6 +6,7 @@
 pub mod bounds;
 pub mod formats;
 pub mod limits;
+mod ordered_view;
 pub mod output;
 pub mod parquet;
 pub mod spec;
@@ -22,7 +23,6 @@ use deltalake::arrow::datatypes::{DataType, Schema, TimeUnit};
 use deltalake::datafusion::catalog::TableProvider;
 use deltalake::datafusion::common::TableReference;
 use deltalake::datafusion::datasource::empty::EmptyTable;
-use deltalake::datafusion::datasource::ViewTable;
 use deltalake::datafusion::execution::runtime_env::RuntimeEnv;
 use deltalake::datafusion::execution::SendableRecordBatchStream;
 use deltalake::datafusion::physical_plan::displayable;
@@ -171,7 +171,7 @@ impl Engine {
         let inner = SessionContext::new_with_config_rt(outer.copied_config(), self.runtime.clone());
         self.register(&inner, tables, verify).await?;
         let plan = plan_sql(&inner, sql).await?.into_unoptimized_plan();
-        Ok(Arc::new(ViewTable::new(plan, Some(sql.to_string()))))
+        Ok(ordered_view::view_provider(plan, sql))
     }
 
     async fn register(

@@ -27,18 +27,20 @@ pub fn unify_types(a: &DataType, b: &DataType) -> Option<DataType> {
             let zones_agree = z1.is_none() || z2.is_none() || z1 == z2;
             zones_agree.then(|| Timestamp(finer(*u1, *u2), zone))
         }
-        _ if is_text(a) && is_text(b) => Some(if matches!(a, LargeUtf8) || matches!(b, LargeUtf8) {
-            LargeUtf8
-        } else {
-            Utf8
-        }),
-        _ if is_bytes(a) && is_bytes(b) => Some(
-            if matches!(a, LargeBinary) || matches!(b, LargeBinary) {
+        _ if is_text(a) && is_text(b) => {
+            Some(if matches!(a, LargeUtf8) || matches!(b, LargeUtf8) {
+                LargeUtf8
+            } else {
+                Utf8
+            })
+        }
+        _ if is_bytes(a) && is_bytes(b) => {
+            Some(if matches!(a, LargeBinary) || matches!(b, LargeBinary) {
                 LargeBinary
             } else {
                 Binary
-            },
-        ),
+            })
+        }
         _ => unify_numbers(a, b),
     }
 }
@@ -143,7 +145,10 @@ pub fn merge_schemas<'a>(schemas: impl IntoIterator<Item = &'a SchemaRef>) -> Sc
         }
     }
     for field in &mut fields {
-        if schemas.iter().any(|s| s.field_with_name(field.name()).is_err()) {
+        if schemas
+            .iter()
+            .any(|s| s.field_with_name(field.name()).is_err())
+        {
             *field = field.clone().with_nullable(true);
         }
     }
@@ -279,8 +284,12 @@ mod tests {
         let bad = Schema::new(vec![Field::new("t", Utf8, false)]);
         let err = check_new_version("/s", &[&v1], &bad).unwrap_err();
         assert_eq!(err.code, Code::SchemaMismatch);
-        assert!(err.message.contains("column 't' is Int64 not null in the series but Utf8 not null"));
-        assert!(err.message.contains("column 'site' (Utf8 not null) is missing"));
+        assert!(err
+            .message
+            .contains("column 't' is Int64 not null in the series but Utf8 not null"));
+        assert!(err
+            .message
+            .contains("column 'site' (Utf8 not null) is missing"));
         assert!(!err.message.contains("'note'"));
     }
 }
