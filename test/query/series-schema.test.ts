@@ -135,21 +135,24 @@ describe('a new series version is checked against the series', () => {
   });
 });
 
+/** Append `sql`'s rows to /s.series below the check, as a pond from before it may hold them. */
+async function appendUnchecked(pond: Pond, sql: string): Promise<void> {
+  const file = join(await tempDir(), 'v.parquet');
+  await writeParquet(file, sql);
+  await pond.transaction(async (tx) => {
+    const root = (tx as unknown as { root: WD }).root;
+    await root.writeFile(
+      '/s.series',
+      { kind: 'hostFile', path: file },
+      { entryType: EntryType.TablePhysicalSeries, meta: {} },
+    );
+  });
+}
+
 describe('a pond that already holds mismatched versions', () => {
   it('reads a column missing from a later version as null', async () => {
     const pond = await seriesPond(`'north' AS site, value AS n`);
-    const dir = await tempDir();
-    const file = join(dir, 'v2.parquet');
-    await writeParquet(file, version('2024-01-02', 'value AS n'));
-    // Written below the check, as a pond from before it would hold them.
-    await pond.transaction(async (tx) => {
-      const root = (tx as unknown as { root: WD }).root;
-      await root.writeFile(
-        '/s.series',
-        { kind: 'hostFile', path: file },
-        { entryType: EntryType.TablePhysicalSeries, meta: {} },
-      );
-    });
+    await appendUnchecked(pond, version('2024-01-02', 'value AS n'));
     const t = await pond.sql(
       `SELECT count(*) AS n, count(site) AS sites, sum(n) AS total FROM '/s.series'`,
     );
@@ -159,17 +162,7 @@ describe('a pond that already holds mismatched versions', () => {
 
   it('reads a column whose type changed between versions as text', async () => {
     const pond = await seriesPond(`'7' AS code`);
-    const dir = await tempDir();
-    const file = join(dir, 'v2.parquet');
-    await writeParquet(file, version('2024-01-02', '8 AS code'));
-    await pond.transaction(async (tx) => {
-      const root = (tx as unknown as { root: WD }).root;
-      await root.writeFile(
-        '/s.series',
-        { kind: 'hostFile', path: file },
-        { entryType: EntryType.TablePhysicalSeries, meta: {} },
-      );
-    });
+    await appendUnchecked(pond, version('2024-01-02', '8 AS code'));
     const t = await pond.sql(`SELECT DISTINCT code FROM '/s.series' ORDER BY code`);
     expect(t.toArray().map((r) => r.code)).toEqual(['7', '8']);
   });
