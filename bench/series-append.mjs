@@ -2,8 +2,9 @@
 // The cost of the series schema check on append: a new version is checked against the
 // footers of every existing version. Appends one 100-row version at a time up to VERSIONS
 // (default 1000) and, at each checkpoint, prints the median time of a whole append
-// transaction next to the median time of the check alone (the same call ingest makes), in
-// a fresh process (cold footer cache, as each `pond copy` is) and in this one (warm).
+// transaction next to what the check adds: gathering every version's local path, and the
+// check itself (the same call ingest makes) in this process (warm footer cache) and in a
+// fresh one (cold, as each `pond copy` is); the share is paths + warm check over an append.
 //   node bench/series-append.mjs [VERSIONS]
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -40,7 +41,9 @@ try {
     execFileSync(process.execPath, [bin, 'sql', version(0), '--format', 'raw']),
   );
   console.log(`append one 100-row version to a series of N versions (median of 5)`);
-  console.log('       N   append ms   check ms (warm)   check ms (cold process)');
+  console.log(
+    '       N   append ms   paths ms   check ms (warm)   check ms (cold process)   check share',
+  );
   let n = 0;
   for (const stop of checkpoints) {
     while (n < stop - 5) {
@@ -53,7 +56,13 @@ try {
       await pond.transaction((tx) => tx.writeSql('/s.series', version(n), SERIES));
       appends.push(ms(t));
     }
-    const paths = await versionPaths(pond);
+    const gathers = [];
+    let paths = [];
+    for (let i = 0; i < 5; i++) {
+      const t = process.hrtime.bigint();
+      paths = await versionPaths(pond);
+      gathers.push(ms(t));
+    }
     const checks = [];
     for (let i = 0; i < 5; i++) {
       const t = process.hrtime.bigint();
@@ -74,8 +83,9 @@ try {
       ],
       { encoding: 'utf8' },
     );
+    const share = (median(gathers) + median(checks)) / median(appends);
     console.log(
-      `${String(n).padStart(8)} ${median(appends).toFixed(1).padStart(11)} ${median(checks).toFixed(2).padStart(17)} ${Number(cold).toFixed(1).padStart(25)}`,
+      `${String(n).padStart(8)} ${median(appends).toFixed(1).padStart(11)} ${median(gathers).toFixed(1).padStart(10)} ${median(checks).toFixed(2).padStart(17)} ${Number(cold).toFixed(1).padStart(25)} ${(share * 100).toFixed(0).padStart(12)}%`,
     );
   }
 } finally {
