@@ -41,7 +41,14 @@ export class CliContext {
   /** Set when a command names `host:///` paths: read the host namespace, not a pond. */
   hostMode = false;
 
-  constructor(readonly io: CliIO) {}
+  /**
+   * @param io where the command reads and writes
+   * @param runCli runs another pond command line (the demo shows commands over its pond)
+   */
+  constructor(
+    readonly io: CliIO,
+    readonly runCli: (argv: readonly string[], io: CliIO) => Promise<number>,
+  ) {}
 
   out(text: string): void {
     this.io.stdout.write(text);
@@ -125,7 +132,8 @@ export class CliContext {
     if (this.usesPond()) return (await this.open()).reader();
     if (!this.host) {
       const { hostNamespace, parseHostmount } = await import('./host.js');
-      this.host = hostNamespace(this, (this.globals.hostmount ?? []).map(parseHostmount));
+      const setting = { hostRoot: this.hostRoot(), env: this.io.env, cwd: this.io.cwd };
+      this.host = hostNamespace(setting, (this.globals.hostmount ?? []).map(parseHostmount));
     }
     return this.host;
   }

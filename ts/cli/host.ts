@@ -14,11 +14,10 @@ import { defaultRegistry } from '../factories/index.js';
 import { EntryType } from '../tinyfs/entry-type.js';
 import { FS, type WD } from '../tinyfs/fs.js';
 import { HostDirectory, HostPersistence, OverlayDirectory } from '../tinyfs/host.js';
-import { hostConfigPath } from '../tinyfs/host-path.js';
+import { hostConfigPath, hostUrlPath } from '../tinyfs/host-path.js';
 import type { Directory, Node } from '../tinyfs/node.js';
 import { derivedNodeId } from '../tinyfs/node-id.js';
 import { components } from '../tinyfs/path.js';
-import type { CliContext } from './context.js';
 
 export type HostMount =
   | { readonly at: string[]; readonly kind: 'dir'; readonly dir: string }
@@ -56,12 +55,21 @@ interface Tree {
   children: Map<string, Tree>;
 }
 
-export function hostNamespace(ctx: CliContext, mounts: readonly HostMount[]): Promise<WD> {
+/** Where host mode runs: the root of host paths (`-d`), the environment for `${env:}` in
+ * configs, and the directory relative mount paths are under. */
+export interface HostSetting {
+  readonly hostRoot: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+}
+
+/** The host namespace: the host root, with `mounts` laid over it. */
+export function hostNamespace(host: HostSetting, mounts: readonly HostMount[]): Promise<WD> {
   const registry = defaultRegistry();
-  const hostRoot = ctx.hostRoot();
+  const { hostRoot, env } = host;
   let root: Promise<Node> | undefined;
   const fs: FS = new FS(new HostPersistence(), {
-    dynamic: dynamicNodes({ registry, env: ctx.io.env, hostRoot }),
+    dynamic: dynamicNodes({ registry, env, hostRoot }),
     root: () => {
       root ??= Promise.resolve(buildRoot());
       return root;
@@ -76,10 +84,10 @@ export function hostNamespace(ctx: CliContext, mounts: readonly HostMount[]): Pr
         partId: '',
         entryType: EntryType.DirectoryDynamic,
       };
-      const dir = hostConfigPath(hostRoot, resolve(ctx.io.cwd, m.dir), ErrorCode.INVALID_ARGUMENT);
+      const dir = hostConfigPath(hostRoot, resolve(host.cwd, m.dir), ErrorCode.INVALID_ARGUMENT);
       return { kind: 'directory', ref, dir: new HostDirectory(dir, ref, { dir, root: hostRoot }) };
     }
-    const file = ctx.hostPath(m.config);
+    const file = hostUrlPath(hostRoot, m.config);
     const text = await readFile(file, 'utf8').catch(() => {
       throw new PondError(
         ErrorCode.NOT_FOUND,
@@ -94,12 +102,12 @@ export function hostNamespace(ctx: CliContext, mounts: readonly HostMount[]): Pr
       entryType: entryTypeFor(factory),
     };
     const ns = await fs.root();
-    return factoryNode(ref, m.factory, parseConfigText(text, ctx.io.env), {
+    return factoryNode(ref, m.factory, parseConfigText(text, env), {
       root: ns,
       ref,
       path,
       registry,
-      env: ctx.io.env,
+      env,
       plan: { root: ns, hostRoot, cacheDir: null },
     });
   };

@@ -75,7 +75,7 @@ export function createCli(
   io: CliIO,
   options: CliOptions = {},
 ): { program: Command; ctx: CliContext } {
-  const ctx = new CliContext(io);
+  const ctx = new CliContext(io, run);
   const report = (f: Failure) => (options.jsonErrors ? errorJson(f) : errorText(f));
   const program = new Command('pond')
     .description('pond: a transactional, versioned filesystem for files, tables and time series')

@@ -9,10 +9,17 @@
  */
 
 import { join } from 'node:path';
-import { type MaintainReport, maintainTable } from '../native/store.js';
+import { type MaintainReport, maintainTable, type Store } from '../native/store.js';
 import { decodeRows, LARGE_THRESHOLD } from '../tlogfs/rows.js';
+import type { Control } from './control.js';
 import { readHead } from './head.js';
-import type { Steward, WriteOptions } from './steward.js';
+import type { WriteOptions } from './transactions.js';
+
+/** What maintenance needs of the steward: both tables. */
+export interface MaintainTarget {
+  readonly store: Store;
+  readonly control: Control;
+}
 
 export interface MaintainOptions extends WriteOptions {
   readonly compact?: boolean;
@@ -35,7 +42,7 @@ export interface MaintainResult {
 }
 
 /** Hashes of every large content file a row of the current version references. */
-async function referencedLarge(steward: Steward): Promise<string[]> {
+async function referencedLarge(steward: MaintainTarget): Promise<string[]> {
   const out = new Set<string>();
   for (const part of await steward.store.partitions()) {
     const rows = decodeRows(await steward.store.readRows({ partId: part, withContent: false }));
@@ -68,7 +75,7 @@ export async function compactTables(pond: string, txnSeq: number): Promise<void>
 }
 
 export async function maintain(
-  steward: Steward,
+  steward: MaintainTarget,
   options: MaintainOptions = {},
 ): Promise<MaintainResult> {
   const { store } = steward;

@@ -9,8 +9,15 @@
 
 import type { Store } from '../native/store.js';
 import { decodeRows } from '../tlogfs/rows.js';
-import { type NewRecord, RecordType, type TxnSummary } from './control.js';
-import type { Steward, WriteOptions } from './steward.js';
+import { type Control, type NewRecord, RecordType, type TxnSummary } from './control.js';
+import type { TxnRecord, WriteOptions } from './transactions.js';
+
+/** What recovery needs of the steward: both tables, and the commits of the data table. */
+export interface RecoveryTarget {
+  readonly store: Store;
+  readonly control: Control;
+  dataCommits(): Promise<TxnRecord[]>;
+}
 
 /** What `recover` did with one interrupted transaction. */
 export interface Recovery {
@@ -31,7 +38,10 @@ export async function seqsWithRows(store: Store): Promise<Set<number>> {
   return out;
 }
 
-export async function recover(steward: Steward, options: WriteOptions = {}): Promise<Recovery[]> {
+export async function recover(
+  steward: RecoveryTarget,
+  options: WriteOptions = {},
+): Promise<Recovery[]> {
   const txn = await steward.store.begin(options.waitMs);
   try {
     const open = (await steward.control.transactions()).filter((t) => t.status === 'INCOMPLETE');

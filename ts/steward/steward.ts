@@ -14,13 +14,15 @@ import { uuid7 } from '../tinyfs/node-id.js';
 import { ReadCache } from '../tlogfs/cache.js';
 import { rootRows, TlogPersistence } from '../tlogfs/persistence.js';
 import { checkRows, encodeRows } from '../tlogfs/rows.js';
-import { Control, type NewRecord, RecordType, type TxnKind, type TxnSummary } from './control.js';
+import { Control, type NewRecord, RecordType, type TxnSummary } from './control.js';
 import { readHead } from './head.js';
 import { checkControlReady, checkDataReady, prepareInit } from './init.js';
 import { AUTO_COMPACT_EVERY, compactTables } from './maintain.js';
 import { type Recovery, recover } from './recover.js';
+import type { TxnRecord, WriteOptions } from './transactions.js';
 
 export type { Recovery } from './recover.js';
+export type { TxnRecord, WriteOptions } from './transactions.js';
 
 /** Who made a pond, recorded in the metadata of its first transaction. */
 export interface PondIdentity {
@@ -30,17 +32,6 @@ export interface PondIdentity {
   readonly user: string;
   readonly host: string;
   readonly birthplace: string | null;
-}
-
-/** One committed write transaction, as recorded in the oplog's commit metadata. */
-export interface TxnRecord {
-  readonly txnSeq: number;
-  readonly txnId: string;
-  readonly args: readonly string[];
-  /** Commit time, ms since the epoch. */
-  readonly time: number;
-  /** The Delta table version the commit produced. */
-  readonly tableVersion: number;
 }
 
 interface PondTxnMeta {
@@ -54,15 +45,6 @@ interface PondTxnMeta {
     host: string;
     birthplace: string | null;
   };
-}
-
-export interface WriteOptions {
-  /** Wait this long for another writer's lock before failing with LOCKED. */
-  readonly waitMs?: number;
-  /** What started the transaction (default `write`); recorded in the control table. */
-  readonly kind?: TxnKind;
-  /** For a post-commit run: the sequence number of the commit that triggered it. */
-  readonly parentSeq?: number;
 }
 
 export interface WriteResult<T> {

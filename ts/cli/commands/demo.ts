@@ -11,20 +11,19 @@ export function register(program: Command, ctx: CliContext): void {
     .argument('[dir]', 'where to create the demo pond (must not exist or be empty)', 'demo-pond')
     .action(async (dir: string) => {
       const { buildDemo, DEMO_QUERY } = await import('../demo.js');
-      const { run } = await import('../main.js');
       const path = await buildDemo(dir, ctx.io.cwd);
       ctx.out(`Created a demo pond at ${path}\n\n$ export POND=${path}\n$ pond list '/**'\n`);
       const io = { ...ctx.io, env: { ...ctx.io.env, POND: path } };
-      await run(['list', '/**'], io);
+      await ctx.runCli(['list', '/**'], io);
       ctx.out(`\n$ pond sql "${DEMO_QUERY}" --format table\n`);
-      await run(['sql', DEMO_QUERY, '--format', 'table'], io);
+      await ctx.runCli(['sql', DEMO_QUERY, '--format', 'table'], io);
       ctx.out(
         `\n$ pond sql --explain "..."   # through the view, the day-1 version of each series is skipped\n`,
       );
       const explained = await captureExplain(io);
       ctx.out(explained);
       ctx.out('\n$ pond status\n');
-      await run(['status'], io);
+      await ctx.runCli(['status'], io);
       ctx.out(
         `\nThe post-commit factory /system/run/mirror copies /sensors/** to ${path}/mirror after every commit.\n`,
       );
@@ -36,11 +35,10 @@ export function register(program: Command, ctx: CliContext): void {
   async function captureExplain(io: CliContext['io']): Promise<string> {
     const { PassThrough } = await import('node:stream');
     const { DEMO_QUERY } = await import('../demo.js');
-    const { run } = await import('../main.js');
     const out = new PassThrough();
     const chunks: Buffer[] = [];
     out.on('data', (c: Buffer) => chunks.push(c));
-    await run(['sql', DEMO_QUERY, '--explain'], { ...io, stdout: out });
+    await ctx.runCli(['sql', DEMO_QUERY, '--explain'], { ...io, stdout: out });
     const text = Buffer.concat(chunks).toString('utf8');
     return `${text
       .split('\n')
