@@ -13,7 +13,15 @@ describe('the public API', () => {
       'ErrorCode',
       'Pond',
       'PondError',
+      'Registry',
       'Transaction',
+      'defaultRegistry',
+      'directoryFactory',
+      'executableFactory',
+      'fileFactory',
+      'schema',
+      'tableFactory',
+      'transformFactory',
     ]);
   });
 

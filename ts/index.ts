@@ -4,7 +4,41 @@
  * time series, stored as a Delta Lake log. This module is the curated public API.
  */
 
+import { any, bool, list, num, obj, oneOf, record, str } from './factories/config.js';
+
 export { ErrorCode, PondError } from './errors.js';
-export { Pond, type PondEntry, type SqlOptions, Transaction, type WriteData } from './pond.js';
+export type { Schema } from './factories/config.js';
+export { defaultRegistry } from './factories/index.js';
+export {
+  directoryFactory,
+  executableFactory,
+  type Factory,
+  type FactoryContext,
+  fileFactory,
+  Registry,
+  type RunContext,
+  tableFactory,
+  transformFactory,
+} from './factories/registry.js';
+export {
+  Pond,
+  type PondEntry,
+  type PondEnvironment,
+  type SqlOptions,
+  Transaction,
+  type WriteData,
+} from './pond.js';
+export type { TableSpec } from './query/spec.js';
 export type { Changes, TxnKind, TxnStatus, TxnSummary } from './steward/control.js';
 export { EntryType } from './tinyfs/entry-type.js';
+
+/**
+ * Config schemas for your own factories: `obj(required, optional)` is a mapping that refuses
+ * unknown keys; `str`, `num`, `bool`, `any`, `oneOf(...)`, `list(item)`, `record(value)`.
+ *
+ * @example
+ * ```ts
+ * const config = schema.obj({ value: schema.num }, { rows: schema.num });
+ * ```
+ */
+export const schema = { any, bool, list, num, obj, oneOf, record, str } as const;

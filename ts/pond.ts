@@ -25,6 +25,7 @@ import { ErrorCode, isADirectory, PondError } from './errors.js';
 import { dynamicNodes } from './factories/dynamic.js';
 import { defaultRegistry } from './factories/index.js';
 import { type MknodOutcome, mknod } from './factories/mknod.js';
+import type { Registry } from './factories/registry.js';
 import { type RunEnvironment, runNode, runPostCommit } from './factories/run.js';
 import { query } from './native/engine.js';
 import { type ArrowData, arrowToParquet, type ByteData, classify } from './query/arrow-input.js';
@@ -86,25 +87,57 @@ function source(data: ByteData): ContentSource {
   return { kind: 'stream', chunks: data };
 }
 
-/** tinyfs options that make dynamic nodes work, with the shipped factories. */
-function factoryOptions(): FSOptions {
+/**
+ * What a pond's dynamic nodes and factories run with. Every field has a default, so
+ * `Pond.open(path)` behaves as the CLI does with no `-d`.
+ *
+ * @example
+ * ```ts
+ * import { defaultRegistry, Pond, tableFactory } from 'duckpond';
+ * const registry = defaultRegistry().with(myFactory);
+ * const pond = await Pond.open('/data/pond', { registry, hostRoot: '/data/host' });
+ * ```
+ */
+export interface PondEnvironment {
+  /** The factories `mknod`, reads and runs know (default: pond's own, `defaultRegistry()`). */
+  readonly registry?: Registry;
+  /** Values for `${env:VAR}` in configs (default `process.env`). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** The root of `host+` URLs and of host paths in configs (default `/`). */
+  readonly hostRoot?: string;
+  /** Where executable factories print, for post-commit runs after library commits and for
+   * `pond.run` without its own `out` (default: nowhere). */
+  readonly out?: (text: string) => void;
+}
+
+type Environment = Required<PondEnvironment>;
+
+function withDefaults(environment: PondEnvironment): Environment {
   return {
-    dynamic: dynamicNodes({ registry: defaultRegistry(), env: process.env, hostRoot: '/' }),
+    registry: environment.registry ?? defaultRegistry(),
+    env: environment.env ?? process.env,
+    hostRoot: environment.hostRoot ?? '/',
+    out: environment.out ?? (() => undefined),
   };
 }
 
+function runEnvironment(environment: Environment, out = environment.out): RunEnvironment {
+  const { registry, env, hostRoot } = environment;
+  return { registry, env, hostRoot, out, err: () => undefined };
+}
+
+/** tinyfs options that make dynamic nodes work with the environment's factories. */
+function factoryOptions(environment: Environment): FSOptions {
+  const { registry, env, hostRoot } = environment;
+  return { dynamic: dynamicNodes({ registry, env, hostRoot }) };
+}
+
 /** Post-commit factories run after library commits too; their outcome is in the log. */
-function stewardOptions(): StewardOptions {
-  const environment: RunEnvironment = {
-    registry: defaultRegistry(),
-    env: process.env,
-    hostRoot: '/',
-    out: () => undefined,
-    err: () => undefined,
-  };
+function stewardOptions(environment: Environment): StewardOptions {
+  const run = runEnvironment(environment);
   return {
     afterCommit: async (steward, seq) => {
-      await runPostCommit(steward, seq, environment);
+      await runPostCommit(steward, seq, run);
     },
   };
 }
@@ -125,19 +158,38 @@ export interface SqlOptions {
 }
 
 /** Run SQL with pond paths resolved in `root`; the result as Arrow IPC chunks. */
-async function* ipcChunks(root: WD, sql: string, options: SqlOptions): AsyncIterable<Uint8Array> {
+async function* ipcChunks(
+  root: WD,
+  hostRoot: string,
+  sql: string,
+  options: SqlOptions,
+): AsyncIterable<Uint8Array> {
   const cacheDir = root.fs.persistence.cacheDir ?? null;
-  const specs = await planTables(sql, { root, hostRoot: '/', cacheDir });
+  const specs = await planTables(sql, { root, hostRoot, cacheDir });
   yield* query(sql, specs, { format: 'ipc', ...options });
 }
 
-async function* streamSql(root: WD, sql: string, options: SqlOptions): AsyncIterable<RecordBatch> {
-  for await (const chunk of ipcChunks(root, sql, options)) yield* tableFromIPC(chunk).batches;
+async function* streamSql(
+  root: WD,
+  hostRoot: string,
+  sql: string,
+  options: SqlOptions,
+): AsyncIterable<RecordBatch> {
+  for await (const chunk of ipcChunks(root, hostRoot, sql, options)) {
+    yield* tableFromIPC(chunk).batches;
+  }
 }
 
-async function collectSql(root: WD, sql: string, options: SqlOptions): Promise<Table> {
+async function collectSql(
+  root: WD,
+  hostRoot: string,
+  sql: string,
+  options: SqlOptions,
+): Promise<Table> {
   const tables: Table[] = [];
-  for await (const chunk of ipcChunks(root, sql, options)) tables.push(tableFromIPC(chunk));
+  for await (const chunk of ipcChunks(root, hostRoot, sql, options)) {
+    tables.push(tableFromIPC(chunk));
+  }
   if (tables.length === 1) return tables[0] as Table;
   return new Table(tables.flatMap((t) => t.batches));
 }
@@ -145,7 +197,10 @@ async function collectSql(root: WD, sql: string, options: SqlOptions): Promise<T
 /** Changes staged inside {@link Pond.transaction}; visible to its own reads at once. */
 export class Transaction {
   /** @internal */
-  constructor(private readonly root: WD) {}
+  constructor(
+    private readonly root: WD,
+    private readonly environment: Environment,
+  ) {}
 
   /** Create a directory (with `parents`, its missing parents too, and no error if it exists). */
   async mkdir(path: string, options: { parents?: boolean } = {}): Promise<void> {
@@ -267,7 +322,8 @@ export class Transaction {
       );
     }
     const cacheDir = this.root.fs.persistence.cacheDir ?? null;
-    const specs = await planTables(sql, { root: this.root, hostRoot: '/', cacheDir });
+    const { hostRoot } = this.environment;
+    const specs = await planTables(sql, { root: this.root, hostRoot, cacheDir });
     await this.write(path, query(sql, specs, { format: 'parquet' }), { ...options, entryType });
   }
 
@@ -289,8 +345,8 @@ export class Transaction {
     options: { overwrite?: boolean; check?: boolean } = {},
   ): Promise<MknodOutcome> {
     return mknod(this.root, path, factory, config, {
-      registry: defaultRegistry(),
-      env: process.env,
+      registry: this.environment.registry,
+      env: this.environment.env,
       overwrite: options.overwrite ?? false,
       check: options.check ?? true,
     });
@@ -298,7 +354,7 @@ export class Transaction {
 
   /** SQL over the pond as this transaction sees it (its own changes included). */
   sql(sql: string, options: SqlOptions = {}): Promise<Table> {
-    return collectSql(this.root, sql, options);
+    return collectSql(this.root, this.environment.hostRoot, sql, options);
   }
 
   /** Read a file as the transaction sees it. */
@@ -308,24 +364,36 @@ export class Transaction {
 }
 
 export class Pond {
-  private constructor(private readonly steward: Steward) {}
+  private constructor(
+    private readonly steward: Steward,
+    private readonly environment: Environment,
+  ) {}
 
   /** Create a new pond in an empty or new directory. */
-  static async create(path: string, options: { birthplace?: string } = {}): Promise<Pond> {
+  static async create(
+    path: string,
+    options: { birthplace?: string } & PondEnvironment = {},
+  ): Promise<Pond> {
     const args = options.birthplace ? ['init', '--birthplace', options.birthplace] : ['init'];
-    return new Pond(
-      await Steward.create(
-        path,
-        { args, birthplace: options.birthplace ?? null },
-        factoryOptions(),
-        stewardOptions(),
-      ),
+    const environment = withDefaults(options);
+    const steward = await Steward.create(
+      path,
+      { args, birthplace: options.birthplace ?? null },
+      factoryOptions(environment),
+      stewardOptions(environment),
     );
+    return new Pond(steward, environment);
   }
 
   /** Open an existing pond; `NOT_A_POND` if there is none at `path`. */
-  static async open(path: string): Promise<Pond> {
-    return new Pond(await Steward.open(path, factoryOptions(), stewardOptions()));
+  static async open(path: string, options: PondEnvironment = {}): Promise<Pond> {
+    const environment = withDefaults(options);
+    const steward = await Steward.open(
+      path,
+      factoryOptions(environment),
+      stewardOptions(environment),
+    );
+    return new Pond(steward, environment);
   }
 
   /** The pond's id (a UUIDv7). */
@@ -343,7 +411,11 @@ export class Pond {
     options: { args?: readonly string[]; waitMs?: number } = {},
   ): Promise<T> {
     const args = options.args ?? ['transaction'];
-    const result = await this.steward.write(args, (root) => fn(new Transaction(root)), options);
+    const result = await this.steward.write(
+      args,
+      (root) => fn(new Transaction(root, this.environment)),
+      options,
+    );
     return result.value;
   }
 
@@ -357,13 +429,7 @@ export class Pond {
     args: readonly string[] = [],
     options: { out?: (text: string) => void; waitMs?: number } = {},
   ): Promise<void> {
-    const environment: RunEnvironment = {
-      registry: defaultRegistry(),
-      env: process.env,
-      hostRoot: '/',
-      out: options.out ?? (() => undefined),
-      err: () => undefined,
-    };
+    const environment = runEnvironment(this.environment, options.out);
     await runNode(this.steward, target, args, environment, {
       recordArgs: ['run', target, ...args],
       ...(options.waitMs === undefined ? {} : { waitMs: options.waitMs }),
@@ -401,12 +467,12 @@ export class Pond {
    * ```
    */
   async sql(sql: string, options: SqlOptions = {}): Promise<Table> {
-    return collectSql(await this.steward.reader(), sql, options);
+    return collectSql(await this.steward.reader(), this.environment.hostRoot, sql, options);
   }
 
   /** Run SQL and receive the result batch by batch, never all at once. */
   async *stream(sql: string, options: SqlOptions = {}): AsyncIterable<RecordBatch> {
-    yield* streamSql(await this.steward.reader(), sql, options);
+    yield* streamSql(await this.steward.reader(), this.environment.hostRoot, sql, options);
   }
 
   /** A file's bytes (raw series: every version, oldest first). */

@@ -251,6 +251,11 @@ export class Registry {
     return this.get(name).name;
   }
 
+  /** A registry with these factories too (a name already taken is INTERNAL). */
+  with(...factories: readonly Factory[]): Registry {
+    return new Registry([...this.byName.values(), ...factories], Object.fromEntries(this.aliases));
+  }
+
   list(): readonly Factory[] {
     return [...this.byName.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
   }
