@@ -5,6 +5,7 @@
  * Used from other configs as `transforms: [/path/of/this/node]`.
  */
 
+import { quoteIdent } from '../query/sql-text.js';
 import { ConfigError, list, obj, oneOf, str } from './config.js';
 import { transformFactory } from './registry.js';
 
@@ -31,8 +32,6 @@ const SQL_TYPES = {
   utf8: 'VARCHAR',
 } as const;
 
-const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
-
 /** The SELECT list that renames (and casts) `columns` by the rules (pure). */
 export function renameSelect(c: Config, columns: readonly string[]): string {
   const seen = new Set<string>();
@@ -53,8 +52,8 @@ export function renameSelect(c: Config, columns: readonly string[]): string {
       if (seen.has(name))
         throw new ConfigError(`rules: two columns would be named ${JSON.stringify(name)}`);
       seen.add(name);
-      const value = cast ? `CAST(${quote(column)} AS ${SQL_TYPES[cast]})` : quote(column);
-      return `${value} AS ${quote(name)}`;
+      const value = cast ? `CAST(${quoteIdent(column)} AS ${SQL_TYPES[cast]})` : quoteIdent(column);
+      return `${value} AS ${quoteIdent(name)}`;
     })
     .join(', ');
 }

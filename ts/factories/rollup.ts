@@ -9,7 +9,7 @@
  */
 
 import type { ParquetFileSpec } from '../query/spec.js';
-import { quote } from './timeseries-join.js';
+import { quoteIdent } from '../query/sql-text.js';
 
 /** One output column: `<column>.<agg>`, from partial columns. */
 export interface Measure {
@@ -35,7 +35,7 @@ interface Partial {
 function partials(measures: readonly Measure[]): Partial[] {
   const out: Partial[] = [];
   measures.forEach((m, i) => {
-    const c = m.column === null ? '*' : quote(m.column);
+    const c = m.column === null ? '*' : quoteIdent(m.column);
     const kinds: PartialKind[] = m.agg === 'avg' ? ['sum', 'count'] : [m.agg];
     for (const kind of kinds) out.push({ name: `p${i}_${kind}`, kind, expr: `${kind}(${c})` });
   });
@@ -49,7 +49,7 @@ export interface TimeRange {
 }
 
 function timeFilter(time: string, range: TimeRange): string {
-  const t = quote(time);
+  const t = quoteIdent(time);
   const terms: string[] = [];
   if (range.from !== undefined) terms.push(`${t} >= to_timestamp_micros(${range.from})`);
   if (range.below !== undefined) terms.push(`${t} < to_timestamp_micros(${range.below})`);
@@ -65,7 +65,7 @@ export function partialSql(
 ): string {
   const cols = [
     // date_bin widens zoned timestamps to ns; buckets are µs UTC like every pond time.
-    `arrow_cast(date_bin(INTERVAL '${resolutionMs} milliseconds', ${quote(time)}), 'Timestamp(Microsecond, Some("UTC"))') AS ${quote(time)}`,
+    `arrow_cast(date_bin(INTERVAL '${resolutionMs} milliseconds', ${quoteIdent(time)}), 'Timestamp(Microsecond, Some("UTC"))') AS ${quoteIdent(time)}`,
   ];
   for (const p of partials(measures)) cols.push(`${p.expr} AS ${p.name}`);
   return `SELECT ${cols.join(', ')} FROM input${timeFilter(time, range)} GROUP BY 1`;
@@ -78,20 +78,20 @@ export function sliceSql(table: string, time: string, range: TimeRange): string 
 
 /** Partials of `from` (a table or a parenthesised query) merged by bucket (pure). */
 export function mergeSql(measures: readonly Measure[], time: string, from: string): string {
-  const cols = [quote(time)];
+  const cols = [quoteIdent(time)];
   for (const p of partials(measures)) cols.push(`${MERGE[p.kind]}(${p.name}) AS ${p.name}`);
   return `SELECT ${cols.join(', ')} FROM ${from} GROUP BY 1`;
 }
 
 /** Final values from partials (pure). */
 export function finalSql(measures: readonly Measure[], time: string, from: string): string {
-  const cols = [quote(time)];
+  const cols = [quoteIdent(time)];
   measures.forEach((m, i) => {
     const value =
       m.agg === 'avg'
         ? `CAST(p${i}_sum AS DOUBLE) / CAST(p${i}_count AS DOUBLE)`
         : `p${i}_${m.agg}`;
-    cols.push(`${value} AS ${quote(m.name)}`);
+    cols.push(`${value} AS ${quoteIdent(m.name)}`);
   });
   return `SELECT ${cols.join(', ')} FROM ${from} ORDER BY 1`;
 }

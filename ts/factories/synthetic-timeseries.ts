@@ -8,6 +8,7 @@
  * Compiled into SQL over `generate_series`, so no data is stored.
  */
 
+import { quoteIdent } from '../query/sql-text.js';
 import { ConfigError, list, num, obj, oneOf, str } from './config.js';
 import { parseDuration } from './duration.js';
 import { tableFactory } from './registry.js';
@@ -37,10 +38,6 @@ function time(value: string, where: string): number {
   if (Number.isNaN(ms))
     throw new ConfigError(`${where}: ${JSON.stringify(value)} is not an RFC 3339 time`);
   return ms;
-}
-
-function quote(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
 }
 
 /** SQL for one component at `t` (seconds since start). */
@@ -78,9 +75,9 @@ export function syntheticSql(c: Config): string {
     const terms = p.components.map((comp, j) =>
       componentSql(comp, `points[${i}].components[${j}]`),
     );
-    return `CAST(${terms.length ? terms.join(' + ') : '0'} AS DOUBLE) AS ${quote(p.name)}`;
+    return `CAST(${terms.length ? terms.join(' + ') : '0'} AS DOUBLE) AS ${quoteIdent(p.name)}`;
   });
-  const timeColumn = quote(c.time_column ?? 'timestamp');
+  const timeColumn = quoteIdent(c.time_column ?? 'timestamp');
   return [
     `SELECT arrow_cast(to_timestamp_millis(CAST(${start} + i * ${step} AS BIGINT)), 'Timestamp(Millisecond, Some("UTC"))') AS ${timeColumn}`,
     ...columns.map((col) => `, ${col}`),

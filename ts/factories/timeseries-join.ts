@@ -8,6 +8,7 @@
 
 import { ErrorCode, PondError } from '../errors.js';
 import type { TableSpec } from '../query/spec.js';
+import { quoteIdent, quoteLiteral } from '../query/sql-text.js';
 import { ConfigError, list, obj, str } from './config.js';
 import { type FactoryContext, tableFactory } from './registry.js';
 import { resolvePattern } from './sql-derived.js';
@@ -20,9 +21,6 @@ const input = obj(
 const config = obj({ inputs: list(input) }, { time_column: str });
 type Input = ReturnType<typeof input>;
 
-export const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
-const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
-
 /** The default scope of an input: its pattern's last component without extension. */
 export function defaultScope(pattern: string): string {
   const last = pattern.split(/[/?]/).filter(Boolean).pop() ?? pattern;
@@ -34,13 +32,14 @@ export function joinSql(
   scopes: readonly { name: string; columns: readonly string[] }[],
   time: string,
 ): string {
-  const t = quote(time);
+  const t = quoteIdent(time);
   const alias = (i: number) => `s${i}`;
   const times = scopes.map((_, i) => `${alias(i)}.${t}`);
   const select = [`COALESCE(${times.join(', ')}) AS ${t}`];
   scopes.forEach((scope, i) => {
     for (const c of scope.columns) {
-      if (c !== time) select.push(`${alias(i)}.${quote(c)} AS ${quote(`${scope.name}.${c}`)}`);
+      if (c !== time)
+        select.push(`${alias(i)}.${quoteIdent(c)} AS ${quoteIdent(`${scope.name}.${c}`)}`);
     }
   });
   let from = alias(0);
@@ -52,10 +51,10 @@ export function joinSql(
 }
 
 function trimSql(range: NonNullable<Input['range']>, time: string): string {
-  const t = quote(time);
+  const t = quoteIdent(time);
   const where = [
-    range.begin ? `${t} >= ${literal(range.begin)}` : null,
-    range.end ? `${t} < ${literal(range.end)}` : null,
+    range.begin ? `${t} >= ${quoteLiteral(range.begin)}` : null,
+    range.end ? `${t} < ${quoteLiteral(range.end)}` : null,
   ].filter(Boolean);
   return `SELECT * FROM input${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`;
 }

@@ -7,9 +7,9 @@
 
 import { specForNode } from '../query/planner.js';
 import type { TableSpec } from '../query/spec.js';
+import { quoteIdent } from '../query/sql-text.js';
 import { ConfigError, list, obj, str } from './config.js';
 import { tableFactory } from './registry.js';
-import { quote } from './timeseries-join.js';
 import { columnsOf } from './transforms.js';
 
 const config = obj({ pattern: str, columns: list(str) }, { time_column: str });
@@ -20,15 +20,15 @@ export function pivotSql(
   wanted: readonly string[],
   time: string,
 ): string {
-  const t = quote(time);
+  const t = quoteIdent(time);
   const times = inputs.map((_, i) => `SELECT ${t} FROM m${i}`).join(' UNION ');
   const select = [`times.${t} AS ${t}`];
   inputs.forEach((inp, i) => {
     for (const c of wanted) {
-      const name = quote(`${inp.alias}.${c}`);
+      const name = quoteIdent(`${inp.alias}.${c}`);
       select.push(
         inp.columns.includes(c)
-          ? `m${i}.${quote(c)} AS ${name}`
+          ? `m${i}.${quoteIdent(c)} AS ${name}`
           : `CAST(NULL AS DOUBLE) AS ${name}`,
       );
     }

@@ -5,6 +5,8 @@
  * globs and URLs into specs; the addon turns them into DataFusion providers.
  */
 
+import { quoteIdent } from './sql-text.js';
+
 export interface ParquetFileSpec {
   /** Host path of the Parquet bytes. */
   readonly path: string;
@@ -49,7 +51,5 @@ export type TableSpec =
 /** `SELECT * FROM <name>`, in the spec's declared order if it has one. */
 export function selectAll(name: string, spec: TableSpec | undefined): string {
   const order = spec?.kind === 'view' ? spec.orderBy : undefined;
-  return order
-    ? `SELECT * FROM ${name} ORDER BY "${order.replace(/"/g, '""')}"`
-    : `SELECT * FROM ${name}`;
+  return order ? `SELECT * FROM ${name} ORDER BY ${quoteIdent(order)}` : `SELECT * FROM ${name}`;
 }
