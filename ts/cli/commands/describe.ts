@@ -56,11 +56,11 @@ interface Description {
 }
 
 /** Columns of a computed table, from the engine's plan of `SELECT * FROM source`. */
-async function computedSchema(np: FilePath, root: WD): Promise<Column[]> {
+async function computedSchema(np: FilePath, root: WD, hostRoot: string): Promise<Column[]> {
   const { specForNode } = await import('../../query/planner.js');
   const { explain } = await import('../../native/engine.js');
   const cacheDir = root.fs.persistence.cacheDir ?? null;
-  const spec = await specForNode(np, { root, hostRoot: '/', cacheDir });
+  const spec = await specForNode(np, { root, hostRoot, cacheDir });
   const text = await explain('SELECT * FROM source', { source: spec });
   const fields =
     text
@@ -110,6 +110,7 @@ async function describeNode(
   np: NodePath,
   versions: readonly VersionRecord[],
   root: WD,
+  hostRoot: string,
 ): Promise<Description> {
   const node = np.node;
   const latest = versions[versions.length - 1];
@@ -138,7 +139,7 @@ async function describeNode(
     d.format = FORMAT[node.ref.entryType] ?? 'Raw data';
     d.versions = versions.length;
     d.size = latest ? (latest.size ?? 0) : null;
-    if (node.file.queryable) d.schema = await computedSchema(np as FilePath, root);
+    if (node.file.queryable) d.schema = await computedSchema(np as FilePath, root, hostRoot);
     else if (isTableType(node.ref.entryType)) await describeTable(np as FilePath, versions, d);
   }
   return d;
@@ -203,7 +204,7 @@ export function register(program: Command, ctx: CliContext): void {
               np.node.kind === 'file'
                 ? await np.node.file.versions()
                 : await root.fs.persistence.versions(np.node.ref);
-            const d = await describeNode(np, versions, root);
+            const d = await describeNode(np, versions, root, ctx.hostRoot());
             text = json ? jsonLine(d) : `\n${describeText(d, versions[versions.length - 1])}`;
           } catch (err) {
             // A dynamic node whose factory fails is reported and skipped by a glob; naming
