@@ -9,7 +9,7 @@
 import { specForUrl } from '../query/planner.js';
 import { EntryType } from '../tinyfs/entry-type.js';
 import type { Node } from '../tinyfs/node.js';
-import { derivedNodeId } from '../tinyfs/node-id.js';
+import { childRef } from '../tinyfs/node-id.js';
 import { bool, obj, str } from './config.js';
 import { ComputedDirectory, computedTable } from './dynamic.js';
 import { directoryFactory } from './registry.js';
@@ -32,11 +32,7 @@ export const csvdir = directoryFactory({
       for await (const { np } of ctx.root.glob(c.source)) {
         if (np.node.kind !== 'file') continue;
         const name = np.path.slice(np.path.lastIndexOf('/') + 1).replace(/\.csv$/i, '');
-        const ref = {
-          id: derivedNodeId(EntryType.TableDynamic, `${ctx.ref.id}/${np.node.ref.id}`),
-          partId: ctx.ref.id,
-          entryType: EntryType.TableDynamic,
-        };
+        const ref = childRef(ctx.ref, EntryType.TableDynamic, np.node.ref.id);
         const versions = await np.node.file.versions();
         const childPath = `${ctx.path}/${name}`;
         out.push([

@@ -2,7 +2,7 @@
 /** `dynamic-dir`: a read-only directory whose children are factory nodes; nestable. */
 
 import type { Node } from '../tinyfs/node.js';
-import { derivedNodeId } from '../tinyfs/node-id.js';
+import { childRef } from '../tinyfs/node-id.js';
 import { checkName } from '../tinyfs/path.js';
 import { any, ConfigError, list, obj, str } from './config.js';
 import { ComputedDirectory, entryTypeFor, factoryNode } from './dynamic.js';
@@ -13,12 +13,7 @@ type Entry = ReturnType<typeof entry>;
 
 async function entryNode(e: Entry, ctx: FactoryContext): Promise<Node> {
   const factory = ctx.registry.get(e.factory);
-  const entryType = entryTypeFor(factory);
-  const ref = {
-    id: derivedNodeId(entryType, `${ctx.ref.id}/${e.name}`),
-    partId: ctx.ref.id,
-    entryType,
-  };
+  const ref = childRef(ctx.ref, entryTypeFor(factory), e.name);
   return factoryNode(ref, e.factory, e.config, { ...ctx, path: `${ctx.path}/${e.name}` });
 }
 

@@ -14,7 +14,7 @@ import { EntryType } from '../tinyfs/entry-type.js';
 import { captureNameProblem, substituteCaptures } from '../tinyfs/glob.js';
 import type { Node } from '../tinyfs/node.js';
 import { readContent } from '../tinyfs/node.js';
-import { derivedNodeId } from '../tinyfs/node-id.js';
+import { childRef } from '../tinyfs/node-id.js';
 import { checkName } from '../tinyfs/path.js';
 import { collect } from '../tinyfs/persistence.js';
 import { ConfigError, obj, str } from './config.js';
@@ -88,11 +88,7 @@ export const template = directoryFactory({
           );
         }
         seen.add(name);
-        const ref = {
-          id: derivedNodeId(EntryType.FileDynamic, `${ctx.ref.id}/${name}`),
-          partId: ctx.ref.id,
-          entryType: EntryType.FileDynamic,
-        };
+        const ref = childRef(ctx.ref, EntryType.FileDynamic, name);
         const where = `${ctx.path}/${name}`;
         return [
           name,

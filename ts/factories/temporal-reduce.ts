@@ -20,7 +20,7 @@ import {
   substituteCaptures,
 } from '../tinyfs/glob.js';
 import type { Node } from '../tinyfs/node.js';
-import { derivedNodeId } from '../tinyfs/node-id.js';
+import { childRef } from '../tinyfs/node-id.js';
 import { checkName } from '../tinyfs/path.js';
 import { ConfigError, list, obj, oneOf, str } from './config.js';
 import { parseDuration } from './duration.js';
@@ -167,19 +167,11 @@ export const temporalReduce = directoryFactory({
     return new ComputedDirectory(ctx.path, async () =>
       (await outputs(c, ctx)).map((out): [string, Node] => {
         const dirPath = `${ctx.path}/${out.name}`;
-        const dirRef = {
-          id: derivedNodeId(EntryType.DirectoryDynamic, `${ctx.ref.id}/${out.name}`),
-          partId: ctx.ref.id,
-          entryType: EntryType.DirectoryDynamic,
-        };
+        const dirRef = childRef(ctx.ref, EntryType.DirectoryDynamic, out.name);
         const series = new ComputedDirectory(dirPath, async () =>
           c.resolutions.map((res): [string, Node] => {
             const name = `res=${res}.series`;
-            const ref = {
-              id: derivedNodeId(EntryType.TableDynamic, `${dirRef.id}/${name}`),
-              partId: dirRef.id,
-              entryType: EntryType.TableDynamic,
-            };
+            const ref = childRef(dirRef, EntryType.TableDynamic, name);
             const path = `${dirPath}/${name}`;
             return [
               name,

@@ -6,6 +6,7 @@
 
 import { createHash, randomBytes } from 'node:crypto';
 import { type EntryType, entryTypeFromCode, entryTypeInfo } from './entry-type.js';
+import type { NodeRef } from './persistence.js';
 
 /** Source of time and randomness for ids; injected where output must be stable. */
 export interface IdSource {
@@ -35,6 +36,17 @@ export function uuid7(code = 0, source: IdSource = systemIdSource): string {
   bytes[6] = 0x70 | (code & 0x0f);
   bytes[8] = 0x80 | ((bytes[8] as number) & 0x3f);
   return format(bytes);
+}
+
+/** The ref of the computed child `key` of `parent` (a factory node's entry): its id derives
+ * from the parent's id and the key, so every read gives the child the same id; it lives in
+ * the parent's partition. */
+export function childRef(
+  parent: { readonly id: string },
+  entryType: EntryType,
+  key: string,
+): NodeRef {
+  return { id: derivedNodeId(entryType, `${parent.id}/${key}`), partId: parent.id, entryType };
 }
 
 export function newNodeId(type: EntryType, source: IdSource = systemIdSource): string {
