@@ -49,7 +49,7 @@ export interface Secret {
   readonly value: string;
 }
 
-type Env = Readonly<Record<string, string | undefined>>;
+export type Env = Readonly<Record<string, string | undefined>>;
 
 // Side tables keyed by parsed containers and by validated configs, so that values stay plain
 // strings for every schema and factory; an entry lives as long as its object.

@@ -20,16 +20,10 @@ import {
   type Node,
   ReadOnlyDirectory,
 } from '../tinyfs/node.js';
-import { collect, type NodeRef, type VersionRecord } from '../tinyfs/persistence.js';
-import {
-  parseConfigText,
-  type Secret,
-  scrubbing,
-  scrubbingStream,
-  secretsOf,
-  unexpanded,
-} from './config.js';
+import type { NodeRef, VersionRecord } from '../tinyfs/persistence.js';
+import { type Secret, scrubbing, scrubbingStream, secretsOf, unexpanded } from './config.js';
 import type { Factory, FactoryContext, Registry } from './registry.js';
+import { storedConfig } from './stored-config.js';
 
 /** What dynamic nodes need from their surroundings. */
 export interface FactoryEnvironment {
@@ -60,15 +54,13 @@ function readOnly(what: string): PondError {
 /** The FSOptions.dynamic hook for a factory environment. */
 export function dynamicNodes(environment: FactoryEnvironment): (fs: FS) => DynamicNodes {
   return (fs) => async (ref, persistence, path) => {
-    const versions = await persistence.versions(ref);
-    const latest = versions[versions.length - 1];
-    if (!latest?.factory) {
+    const stored = await storedConfig(persistence, ref, environment.env);
+    if (!stored) {
       throw new PondError(ErrorCode.INVALID_CONFIG, `${path}: dynamic node records no factory`, {
         path,
       });
     }
-    const text = new TextDecoder().decode(await collect(persistence.read(ref, latest)));
-    const config = parseConfigText(text, environment.env);
+    const { config, versions, text } = stored;
     const root = await fs.root();
     const plan: PlanContext = {
       root,
@@ -83,7 +75,7 @@ export function dynamicNodes(environment: FactoryEnvironment): (fs: FS) => Dynam
       env: environment.env,
       plan,
     };
-    return factoryNode(ref, latest.factory, config, ctx, { versions, text });
+    return factoryNode(ref, stored.factory, config, ctx, { versions, text });
   };
 }
 

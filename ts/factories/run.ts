@@ -16,10 +16,9 @@ import { pondHostRoot } from '../steward/control.js';
 import type { Steward } from '../steward/steward.js';
 import { EntryType } from '../tinyfs/entry-type.js';
 import type { NodePath, WD } from '../tinyfs/fs.js';
-import { collect } from '../tinyfs/persistence.js';
-import { parseConfigText } from './config.js';
 import type { FactoryEnvironment } from './dynamic.js';
 import type { Factory } from './registry.js';
+import { storedConfig } from './stored-config.js';
 
 /** Where bare names given to `pond run` are looked up, in order. */
 export const RUN_DIRS = ['/system/run', '/system/etc'] as const;
@@ -85,11 +84,12 @@ export async function loadExecutable(
   const np = await find(root, path);
   if (!np) throw new PondError(ErrorCode.NOT_FOUND, `${path}: no such node`, { path });
   const ref = np.node.ref;
-  const persistence = root.fs.persistence;
-  const versions = ref.entryType === EntryType.FileDynamic ? await persistence.versions(ref) : [];
-  const latest = versions[versions.length - 1];
-  const factory = latest?.factory ? environment.registry.get(latest.factory) : null;
-  if (!latest || !factory || factory.kind !== 'executable') {
+  const stored =
+    ref.entryType === EntryType.FileDynamic
+      ? await storedConfig(root.fs.persistence, ref, environment.env)
+      : null;
+  const factory = stored ? environment.registry.get(stored.factory) : null;
+  if (!stored || !factory || factory.kind !== 'executable') {
     const what = factory ? `a ${factory.name} node` : `a ${ref.entryType} entry`;
     throw new PondError(
       ErrorCode.INVALID_ARGUMENT,
@@ -97,8 +97,7 @@ export async function loadExecutable(
       { path: np.path },
     );
   }
-  const text = new TextDecoder().decode(await collect(persistence.read(ref, latest)));
-  const config = factory.validate(parseConfigText(text, environment.env), environment.registry);
+  const config = factory.validate(stored.config, environment.registry);
   return { path: np.path, factory, config };
 }
 

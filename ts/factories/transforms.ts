@@ -7,9 +7,8 @@
 import { DataType, tableFromIPC } from 'apache-arrow';
 import { ErrorCode, PondError } from '../errors.js';
 import type { TableSpec } from '../query/spec.js';
-import { collect } from '../tinyfs/persistence.js';
-import { parseConfigText } from './config.js';
 import type { FactoryContext } from './registry.js';
+import { storedConfig } from './stored-config.js';
 
 /** The columns of a spec with whether each is numeric, in order (a zero-row query). */
 export async function fieldsOf(spec: TableSpec): Promise<{ name: string; numeric: boolean }[]> {
@@ -37,11 +36,9 @@ export async function applyTransforms(
   let spec = input;
   for (const path of paths ?? []) {
     const np = await ctx.root.get(path);
-    const persistence = ctx.root.fs.persistence;
-    const versions = await persistence.versions(np.node.ref);
-    const latest = versions[versions.length - 1];
-    const factory = latest?.factory ? ctx.registry.get(latest.factory) : null;
-    if (!latest || factory?.kind !== 'transform') {
+    const stored = await storedConfig(ctx.root.fs.persistence, np.node.ref, ctx.env);
+    const factory = stored ? ctx.registry.get(stored.factory) : null;
+    if (!stored || factory?.kind !== 'transform') {
       throw new PondError(
         ErrorCode.INVALID_CONFIG,
         `${path}: not a transform node (make one with a transform factory such as column-rename)`,
@@ -50,8 +47,7 @@ export async function applyTransforms(
         },
       );
     }
-    const text = new TextDecoder().decode(await collect(persistence.read(np.node.ref, latest)));
-    const config = factory.validate(parseConfigText(text, ctx.env), ctx.registry);
+    const config = factory.validate(stored.config, ctx.registry);
     spec = factory.transform(config, spec, await columnsOf(spec), `${input.label} | ${path}`);
   }
   return spec;
