@@ -60,7 +60,6 @@ export function dynamicNodes(environment: FactoryEnvironment): (fs: FS) => Dynam
         path,
       });
     }
-    const { config, versions, text } = stored;
     const root = await fs.root();
     const plan: PlanContext = {
       root,
@@ -75,7 +74,7 @@ export function dynamicNodes(environment: FactoryEnvironment): (fs: FS) => Dynam
       env: environment.env,
       plan,
     };
-    return factoryNode(ref, stored.factory, config, ctx, { versions, text });
+    return factoryNode(ref, stored.factory, stored.config, ctx, stored);
   };
 }
 
