@@ -156,6 +156,9 @@ export interface CommitRecord {
   meta?: string
 }
 
+/** The codes this addon can produce, for the test that TypeScript knows each of them. */
+export declare function errorCodes(): Array<string>
+
 export interface MaintainOptions {
   /** Rewrite each partition's small files into one (Delta optimize). */
   compact?: boolean

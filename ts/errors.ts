@@ -50,7 +50,9 @@ export function isErrorCode(value: string): value is ErrorCode {
  * ```
  */
 export class PondError extends Error {
+  /** The stable code to branch on. */
   readonly code: ErrorCode;
+  /** The pond or host path the error concerns, when there is one. */
   readonly path: string | undefined;
 
   constructor(code: ErrorCode, message: string, options: { path?: string; cause?: unknown } = {}) {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
- * The library API: open or create a pond, read it, and change it in transactions.
+ * The library API: open or create a pond, read it, change it in transactions, and look
+ * after it (status, fsck, maintain, recover). The CLI is a client of this class too: it
+ * opens one `Pond` per command with an environment built from its command line.
  *
  * @example
  * ```ts
@@ -14,34 +16,50 @@
  * ```
  */
 
-import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { type RecordBatch, Table, tableFromIPC } from 'apache-arrow';
+import { readdir } from 'node:fs/promises';
+import type { RecordBatch, Table } from 'apache-arrow';
+import {
+  type Environment,
+  factoryOptions,
+  type PondEnvironment,
+  runEnvironment,
+  stewardOptions,
+  withDefaults,
+} from './environment.js';
 import { ErrorCode, isADirectory, PondError } from './errors.js';
-import { dynamicNodes } from './factories/dynamic.js';
-import { defaultRegistry } from './factories/index.js';
-import { type MknodOutcome, mknod } from './factories/mknod.js';
-import type { Registry } from './factories/registry.js';
-import { type RunEnvironment, runNode, runPostCommit } from './factories/run.js';
-import { query } from './native/engine.js';
-import { type ArrowData, arrowToParquet, type ByteData, classify } from './query/arrow-input.js';
-import { ingestHostFile } from './query/ingest.js';
-import { planTables } from './query/planner.js';
+import { dropRollups } from './factories/rollup-cache.js';
+import { modeKey, postCommitNodes, type RunMode, runNode } from './factories/run.js';
+import { type CommitRecord, type TableStats, tableStats } from './native/store.js';
+import type { ProgressFactory } from './progress.js';
+import { collectSql, type SqlOptions, streamSql } from './query/run-sql.js';
 import type { TxnSummary } from './steward/control.js';
-import { Steward, type StewardOptions } from './steward/steward.js';
-import { EntryType, isFileType, isTableType } from './tinyfs/entry-type.js';
-import type { FSOptions, NodePath, WD } from './tinyfs/fs.js';
+import { type FsckOptions, type FsckReport, fsck } from './steward/fsck.js';
+import { LAYOUT, TABLES, type TableName, tableDir } from './steward/layout.js';
+import { type MaintainOptions, type MaintainResult, maintain } from './steward/maintain.js';
+import {
+  type PondIdentity,
+  type Recovery,
+  Steward,
+  type WriteOptions,
+  type WriteResult,
+} from './steward/steward.js';
+import type { EntryType } from './tinyfs/entry-type.js';
+import type { NodePath, WD } from './tinyfs/fs.js';
 import { readContent } from './tinyfs/node.js';
-import { type ContentSource, collect } from './tinyfs/persistence.js';
+import { collect } from './tinyfs/persistence.js';
+import { Transaction } from './transaction.js';
+
+export type { PondEnvironment } from './environment.js';
+export type { SqlOptions } from './query/run-sql.js';
+export { Transaction, type WriteData } from './transaction.js';
 
 /** One entry as returned by {@link Pond.list}. */
 export interface PondEntry {
+  /** Absolute pond path. */
   readonly path: string;
+  /** What the node is: a directory, a raw file, a table or series, dynamic or physical. */
   readonly entryType: EntryType;
+  /** The node's UUIDv7 (its entry type is encoded in byte 6). */
   readonly nodeId: string;
   /** Newest version number; 0 for nodes without versions of their own. */
   readonly version: number;
@@ -75,306 +93,64 @@ export async function entryOf(root: WD, np: NodePath): Promise<PondEntry> {
   return node.kind === 'symlink' ? { ...entry, target: await node.link.readlink() } : entry;
 }
 
+/** What {@link Pond.status} reports: identity, size, transactions, post-commit factories. */
+export interface PondStatus {
+  readonly path: string;
+  readonly pondId: string;
+  /** From the control table; null for a pond whose identity was never recorded. */
+  readonly identity: PondIdentity | null;
+  /** The oplog's Delta table. */
+  readonly data: TableStats;
+  /** Every write transaction, by sequence number. */
+  readonly transactions: readonly TxnSummary[];
+  /** Executable nodes that run after each commit, in run order, with their mode. */
+  readonly postCommit: readonly { path: string; factory: string; mode: RunMode }[];
+}
+
+/** One of the pond's two Delta tables, as {@link Pond.tables} reports it. */
+export interface PondTable {
+  readonly name: TableName;
+  readonly dir: string;
+  readonly stats: TableStats;
+}
+
+/** Names an interrupted `init` may leave in a pond directory (nothing of a user's). */
+const SKELETON = new Set<string>(Object.values(LAYOUT));
+
 /**
- * What {@link Transaction.write} takes: bytes or text (raw content, or Parquet bytes for a
- * table or series), or apache-arrow data (always a table or series version).
+ * A pond opened by this process: read it, change it in transactions, run its executable
+ * factories and look after it. Reads see the newest committed state and take no lock; a
+ * write holds the pond's single-writer lock for its transaction.
  */
-export type WriteData = ByteData | ArrowData;
-
-function source(data: ByteData): ContentSource {
-  if (typeof data === 'string') return { kind: 'bytes', bytes: new TextEncoder().encode(data) };
-  if (data instanceof Uint8Array) return { kind: 'bytes', bytes: data };
-  return { kind: 'stream', chunks: data };
-}
-
-/**
- * What a pond's dynamic nodes and factories run with. Every field has a default, so
- * `Pond.open(path)` behaves as the CLI does with no `-d`.
- *
- * @example
- * ```ts
- * import { defaultRegistry, Pond, tableFactory } from 'duckpond';
- * const registry = defaultRegistry().with(myFactory);
- * const pond = await Pond.open('/data/pond', { registry, hostRoot: '/data/host' });
- * ```
- */
-export interface PondEnvironment {
-  /** The factories `mknod`, reads and runs know (default: pond's own, `defaultRegistry()`). */
-  readonly registry?: Registry;
-  /** Values for `${env:VAR}` in configs (default `process.env`). */
-  readonly env?: Readonly<Record<string, string | undefined>>;
-  /** The root of `host+` URLs and of host paths in configs (default `/`). */
-  readonly hostRoot?: string;
-  /** Where executable factories print, for post-commit runs after library commits and for
-   * `pond.run` without its own `out` (default: nowhere). */
-  readonly out?: (text: string) => void;
-}
-
-type Environment = Required<PondEnvironment>;
-
-function withDefaults(environment: PondEnvironment): Environment {
-  return {
-    registry: environment.registry ?? defaultRegistry(),
-    env: environment.env ?? process.env,
-    hostRoot: environment.hostRoot ?? '/',
-    out: environment.out ?? (() => undefined),
-  };
-}
-
-function runEnvironment(environment: Environment, out = environment.out): RunEnvironment {
-  const { registry, env, hostRoot } = environment;
-  return { registry, env, hostRoot, out, err: () => undefined };
-}
-
-/** tinyfs options that make dynamic nodes work with the environment's factories. */
-function factoryOptions(environment: Environment): FSOptions {
-  const { registry, env, hostRoot } = environment;
-  return { dynamic: dynamicNodes({ registry, env, hostRoot }) };
-}
-
-/** Post-commit factories run after library commits too; their outcome is in the log. */
-function stewardOptions(environment: Environment): StewardOptions {
-  const run = runEnvironment(environment);
-  return {
-    afterCommit: async (steward, seq) => {
-      await runPostCommit(steward, seq, run);
-    },
-  };
-}
-
-/** Options of {@link Pond.sql} and {@link Pond.stream}. */
-export interface SqlOptions {
-  /**
-   * Cancel the statement after this many milliseconds (planning and every batch after);
-   * it then rejects with `TIMEOUT`. Default: no limit.
-   */
-  readonly timeoutMs?: number;
-  /**
-   * Check each large content file against its recorded BLAKE3 before the scan reads it
-   * (default true; a file is re-hashed only when it changed since it was last verified).
-   * A mismatch rejects with `CORRUPT`.
-   */
-  readonly verify?: boolean;
-}
-
-/** Run SQL with pond paths resolved in `root`; the result as Arrow IPC chunks. */
-async function* ipcChunks(
-  root: WD,
-  hostRoot: string,
-  sql: string,
-  options: SqlOptions,
-): AsyncIterable<Uint8Array> {
-  const cacheDir = root.fs.persistence.cacheDir ?? null;
-  const specs = await planTables(sql, { root, hostRoot, cacheDir });
-  yield* query(sql, specs, { format: 'ipc', ...options });
-}
-
-async function* streamSql(
-  root: WD,
-  hostRoot: string,
-  sql: string,
-  options: SqlOptions,
-): AsyncIterable<RecordBatch> {
-  for await (const chunk of ipcChunks(root, hostRoot, sql, options)) {
-    yield* tableFromIPC(chunk).batches;
-  }
-}
-
-async function collectSql(
-  root: WD,
-  hostRoot: string,
-  sql: string,
-  options: SqlOptions,
-): Promise<Table> {
-  const tables: Table[] = [];
-  for await (const chunk of ipcChunks(root, hostRoot, sql, options)) {
-    tables.push(tableFromIPC(chunk));
-  }
-  if (tables.length === 1) return tables[0] as Table;
-  return new Table(tables.flatMap((t) => t.batches));
-}
-
-/** Changes staged inside {@link Pond.transaction}; visible to its own reads at once. */
-export class Transaction {
-  /** @internal */
-  constructor(
-    private readonly root: WD,
-    private readonly environment: Environment,
-  ) {}
-
-  /** Create a directory (with `parents`, its missing parents too, and no error if it exists). */
-  async mkdir(path: string, options: { parents?: boolean } = {}): Promise<void> {
-    await this.root.mkdir(path, options);
-  }
-
-  /**
-   * Write a file: a new file, or a new version of an existing one. Content under 64 KiB
-   * is stored inline; larger content once, by its BLAKE3 hash. Tables and series must be
-   * Parquet bytes or apache-arrow data (a `Table`, a `RecordBatch` or an async iterable of
-   * batches, converted to Parquet once; `entryType` then defaults to a table). A series
-   * version records its event-time range (`timeColumn`, else detected). Other values
-   * reject with `INVALID_ARGUMENT`.
-   *
-   * @example
-   * ```ts
-   * import { tableFromArrays } from 'apache-arrow';
-   * await tx.write('/lab/ph.table', tableFromArrays({ id: [1, 2], ph: [7.1, 7.3] }));
-   * ```
-   */
-  async write(
-    path: string,
-    data: WriteData,
-    options: { entryType?: EntryType; timeColumn?: string } = {},
-  ): Promise<void> {
-    const input = await classify(data, path);
-    const entryType =
-      options.entryType ??
-      (input.kind === 'arrow' ? EntryType.TablePhysicalVersion : EntryType.FilePhysicalVersion);
-    if (
-      !isFileType(entryType) ||
-      entryType === EntryType.FileDynamic ||
-      entryType === EntryType.TableDynamic
-    ) {
-      throw new PondError(ErrorCode.INVALID_ARGUMENT, `write cannot create a ${entryType} node`, {
-        path,
-      });
-    }
-    if (!isTableType(entryType)) {
-      if (input.kind === 'arrow') {
-        throw new PondError(
-          ErrorCode.INVALID_ARGUMENT,
-          `Arrow data is written as a table or series, not a ${entryType}`,
-          { path },
-        );
-      }
-      await this.root.writeFile(path, source(input.data), { entryType });
-      return;
-    }
-    const dir = await mkdtemp(join(tmpdir(), 'pond-write-'));
-    try {
-      const file = join(dir, 'data.parquet');
-      if (input.kind === 'arrow') {
-        await arrowToParquet(input.batches, join(dir, 'data.arrow'), file, path);
-      } else {
-        const { data: bytes } = input;
-        const chunks =
-          typeof bytes === 'string'
-            ? [Buffer.from(bytes)]
-            : bytes instanceof Uint8Array
-              ? [bytes]
-              : bytes;
-        await pipeline(Readable.from(chunks), createWriteStream(file));
-      }
-      await ingestHostFile(this.root, file, path, entryType, options);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  }
-
-  /**
-   * Copy a host file into the pond (streamed by the engine, never held in memory).
-   * Tables and series are checked as Parquet, as by `pond copy host+series:///...`.
-   */
-  async copyIn(
-    hostPath: string,
-    path: string,
-    options: { entryType?: EntryType; timeColumn?: string } = {},
-  ): Promise<void> {
-    const st = await stat(hostPath).catch(() => null);
-    if (!st?.isFile()) {
-      throw new PondError(ErrorCode.NOT_FOUND, `host file ${hostPath}: no such file`, {
-        path: hostPath,
-      });
-    }
-    await ingestHostFile(
-      this.root,
-      hostPath,
-      path,
-      options.entryType ?? EntryType.FilePhysicalVersion,
-      options,
-    );
-  }
-
-  /**
-   * Store the result of a query as a new table, or a new version of a table or series
-   * (`entryType`, default a table). The query sees this transaction's own changes.
-   *
-   * @example
-   * ```ts
-   * await tx.writeSql('/derived/hourly.series', `SELECT ... FROM 'csv:///in/r.csv'`, {
-   *   entryType: EntryType.TablePhysicalSeries,
-   * });
-   * ```
-   */
-  async writeSql(
-    path: string,
-    sql: string,
-    options: { entryType?: EntryType; timeColumn?: string } = {},
-  ): Promise<void> {
-    const entryType = options.entryType ?? EntryType.TablePhysicalVersion;
-    if (!isTableType(entryType) || entryType === EntryType.TableDynamic) {
-      throw new PondError(
-        ErrorCode.INVALID_ARGUMENT,
-        `writeSql writes tables and series, not ${entryType}`,
-        {
-          path,
-        },
-      );
-    }
-    const cacheDir = this.root.fs.persistence.cacheDir ?? null;
-    const { hostRoot } = this.environment;
-    const specs = await planTables(sql, { root: this.root, hostRoot, cacheDir });
-    await this.write(path, query(sql, specs, { format: 'parquet' }), { ...options, entryType });
-  }
-
-  /**
-   * Create (or with `overwrite` replace) a dynamic node: `factory` with a YAML config,
-   * validated first and stored as written (`${env:...}` expanded only when used). A table
-   * node's query is planned against its inputs first and the call fails, storing nothing,
-   * when that fails; `check: false` skips this for inputs that do not exist yet.
-   *
-   * @example
-   * ```ts
-   * await tx.mknod('/mnt/logs', 'hostmount', 'directory: /var/log\n');
-   * ```
-   */
-  async mknod(
-    path: string,
-    factory: string,
-    config: string,
-    options: { overwrite?: boolean; check?: boolean } = {},
-  ): Promise<MknodOutcome> {
-    return mknod(this.root, path, factory, config, {
-      registry: this.environment.registry,
-      env: this.environment.env,
-      overwrite: options.overwrite ?? false,
-      check: options.check ?? true,
-    });
-  }
-
-  /** SQL over the pond as this transaction sees it (its own changes included). */
-  sql(sql: string, options: SqlOptions = {}): Promise<Table> {
-    return collectSql(this.root, this.environment.hostRoot, sql, options);
-  }
-
-  /** Read a file as the transaction sees it. */
-  async read(path: string): Promise<Uint8Array> {
-    return collect(readContent((await this.root.file(path)).node));
-  }
-}
-
 export class Pond {
   private constructor(
     private readonly steward: Steward,
     private readonly environment: Environment,
   ) {}
 
-  /** Create a new pond in an empty or new directory. */
+  /**
+   * Create a new pond in an empty or new directory (what an interrupted create left there
+   * is cleared first). `ALREADY_EXISTS` when the directory holds a pond or anything else.
+   * `args` is the command line recorded as transaction 1 (default `init`).
+   */
   static async create(
     path: string,
-    options: { birthplace?: string } & PondEnvironment = {},
+    options: { birthplace?: string; args?: readonly string[] } & PondEnvironment = {},
   ): Promise<Pond> {
-    const args = options.birthplace ? ['init', '--birthplace', options.birthplace] : ['init'];
+    const existing = await readdir(path).catch(() => [] as string[]);
+    const foreign = existing.filter((name) => !SKELETON.has(name));
+    if (foreign.length > 0) {
+      throw new PondError(
+        ErrorCode.ALREADY_EXISTS,
+        `${path} exists and is not empty (found ${foreign.slice(0, 3).join(', ')}); choose an empty or new directory`,
+        { path },
+      );
+    }
+    const args = options.args
+      ? [...options.args]
+      : options.birthplace
+        ? ['init', '--birthplace', options.birthplace]
+        : ['init'];
     const environment = withDefaults(options);
     const steward = await Steward.create(
       path,
@@ -401,6 +177,11 @@ export class Pond {
     return this.steward.pondId;
   }
 
+  /** The pond's directory. */
+  get path(): string {
+    return this.steward.store.path;
+  }
+
   /**
    * Run `fn` in a write transaction: everything it does commits together when it
    * resolves, or not at all when it throws. Fails with `LOCKED` if another process is
@@ -410,9 +191,8 @@ export class Pond {
     fn: (tx: Transaction) => Promise<T>,
     options: { args?: readonly string[]; waitMs?: number } = {},
   ): Promise<T> {
-    const args = options.args ?? ['transaction'];
-    const result = await this.steward.write(
-      args,
+    const result = await this.writeTree(
+      options.args ?? ['transaction'],
       (root) => fn(new Transaction(root, this.environment)),
       options,
     );
@@ -420,18 +200,47 @@ export class Pond {
   }
 
   /**
+   * A write transaction over the pond's tree itself, for the CLI's commands.
+   * @internal
+   */
+  writeTree<T>(
+    args: readonly string[],
+    fn: (root: WD) => Promise<T>,
+    options: WriteOptions = {},
+  ): Promise<WriteResult<T>> {
+    return this.steward.write(args, fn, options);
+  }
+
+  /**
+   * The pond's tree as of now, read-only, for the CLI's commands.
+   * @internal
+   */
+  tree(): Promise<WD> {
+    return this.steward.reader();
+  }
+
+  /**
    * Run an executable factory node (as `pond run`): a path, or a bare name found under
    * `/system/run/` or `/system/etc/`, in its own write transaction. Rejects with the
-   * factory's error (recorded as FAILED in the transaction log).
+   * factory's error (recorded as FAILED in the transaction log). `args` of the options is
+   * the command line the log records (default `run TARGET ARGS...`).
    */
   async run(
     target: string,
     args: readonly string[] = [],
-    options: { out?: (text: string) => void; waitMs?: number } = {},
+    options: {
+      out?: (text: string) => void;
+      waitMs?: number;
+      args?: readonly string[];
+      progress?: ProgressFactory;
+    } = {},
   ): Promise<void> {
-    const environment = runEnvironment(this.environment, options.out);
+    const environment = {
+      ...runEnvironment(this.environment, options.out),
+      ...(options.progress ? { progress: options.progress } : {}),
+    };
     await runNode(this.steward, target, args, environment, {
-      recordArgs: ['run', target, ...args],
+      recordArgs: options.args ?? ['run', target, ...args],
       ...(options.waitMs === undefined ? {} : { waitMs: options.waitMs }),
     });
   }
@@ -439,6 +248,91 @@ export class Pond {
   /** Write transactions with their status, changes and errors, from the control table. */
   transactions(): Promise<TxnSummary[]> {
     return this.steward.transactions();
+  }
+
+  /** The pond's identity (who made it, where, when), from the control table. */
+  identity(): Promise<PondIdentity | null> {
+    return this.steward.identity();
+  }
+
+  /** Settings, newest value per key (see `pond help config` for the keys). */
+  settings(): Promise<Map<string, string>> {
+    return this.steward.settings();
+  }
+
+  /** Record a setting, ordered with transactions under the write lock. */
+  setSetting(key: string, value: string, options: WriteOptions = {}): Promise<void> {
+    return this.steward.setSetting(key, value, options);
+  }
+
+  /** Identity, size, transactions and post-commit factories in one report. */
+  async status(): Promise<PondStatus> {
+    const [transactions, settings, identity, root] = await Promise.all([
+      this.steward.transactions(),
+      this.steward.settings(),
+      this.steward.identity(),
+      this.steward.reader(),
+    ]);
+    const nodes = await postCommitNodes(root, this.environment);
+    return {
+      path: this.path,
+      pondId: this.id,
+      identity,
+      data: await tableStats(tableDir(this.path, 'data')),
+      transactions,
+      postCommit: nodes.map((n) => ({
+        ...n,
+        mode: settings.get(modeKey(n.factory)) === 'pull' ? 'pull' : 'push',
+      })),
+    };
+  }
+
+  /** The pond's Delta tables (oplog, then control) with their storage statistics. */
+  async tables(): Promise<PondTable[]> {
+    const out: PondTable[] = [];
+    for (const name of TABLES) {
+      const dir = tableDir(this.path, name);
+      out.push({ name, dir, stats: await tableStats(dir) });
+    }
+    return out;
+  }
+
+  /** Commits of the oplog's Delta table, oldest first (the newest `limit` when given). */
+  commits(limit?: number): Promise<CommitRecord[]> {
+    return this.steward.store.history(limit);
+  }
+
+  /** Check every stored version, large file and the control log against the oplog. */
+  fsck(options: FsckOptions = {}): Promise<FsckReport> {
+    return fsck(this.steward, options);
+  }
+
+  /** Compact, checkpoint and vacuum both tables, under the write lock. */
+  maintain(options: MaintainOptions = {}): Promise<MaintainResult> {
+    return maintain(this.steward, options);
+  }
+
+  /** Close transactions a crash left INCOMPLETE (see `pond recover`). */
+  recover(options: WriteOptions = {}): Promise<Recovery[]> {
+    return this.steward.recover(options);
+  }
+
+  /**
+   * Drop the cached rollups of the temporal-reduce node at `path`, so its next read
+   * recomputes every bucket. Returns the node's path and how many files went.
+   */
+  async rebuild(path: string): Promise<{ path: string; dropped: number }> {
+    const root = await this.steward.reader();
+    const np = await root.get(path, { follow: false });
+    const versions = await root.fs.persistence.versions(np.node.ref);
+    if (versions[versions.length - 1]?.factory !== 'temporal-reduce') {
+      throw new PondError(ErrorCode.INVALID_ARGUMENT, `${np.path}: not a temporal-reduce node`, {
+        path: np.path,
+      });
+    }
+    const cache = root.fs.persistence.cacheDir;
+    const dropped = cache ? await dropRollups(cache, np.node.ref.id) : 0;
+    return { path: np.path, dropped };
   }
 
   /** Entries matching a glob (default: everything), sorted by path. */

@@ -1,58 +1,63 @@
 // SPDX-License-Identifier: Apache-2.0
-//! One error type for the addon. Every failure carries a stable [`Code`] that crosses the
-//! boundary in the message prefix `[CODE] ` (see `ts/native/errors.ts`, which strips it and
-//! rehydrates a `PondError` with `.code`). Causes are kept, joined with `: `.
+//! One error type for the addon. Every failure carries a stable [`Code`], and where one
+//! applies the pond or host path it concerns. It crosses the napi boundary as a structured
+//! value: the JS error's message is the JSON object `{"code", "message", "path"}` (see
+//! [`Error::wire`]), which `ts/native/addon.ts` parses back into a `PondError`. Causes are
+//! kept in the message, joined with `: `. [`Code::ALL`] is exported (`errorCodes()`) so a
+//! test can check that TypeScript knows every code Rust can produce.
 
 use std::fmt;
 
-/// Stable error codes. Persisted in user scripts and tests: never rename one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Code {
-    NotAPond,
-    NotFound,
-    AlreadyExists,
-    CommitConflict,
-    Locked,
-    SchemaMismatch,
-    /// Input bytes that are not what they claim to be (not Parquet, malformed CSV...).
-    InvalidData,
-    InvalidArgument,
-    /// A factory config or template that cannot be used.
-    InvalidConfig,
-    Sql,
-    /// A query ran past its statement timeout.
-    Timeout,
-    /// Stored bytes or rows that fail verification (hash mismatch, malformed row).
-    Corrupt,
-    Io,
-    Internal,
+/// Declares [`Code`] with its wire names, and [`Code::ALL`] from the same list, so every
+/// variant is in `ALL` by construction.
+macro_rules! codes {
+    ($($(#[$doc:meta])* $variant:ident => $name:literal,)*) => {
+        /// Stable error codes. Persisted in user scripts and tests: never rename one.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Code {
+            $($(#[$doc])* $variant,)*
+        }
+
+        impl Code {
+            /// Every code, in declaration order (exported as `errorCodes()`).
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $name,)*
+                }
+            }
+        }
+    };
 }
 
-impl Code {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Code::NotAPond => "NOT_A_POND",
-            Code::NotFound => "NOT_FOUND",
-            Code::AlreadyExists => "ALREADY_EXISTS",
-            Code::CommitConflict => "COMMIT_CONFLICT",
-            Code::Locked => "LOCKED",
-            Code::SchemaMismatch => "SCHEMA_MISMATCH",
-            Code::InvalidData => "INVALID_DATA",
-            Code::InvalidArgument => "INVALID_ARGUMENT",
-            Code::InvalidConfig => "INVALID_CONFIG",
-            Code::Sql => "SQL",
-            Code::Timeout => "TIMEOUT",
-            Code::Corrupt => "CORRUPT",
-            Code::Io => "IO",
-            Code::Internal => "INTERNAL",
-        }
-    }
+codes! {
+    NotAPond => "NOT_A_POND",
+    NotFound => "NOT_FOUND",
+    AlreadyExists => "ALREADY_EXISTS",
+    CommitConflict => "COMMIT_CONFLICT",
+    Locked => "LOCKED",
+    SchemaMismatch => "SCHEMA_MISMATCH",
+    /// Input bytes that are not what they claim to be (not Parquet, malformed CSV...).
+    InvalidData => "INVALID_DATA",
+    InvalidArgument => "INVALID_ARGUMENT",
+    /// A factory config or template that cannot be used.
+    InvalidConfig => "INVALID_CONFIG",
+    Sql => "SQL",
+    /// A query ran past its statement timeout.
+    Timeout => "TIMEOUT",
+    /// Stored bytes or rows that fail verification (hash mismatch, malformed row).
+    Corrupt => "CORRUPT",
+    Io => "IO",
+    Internal => "INTERNAL",
 }
 
 #[derive(Debug)]
 pub struct Error {
     pub code: Code,
     pub message: String,
+    /// The pond or host path the error concerns, when there is one.
+    pub path: Option<String>,
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
@@ -62,7 +67,24 @@ impl Error {
         Error {
             code,
             message: message.into(),
+            path: None,
         }
+    }
+
+    /// Name the pond or host path the error concerns.
+    pub fn with_path(mut self, path: impl Into<String>) -> Self {
+        self.path = Some(path.into());
+        self
+    }
+
+    /// The error as it crosses the boundary: a JSON object with `code`, `message` and `path`.
+    pub fn wire(&self) -> String {
+        serde_json::json!({
+            "code": self.code.as_str(),
+            "message": self.message,
+            "path": self.path,
+        })
+        .to_string()
     }
 
     /// Prefix the message with what was being attempted, keeping the code.
@@ -224,8 +246,14 @@ impl From<serde_json::Error> for Error {
 
 impl From<Error> for napi::Error {
     fn from(err: Error) -> Self {
-        napi::Error::from_reason(err.to_string())
+        napi::Error::from_reason(err.wire())
     }
+}
+
+/// The codes this addon can produce, for the test that TypeScript knows each of them.
+#[napi_derive::napi]
+pub fn error_codes() -> Vec<String> {
+    Code::ALL.iter().map(|c| c.as_str().to_string()).collect()
 }
 
 /// Run an addon future so that a panic becomes a rejected Promise with code INTERNAL
@@ -245,5 +273,28 @@ where
                 .unwrap_or_else(|| "unknown panic".to_string());
             Err(Error::new(Code::Internal, format!("addon panicked: {what}")).into())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_distinct() {
+        let names: std::collections::HashSet<_> = Code::ALL.iter().map(|c| c.as_str()).collect();
+        assert_eq!(names.len(), Code::ALL.len());
+    }
+
+    #[test]
+    fn wire_is_structured() {
+        let err = Error::new(Code::NotFound, "a \"quoted\" thing").with_path("/a/b");
+        let v: serde_json::Value = serde_json::from_str(&err.wire()).unwrap();
+        assert_eq!(v["code"], "NOT_FOUND");
+        assert_eq!(v["message"], "a \"quoted\" thing");
+        assert_eq!(v["path"], "/a/b");
+        let bare: serde_json::Value =
+            serde_json::from_str(&Error::new(Code::Sql, "x").wire()).unwrap();
+        assert!(bare["path"].is_null());
     }
 }

@@ -6,11 +6,13 @@
 
 import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
+import type { PondEnvironment } from '../environment.js';
 import { ErrorCode, PondError } from '../errors.js';
 import type { Registry } from '../factories/registry.js';
-import type { RunEnvironment } from '../factories/run.js';
+import type { Pond } from '../pond.js';
 import type { Progress } from '../progress.js';
-import type { Steward, WriteOptions, WriteResult } from '../steward/steward.js';
+import type { Clock } from '../steward/control.js';
+import type { WriteOptions, WriteResult } from '../steward/steward.js';
 import type { WD } from '../tinyfs/fs.js';
 import { hostUrlPath } from '../tinyfs/host-path.js';
 import { progress } from './progress.js';
@@ -20,6 +22,8 @@ export interface CliIO {
   readonly stderr: Writable & { isTTY?: boolean };
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
+  /** The time transactions record (default the system clock); golden tests fix it. */
+  readonly clock?: Clock;
 }
 
 export interface GlobalOptions {
@@ -36,7 +40,8 @@ export class CliContext {
   /** The command line as recorded in the transaction log. */
   args: string[] = [];
   globals: GlobalOptions = {};
-  private steward: Promise<Steward> | undefined;
+  private pond: Promise<Pond> | undefined;
+  private factories: Registry | undefined;
   private host: Promise<WD> | undefined;
   /** Set when a command names `host:///` paths: read the host namespace, not a pond. */
   hostMode = false;
@@ -97,27 +102,50 @@ export class CliContext {
     return hostUrlPath(this.hostRoot(), urlPath);
   }
 
-  async open(): Promise<Steward> {
-    if (!this.steward) {
-      const { Steward } = await import('../steward/steward.js');
-      const { dynamicNodes } = await import('../factories/dynamic.js');
+  /** The factories this command line knows: pond's own (loaded on first use). */
+  async registry(): Promise<Registry> {
+    if (!this.factories) {
       const { defaultRegistry } = await import('../factories/index.js');
-      const { runPostCommit } = await import('../factories/run.js');
-      const environment = this.runEnvironment(defaultRegistry());
-      const dynamic = dynamicNodes(environment);
-      // Post-commit output goes to stderr: stdout belongs to the command that committed.
-      const postCommit = { ...environment, out: (text: string) => this.err(text) };
-      this.steward = Steward.open(
-        this.pondPath(),
-        { dynamic },
-        {
-          afterCommit: async (steward, seq) => {
-            await runPostCommit(steward, seq, postCommit);
-          },
-        },
-      );
+      this.factories = defaultRegistry();
     }
-    return this.steward;
+    return this.factories;
+  }
+
+  /**
+   * The environment the command's pond runs with: its registry, `${env:}` values, `-d`,
+   * and its streams. Post-commit output goes to stderr: stdout belongs to the command
+   * that committed.
+   */
+  async environment(): Promise<PondEnvironment> {
+    return {
+      registry: await this.registry(),
+      env: this.io.env,
+      hostRoot: this.hostRoot(),
+      ...(this.io.clock ? { clock: this.io.clock } : {}),
+      out: (text) => this.err(text),
+      err: (text) => this.err(text),
+      progress: (label, unit) => this.progress(label, unit),
+    };
+  }
+
+  /** The selected pond, opened once per command with {@link environment}. */
+  async open(): Promise<Pond> {
+    if (!this.pond) {
+      const { Pond } = await import('../pond.js');
+      this.pond = Pond.open(this.pondPath(), await this.environment());
+    }
+    return this.pond;
+  }
+
+  /** Create the selected pond (`pond init`), recording this command line. */
+  async create(options: { birthplace?: string }): Promise<Pond> {
+    const { Pond } = await import('../pond.js');
+    this.pond = Pond.create(this.pondPath(), {
+      ...(await this.environment()),
+      ...options,
+      args: this.args,
+    });
+    return this.pond;
   }
 
   /** Whether reads go to a pond (else to the host namespace). */
@@ -129,10 +157,15 @@ export class CliContext {
 
   /** The pond root to read, or in host mode the host namespace with its mounts. */
   async reader(): Promise<WD> {
-    if (this.usesPond()) return (await this.open()).reader();
+    if (this.usesPond()) return (await this.open()).tree();
     if (!this.host) {
       const { hostNamespace, parseHostmount } = await import('./host.js');
-      const setting = { hostRoot: this.hostRoot(), env: this.io.env, cwd: this.io.cwd };
+      const setting = {
+        hostRoot: this.hostRoot(),
+        env: this.io.env,
+        cwd: this.io.cwd,
+        registry: await this.registry(),
+      };
       this.host = hostNamespace(setting, (this.globals.hostmount ?? []).map(parseHostmount));
     }
     return this.host;
@@ -157,18 +190,6 @@ export class CliContext {
     return url.path;
   }
 
-  /** What factories need from here: registry, environment, host root, output. */
-  runEnvironment(registry: Registry): RunEnvironment {
-    return {
-      registry,
-      env: this.io.env,
-      hostRoot: this.hostRoot(),
-      out: (text) => this.out(text),
-      err: (text) => this.err(text),
-      progress: (label, unit) => this.progress(label, unit),
-    };
-  }
-
   /** `--wait SECONDS` as write options. */
   writeOptions(): WriteOptions {
     const wait = this.globals.wait;
@@ -179,6 +200,6 @@ export class CliContext {
     fn: (root: WD) => Promise<T>,
     options: WriteOptions = {},
   ): Promise<WriteResult<T>> {
-    return (await this.open()).write(this.args, fn, { ...this.writeOptions(), ...options });
+    return (await this.open()).writeTree(this.args, fn, { ...this.writeOptions(), ...options });
   }
 }

@@ -7,7 +7,7 @@
  */
 
 import { join, resolve } from 'node:path';
-import { Pond } from '../pond.js';
+import { Pond, type PondEnvironment } from '../pond.js';
 import { EntryType } from '../tinyfs/entry-type.js';
 
 const WELLS = ['north', 'south'] as const;
@@ -49,9 +49,13 @@ export const DEMO_QUERY = [
 ].join('\n');
 
 /** Build the demo pond at `dir`; returns its absolute path. */
-export async function buildDemo(dir: string, cwd: string): Promise<string> {
+export async function buildDemo(
+  dir: string,
+  cwd: string,
+  environment: PondEnvironment = {},
+): Promise<string> {
   const path = resolve(cwd, dir);
-  const pond = await Pond.create(path, { birthplace: 'demo' });
+  const pond = await Pond.create(path, { ...environment, birthplace: 'demo' });
   for (const day of [1, 2]) {
     await pond.transaction(
       async (tx) => {

@@ -24,7 +24,7 @@ export function shellJoin(args: readonly string[]): string {
 /** Dynamic-table factories whose nodes are plain tables; every other one computes a series. */
 const TABLE_SHAPED_FACTORIES: ReadonlySet<string> = new Set(['sql-derived-table']);
 
-/** The `list` marker: dynamic series are `[SER]`, like physical ones (shared/REFERENCE.md). */
+/** The `list` marker: dynamic series are `[SER]`, like physical ones, as the original DuckPond prints them. */
 function marker(entry: PondEntry): string {
   const isDynamicSeries =
     entry.entryType === 'table:dynamic' &&

@@ -10,7 +10,7 @@ import { resolve } from 'node:path';
 import { ErrorCode, invalidArgument, PondError } from '../errors.js';
 import { parseConfigText } from '../factories/config.js';
 import { dynamicNodes, entryTypeFor, factoryNode } from '../factories/dynamic.js';
-import { defaultRegistry } from '../factories/index.js';
+import type { Registry } from '../factories/registry.js';
 import { EntryType } from '../tinyfs/entry-type.js';
 import { FS, type WD } from '../tinyfs/fs.js';
 import { HostDirectory, HostPersistence, OverlayDirectory } from '../tinyfs/host.js';
@@ -61,12 +61,13 @@ export interface HostSetting {
   readonly hostRoot: string;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
+  /** The factories mounts may name. */
+  readonly registry: Registry;
 }
 
 /** The host namespace: the host root, with `mounts` laid over it. */
 export function hostNamespace(host: HostSetting, mounts: readonly HostMount[]): Promise<WD> {
-  const registry = defaultRegistry();
-  const { hostRoot, env } = host;
+  const { hostRoot, env, registry } = host;
   let root: Promise<Node> | undefined;
   const fs: FS = new FS(new HostPersistence(), {
     dynamic: dynamicNodes({ registry, env, hostRoot }),

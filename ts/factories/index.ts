@@ -37,6 +37,10 @@ export const ALIASES = {
   scribble: 'synthetic-timeseries',
 };
 
+/**
+ * A registry of the factories pond ships (and their aliases). Extend it with
+ * `defaultRegistry().with(myFactory)` and pass it to `Pond.open`.
+ */
 export function defaultRegistry(): Registry {
   return new Registry(FACTORIES, ALIASES);
 }

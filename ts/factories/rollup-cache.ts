@@ -313,12 +313,29 @@ async function fold(
   };
 }
 
+/** The subdirectory of the pond's cache that holds rollups. */
+const ROLLUP_DIR = 'rollups';
+
+/**
+ * Drop every cached rollup of the temporal-reduce node `nodeId` (all its outputs and
+ * resolutions: their keys begin with the node id), so its next read recomputes every
+ * bucket. Returns how many files went.
+ */
+export async function dropRollups(cacheDir: string, nodeId: string): Promise<number> {
+  const dir = join(cacheDir, ROLLUP_DIR);
+  const names = (await readdir(dir).catch(() => [] as string[])).filter((n) =>
+    n.startsWith(`${nodeId}-`),
+  );
+  await Promise.all(names.map((n) => rm(join(dir, n), { force: true })));
+  return names.length;
+}
+
 /** The rollup of the inputs, sealing buckets as data ages; null when the inputs are not
  * versioned series (their reduce is then computed on each read). */
 export async function incrementalRollup(req: RollupRequest): Promise<TableSpec | null> {
   const current = versionedInputs(req.inputs);
   if (!current || current.every((i) => i.files.length === 0)) return null;
-  const dir = join(req.cacheDir, 'rollups');
+  const dir = join(req.cacheDir, ROLLUP_DIR);
   const stateFile = join(dir, `${req.key}.json`);
   const input = unionOf(req.label, req.inputs);
   const inputs = folded(current);

@@ -6,60 +6,29 @@
 
 import { PondError } from '../errors.js';
 import type { TableSpec } from '../query/spec.js';
-import { addon, call } from './addon.js';
+import {
+  addon,
+  type ColumnInfo,
+  call,
+  type NativeEngine,
+  type QueryOptions as NativeQueryOptions,
+  type ParquetInfo,
+  type TableRef,
+} from './addon.js';
 
 export type OutputFormat = 'ipc' | 'csv' | 'json' | 'parquet' | 'table';
 
-export interface TableRef {
-  readonly text: string;
-  readonly table: string;
-  readonly schema?: string | null;
-}
+export type { ColumnInfo, ParquetInfo, TableRef };
 
-export interface ColumnInfo {
-  readonly name: string;
-  readonly dataType: string;
-  readonly nullable: boolean;
-  readonly timeLike: boolean;
-}
-
-export interface ParquetInfo {
-  readonly columns: ColumnInfo[];
-  readonly numRows: number;
-  readonly numRowGroups: number;
-  readonly size: number;
-  readonly timeColumn?: string | null;
-  readonly minTime?: number | null;
-  readonly maxTime?: number | null;
-}
-
-export interface QueryOptions {
+/** Query options, with `format` narrowed to the formats the engine writes. */
+export interface QueryOptions extends Omit<NativeQueryOptions, 'format'> {
   readonly format?: OutputFormat;
-  readonly targetPartitions?: number;
-  /** With `parquet`: the most rows per row group. */
-  readonly rowGroupRows?: number;
-  /** Check pond content against its recorded BLAKE3 before scanning it (default true). */
-  readonly verify?: boolean;
-  /** Cancel the statement with TIMEOUT after this many milliseconds. */
-  readonly timeoutMs?: number;
-}
-
-interface NativeBatchStream {
-  next(): Promise<Buffer | null>;
-}
-
-export interface NativeEngine {
-  tableReferences(sql: string): TableRef[];
-  query(sql: string, specsJson: string, options: QueryOptions): Promise<NativeBatchStream>;
-  explain(sql: string, specsJson: string, options: QueryOptions): Promise<string>;
-  parquetInfo(path: string, timeColumn?: string | null): Promise<ParquetInfo>;
-  checkSeriesVersion(label: string, existing: string[], newPath: string): Promise<void>;
 }
 
 let engine: NativeEngine | undefined;
 
 function native(): NativeEngine {
-  engine ??= new (addon().NativeEngine as unknown as new () => NativeEngine)();
+  engine ??= new (addon().NativeEngine)();
   return engine;
 }
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
- * Series conventions (REFERENCE §4): which column holds event time, and how a version
- * records it. The `extended_attributes` JSON key is persisted: do not rename it.
+ * Series conventions (docs/queries.md, "Series schemas"): which column holds event time,
+ * and how a version records it. The `extended_attributes` JSON key is persisted: do not rename it.
  */
 
 import { ErrorCode, PondError } from '../errors.js';

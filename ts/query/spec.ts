@@ -18,6 +18,12 @@ export interface ParquetFileSpec {
   readonly maxTime?: number | null;
 }
 
+/**
+ * What a table name in SQL stands for: Parquet files (pond versions or host files), a
+ * union of specs (a series' versions, a glob), a view (SQL over named specs), or a
+ * format reader over raw bytes. Built by the planner; the addon plans it in DataFusion.
+ * Custom table factories return one from `table()`.
+ */
 export type TableSpec =
   | {
       readonly kind: 'parquet';

@@ -27,7 +27,9 @@ export type TxnKind = 'write' | 'run' | 'post-commit';
 
 /** Paths a transaction created and paths it added versions to. */
 export interface Changes {
+  /** Paths of nodes the transaction created. */
   readonly created: readonly string[];
+  /** Paths of existing nodes it wrote a new version of. */
   readonly versioned: readonly string[];
 }
 
@@ -50,21 +52,36 @@ export interface ControlRecord {
   readonly value: string | null;
 }
 
+/**
+ * How a transaction ended: COMMITTED (its changes are in the oplog), FAILED (it threw;
+ * nothing was written), COMPLETED (it had nothing to commit) or INCOMPLETE (it began and
+ * never ended: a crash, until `pond recover` closes it).
+ */
 export type TxnStatus = 'COMMITTED' | 'FAILED' | 'COMPLETED' | 'INCOMPLETE';
 
 /** One write transaction as the control table tells it. */
 export interface TxnSummary {
+  /** The transaction's sequence number (`txn_seq`), one more than the one before. */
   readonly seq: number;
+  /** Its UUIDv7. */
   readonly id: string;
+  /** Why it ran. */
   readonly kind: TxnKind;
+  /** For a post-commit run: the transaction whose commit triggered it. */
   readonly parentSeq: number | null;
+  /** The command line (or the library's `args`) it recorded. */
   readonly args: readonly string[];
   /** Begin time, ms since the epoch. */
   readonly time: number;
+  /** How it ended. */
   readonly status: TxnStatus;
+  /** The oplog's Delta version its commit made (COMMITTED only). */
   readonly dataVersion: number | null;
+  /** From begin to end, in ms (null while INCOMPLETE). */
   readonly durationMs: number | null;
+  /** A FAILED transaction's error, as `[CODE] message`. */
   readonly error: string | null;
+  /** The paths it created and versioned (COMMITTED only). */
   readonly changes: Changes | null;
   /** Set when `pond recover` closed the transaction. */
   readonly recovered: boolean;
@@ -79,8 +96,7 @@ const STATUS: Record<string, TxnStatus> = {
 /** What a record needs; everything else defaults to null. */
 export type NewRecord = Partial<ControlRecord> & { readonly recordType: RecordType };
 
-function encode(records: readonly NewRecord[]): Buffer {
-  const now = Date.now() * 1000;
+function encode(records: readonly NewRecord[], now: number): Buffer {
   const utf8 = (f: (r: NewRecord) => string | null | undefined) => ({
     type: 'utf8' as const,
     values: records.map((r) => f(r) ?? null),
@@ -147,11 +163,20 @@ function decodeRecords(buffer: Uint8Array): ControlRecord[] {
   }));
 }
 
-export class Control {
-  private constructor(private readonly table: ControlTable) {}
+/** Milliseconds since the epoch; injected where output must be stable (golden tests). */
+export type Clock = () => number;
 
-  static async open(pond: string): Promise<Control> {
-    return new Control(await ControlTable.open(pond));
+export const systemClock: Clock = () => Date.now();
+
+export class Control {
+  private constructor(
+    private readonly table: ControlTable,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Open a pond's control table; records without a timestamp get `clock`'s time. */
+  static async open(pond: string, clock: Clock = systemClock): Promise<Control> {
+    return new Control(await ControlTable.open(pond), clock);
   }
 
   /**
@@ -165,7 +190,7 @@ export class Control {
       .filter((r) => r.recordType === RecordType.Committed && typeof r.dataVersion === 'number')
       .sort((a, b) => (a.dataVersion as number) - (b.dataVersion as number))
       .pop();
-    await this.table.append(encode(records), {
+    await this.table.append(encode(records, this.clock() * 1000), {
       txn_seq: seq,
       record_type: records[0]?.recordType,
       ...(landed ? { data_version: landed.dataVersion, data_seq: landed.txnSeq } : {}),

@@ -14,6 +14,7 @@ import { Store } from '../native/store.js';
 import { ROOT_ID } from '../tinyfs/persistence.js';
 import { decodeRows, decodeSnapshot, Format } from '../tlogfs/rows.js';
 import { Control, RecordType } from './control.js';
+import { LAYOUT, tableDir } from './layout.js';
 
 /** What `init` finds at a pond path. */
 export type PondState =
@@ -69,8 +70,8 @@ async function onlyInitControl(pond: string): Promise<boolean> {
 
 /** Classify what is at `pond` (see {@link PondState}). */
 export async function pondState(pond: string): Promise<PondState> {
-  const data = await hasCommit(join(pond, 'data'));
-  const control = await hasCommit(join(pond, 'control'));
+  const data = await hasCommit(tableDir(pond, 'data'));
+  const control = await hasCommit(tableDir(pond, 'control'));
   if (data === null && control === null) return { kind: 'absent' };
   if (!data) {
     if (control && !(await onlyInitControl(pond))) {
@@ -102,7 +103,7 @@ export async function prepareInit(pond: string): Promise<void> {
     case 'absent':
       return;
     case 'half-made':
-      for (const dir of ['data', 'control', 'cache']) {
+      for (const dir of Object.values(LAYOUT)) {
         await rm(join(pond, dir), { recursive: true, force: true });
       }
       return;
@@ -129,7 +130,7 @@ function unfinished(pond: string, reason: string): PondError {
 
 /** Before opening: refuse a data table `init` did not finish committing. */
 export async function checkDataReady(pond: string): Promise<void> {
-  if ((await hasCommit(join(pond, 'data'))) === false) {
+  if ((await hasCommit(tableDir(pond, 'data'))) === false) {
     throw unfinished(pond, 'the data table has no commit');
   }
 }
@@ -141,7 +142,7 @@ export async function checkDataReady(pond: string): Promise<void> {
  * `init` (damaged: readable, but not writable).
  */
 export async function checkControlReady(store: Store): Promise<boolean> {
-  if (await hasCommit(join(store.path, 'control'))) return true;
+  if (await hasCommit(tableDir(store.path, 'control'))) return true;
   if (await onlyInitData(store))
     throw unfinished(store.path, 'the control table was never written');
   return false;

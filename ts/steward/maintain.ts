@@ -8,11 +8,11 @@
  * longer available for time travel (the control table keeps the transaction log).
  */
 
-import { join } from 'node:path';
 import { type MaintainReport, maintainTable, type Store } from '../native/store.js';
 import { decodeRows, LARGE_THRESHOLD } from '../tlogfs/rows.js';
 import type { Control } from './control.js';
 import { readHead } from './head.js';
+import { TABLES, tableDir } from './layout.js';
 import type { WriteOptions } from './transactions.js';
 
 /** What maintenance needs of the steward: both tables. */
@@ -64,8 +64,8 @@ export const AUTO_COMPACT_EVERY = 100;
  */
 export async function compactTables(pond: string, txnSeq: number): Promise<void> {
   const metaJson = JSON.stringify({ txn_seq: txnSeq });
-  for (const table of ['data', 'control']) {
-    await maintainTable(join(pond, table), {
+  for (const table of TABLES) {
+    await maintainTable(tableDir(pond, table), {
       compact: true,
       vacuum: false,
       cleanupLogs: false,
@@ -88,14 +88,14 @@ export async function maintain(
     const metaJson = JSON.stringify({ txn_seq: lastSeq });
     const compact = options.compact ?? false;
     const retentionMs = options.retentionMs ?? DEFAULT_RETENTION_MS;
-    const data = await maintainTable(join(store.path, 'data'), {
+    const data = await maintainTable(tableDir(store.path, 'data'), {
       compact,
       metaJson,
       retentionMs,
       largeReferenced: await referencedLarge(steward),
     });
     options.onTable?.('data');
-    const control = await maintainTable(join(store.path, 'control'), {
+    const control = await maintainTable(tableDir(store.path, 'control'), {
       compact,
       metaJson,
       retentionMs,

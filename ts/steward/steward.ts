@@ -14,7 +14,14 @@ import { uuid7 } from '../tinyfs/node-id.js';
 import { ReadCache } from '../tlogfs/cache.js';
 import { rootRows, TlogPersistence } from '../tlogfs/persistence.js';
 import { checkRows, encodeRows } from '../tlogfs/rows.js';
-import { Control, type NewRecord, RecordType, type TxnSummary } from './control.js';
+import {
+  type Clock,
+  Control,
+  type NewRecord,
+  RecordType,
+  systemClock,
+  type TxnSummary,
+} from './control.js';
 import { readHead } from './head.js';
 import { checkControlReady, checkDataReady, prepareInit } from './init.js';
 import { AUTO_COMPACT_EVERY, compactTables } from './maintain.js';
@@ -60,10 +67,8 @@ export interface StewardOptions {
    * lock is released (post-commit factories run here). Its failures are its own to record.
    */
   readonly afterCommit?: (steward: Steward, txnSeq: number) => Promise<void>;
-}
-
-function nowMicros(): number {
-  return Date.now() * 1000;
+  /** The time of records and rows, and of durations (default: the system clock). */
+  readonly clock?: Clock;
 }
 
 function parseMeta(json: string | null | undefined): PondTxnMeta | null {
@@ -98,6 +103,7 @@ export class Steward {
    * one before that commit), so readers take their version from here.
    */
   private seenVersion: number;
+  private readonly clock: Clock;
 
   private constructor(
     readonly store: Store,
@@ -109,6 +115,7 @@ export class Steward {
     private readonly controlPresent = true,
   ) {
     this.seenVersion = store.version;
+    this.clock = options.clock ?? systemClock;
   }
 
   /**
@@ -125,7 +132,7 @@ export class Steward {
     const pondId = await store.pondId();
     if (!pondId) throw new PondError(ErrorCode.NOT_A_POND, `${path}: the oplog holds no pond`);
     const controlPresent = await checkControlReady(store);
-    const control = await Control.open(path);
+    const control = await Control.open(path, options.clock);
     return new Steward(store, control, pondId, fsOptions, options, controlPresent);
   }
 
@@ -141,9 +148,10 @@ export class Steward {
     fsOptions: FSOptions = {},
     stewardOptions: StewardOptions = {},
   ): Promise<Steward> {
-    const started = Date.now();
+    const clock = stewardOptions.clock ?? systemClock;
+    const started = clock();
     const pondId = uuid7();
-    const timestamp = nowMicros();
+    const timestamp = started * 1000;
     const identity = {
       pond_id: pondId,
       birth_time: Math.floor(timestamp / 1000),
@@ -154,7 +162,7 @@ export class Steward {
     const meta: PondTxnMeta = { txn_seq: 1, txn_id: uuid7(), args: options.args, identity };
     await prepareInit(resolve(path));
     const store = await Store.create(path, encodeRows(rootRows(pondId, 1, timestamp)), meta);
-    const control = await Control.open(path);
+    const control = await Control.open(path, clock);
     const txn = { txnSeq: 1, txnId: meta.txn_id, txnKind: 'write' as const };
     await control.append([
       { recordType: RecordType.Begin, ...txn, args: options.args, timestamp },
@@ -162,7 +170,7 @@ export class Steward {
         recordType: RecordType.Committed,
         ...txn,
         dataVersion: store.version,
-        durationMs: Date.now() - started,
+        durationMs: clock() - started,
         changes: { created: ['/'], versioned: [] },
       },
       ...Object.entries(IDENTITY_KEYS).map(([field, key]) => ({
@@ -209,7 +217,7 @@ export class Steward {
       );
     }
     const txn = await this.store.begin(options.waitMs);
-    const started = Date.now();
+    const started = this.clock();
     const record = {
       txnSeq: 0,
       txnId: uuid7(),
@@ -235,7 +243,7 @@ export class Steward {
       try {
         persistence = new TlogPersistence(this.store, this.pondId, {
           tableVersion: base,
-          write: { txn, txnSeq: record.txnSeq, timestamp: nowMicros() },
+          write: { txn, txnSeq: record.txnSeq, timestamp: this.clock() * 1000 },
           cache: this.cache,
         });
         value = await fn(await new FS(persistence, this.fsOptions).root());
@@ -295,7 +303,7 @@ export class Steward {
    */
   private async endRecord(record: NewRecord, started: number): Promise<void> {
     try {
-      await this.control.append([{ ...record, durationMs: Date.now() - started }]);
+      await this.control.append([{ ...record, durationMs: this.clock() - started }]);
     } catch {
       // Left for `pond recover`, which reads the outcome from the oplog.
     }

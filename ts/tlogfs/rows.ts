@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
- * Oplog rows (REFERENCE §4) and directory snapshots as they cross to and from the addon.
+ * Oplog rows (docs/architecture.md, "On disk") and directory snapshots as they cross to
+ * and from the addon.
  * The column names and the snapshot schema are persisted: they live here, once, and
  * renaming a TS field never changes what is written.
  */

@@ -207,7 +207,8 @@ pub fn check_new_version(label: &str, existing: &[&SchemaRef], new: &Schema) -> 
             "{label}: the new version does not fit the series' schema: {}",
             problems.join("; ")
         ),
-    ))
+    )
+    .with_path(label))
 }
 
 #[cfg(test)]

@@ -23,7 +23,6 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--no-check', 'store mknod documents without planning their queries (see mknod)')
     .action(async (opts: { file: string[]; check?: boolean }) => {
       const { planApply, checkApply, runApply } = await import('../../apply.js');
-      const { defaultRegistry } = await import('../../factories/index.js');
       const files = await Promise.all(
         opts.file.map(async (name) => {
           const path = resolve(ctx.io.cwd, name);
@@ -35,7 +34,7 @@ export function register(program: Command, ctx: CliContext): void {
       );
       const docs = planApply(files);
       const options = {
-        registry: defaultRegistry(),
+        registry: await ctx.registry(),
         env: ctx.io.env,
         hostRoot: ctx.hostRoot(),
         check: opts.check ?? true,

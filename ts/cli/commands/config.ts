@@ -2,10 +2,11 @@
 import { isAbsolute } from 'node:path';
 import type { Command } from 'commander';
 import { ErrorCode, PondError } from '../../errors.js';
+import type { Registry } from '../../factories/registry.js';
 import type { CliContext } from '../context.js';
 
 /** Which settings `pond config set` accepts, and how to check a value. */
-async function checkSetting(key: string, value: string): Promise<void> {
+async function checkSetting(key: string, value: string, registry: Registry): Promise<void> {
   if (key === 'identity.birthplace') return;
   if (key === 'host.root') {
     if (!isAbsolute(value) || value.includes('\0')) {
@@ -19,8 +20,7 @@ async function checkSetting(key: string, value: string): Promise<void> {
   }
   const mode = /^factory\.([a-z][a-z0-9-]*)\.mode$/.exec(key);
   if (mode) {
-    const { defaultRegistry } = await import('../../factories/index.js');
-    const factory = defaultRegistry().get(mode[1] as string);
+    const factory = registry.get(mode[1] as string);
     if (factory.kind !== 'executable') {
       throw new PondError(
         ErrorCode.INVALID_ARGUMENT,
@@ -58,8 +58,7 @@ export function register(program: Command, ctx: CliContext): void {
       ].join('\n'),
     )
     .action(async () => {
-      const steward = await ctx.open();
-      const settings = await steward.settings();
+      const settings = await (await ctx.open()).settings();
       if (settings.size === 0) ctx.out('(no settings recorded)\n');
       for (const key of [...settings.keys()].sort()) {
         const value = settings.get(key) ?? '';
@@ -76,9 +75,8 @@ export function register(program: Command, ctx: CliContext): void {
     .argument('<key>')
     .argument('<value>')
     .action(async (key: string, value: string) => {
-      await checkSetting(key, value);
-      const steward = await ctx.open();
-      await steward.setSetting(key, value, ctx.writeOptions());
+      await checkSetting(key, value, await ctx.registry());
+      await (await ctx.open()).setSetting(key, value, ctx.writeOptions());
       ctx.err(`${key} = ${value}\n`);
     });
 }

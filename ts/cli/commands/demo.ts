@@ -11,7 +11,7 @@ export function register(program: Command, ctx: CliContext): void {
     .argument('[dir]', 'where to create the demo pond (must not exist or be empty)', 'demo-pond')
     .action(async (dir: string) => {
       const { buildDemo, DEMO_QUERY } = await import('../demo.js');
-      const path = await buildDemo(dir, ctx.io.cwd);
+      const path = await buildDemo(dir, ctx.io.cwd, await ctx.environment());
       ctx.out(`Created a demo pond at ${path}\n\n$ export POND=${path}\n$ pond list '/**'\n`);
       const io = { ...ctx.io, env: { ...ctx.io.env, POND: path } };
       await ctx.runCli(['list', '/**'], io);

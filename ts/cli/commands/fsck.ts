@@ -20,16 +20,17 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--quick', 'check large files by presence and size only')
     .option('--verbose', 'print every checked version')
     .action(async (opts: { quick?: boolean; verbose?: boolean }) => {
-      const { fsck } = await import('../../steward/fsck.js');
-      const steward = await ctx.open();
+      const pond = await ctx.open();
       const bar = ctx.progress('fsck', 'checked');
-      const report = await fsck(steward, {
-        quick: opts.quick ?? false,
-        progress: (line: string) => {
-          bar.add(1);
-          if (opts.verbose) ctx.out(`${line}\n`);
-        },
-      }).finally(() => bar.done());
+      const report = await pond
+        .fsck({
+          quick: opts.quick ?? false,
+          progress: (line: string) => {
+            bar.add(1);
+            if (opts.verbose) ctx.out(`${line}\n`);
+          },
+        })
+        .finally(() => bar.done());
       for (const p of report.problems) ctx.out(`problem: ${p.message}\n`);
       ctx.out(
         `Checked ${report.rows} rows: ${report.inline} inline contents, ${report.large} large files, ${report.directories} directories\n`,
@@ -43,7 +44,7 @@ export function register(program: Command, ctx: CliContext): void {
       throw new PondError(
         ErrorCode.CORRUPT,
         `fsck found ${report.problems.length} problem(s): ${report.problems[0]?.message}`,
-        { path: steward.store.path },
+        { path: pond.path },
       );
     });
 }

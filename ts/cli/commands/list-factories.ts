@@ -10,8 +10,8 @@ export function register(program: Command, ctx: CliContext): void {
     .description('list the factories mknod accepts: name, kind, description')
     .addOption(metadataFormatOption())
     .action(async (opts: { format: MetadataFormat }) => {
-      const { defaultRegistry, ALIASES } = await import('../../factories/index.js');
-      const factories = defaultRegistry().list();
+      const { ALIASES } = await import('../../factories/index.js');
+      const factories = (await ctx.registry()).list();
       const aliases = Object.entries(ALIASES);
       if (opts.format === 'json') {
         const lines = factories.map((f) =>

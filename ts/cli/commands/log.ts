@@ -61,8 +61,7 @@ export function register(program: Command, ctx: CliContext): void {
         all?: boolean;
         format: MetadataFormat;
       }) => {
-        const steward = await ctx.open();
-        let txns = await steward.transactions();
+        let txns = await (await ctx.open()).transactions();
         if (opts.txnSeq !== undefined) txns = txns.filter((t) => t.seq === opts.txnSeq);
         else if (!opts.all) txns = txns.filter((t) => t.status !== 'COMPLETED');
         if (opts.incomplete) txns = txns.filter((t) => t.status === 'INCOMPLETE');

@@ -52,15 +52,16 @@ export function register(program: Command, ctx: CliContext): void {
       nonNegativeSeconds,
     )
     .action(async (opts: { compact?: boolean; retention?: number }) => {
-      const { maintain } = await import('../../steward/maintain.js');
-      const steward = await ctx.open();
+      const pond = await ctx.open();
       const bar = ctx.progress('maintain', 'tables');
-      const result = await maintain(steward, {
-        ...ctx.writeOptions(),
-        compact: opts.compact ?? false,
-        ...(opts.retention === undefined ? {} : { retentionMs: opts.retention * 1000 }),
-        onTable: () => bar.add(1),
-      }).finally(() => bar.done());
+      const result = await pond
+        .maintain({
+          ...ctx.writeOptions(),
+          compact: opts.compact ?? false,
+          ...(opts.retention === undefined ? {} : { retentionMs: opts.retention * 1000 }),
+          onTable: () => bar.add(1),
+        })
+        .finally(() => bar.done());
       ctx.out(line('data', result.data));
       ctx.out(line('control', result.control));
     });

@@ -57,8 +57,7 @@ export function register(program: Command, ctx: CliContext): void {
         });
       });
       const { mknod } = await import('../../factories/mknod.js');
-      const { defaultRegistry } = await import('../../factories/index.js');
-      const registry = defaultRegistry();
+      const registry = await ctx.registry();
       const result = await ctx.write((root) =>
         mknod(root, path, factory, text, {
           registry,

@@ -18,8 +18,7 @@ export function register(program: Command, ctx: CliContext): void {
       ].join('\n'),
     )
     .action(async () => {
-      const steward = await ctx.open();
-      const done = await steward.recover(ctx.writeOptions());
+      const done = await (await ctx.open()).recover(ctx.writeOptions());
       if (done.length === 0) {
         ctx.out('Nothing to recover: every transaction ended.\n');
         return;

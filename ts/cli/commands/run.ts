@@ -24,9 +24,7 @@ export function register(program: Command, ctx: CliContext): void {
     .argument('[args...]', 'arguments for the factory')
     .action(async (target: string, args: string[]) => {
       const { FACTORY_URL } = await import('../host.js');
-      const { defaultRegistry } = await import('../../factories/index.js');
-      const registry = defaultRegistry();
-      const environment = ctx.runEnvironment(registry);
+      const registry = await ctx.registry();
       const hostUrl = FACTORY_URL.exec(target);
       if (hostUrl) {
         const factory = registry.get(hostUrl[1] as string);
@@ -52,14 +50,15 @@ export function register(program: Command, ctx: CliContext): void {
           args,
           env: ctx.io.env,
           hostRoot: ctx.hostRoot(),
-          out: environment.out,
-          ...(environment.progress ? { progress: environment.progress } : {}),
+          out: (text) => ctx.out(text),
+          progress: (label, unit) => ctx.progress(label, unit),
         });
         return;
       }
-      const { runNode } = await import('../../factories/run.js');
-      await runNode(await ctx.open(), target, args, environment, {
-        recordArgs: ctx.args,
+      await (await ctx.open()).run(target, args, {
+        out: (text) => ctx.out(text),
+        progress: (label, unit) => ctx.progress(label, unit),
+        args: ctx.args,
         ...ctx.writeOptions(),
       });
     });

@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: Apache-2.0
-import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { CommitRecord, TableStats } from '../../native/store.js';
 import type { CliContext } from '../context.js';
@@ -77,25 +76,15 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--limit <n>', 'only the newest N commits', positiveInt)
     .addOption(metadataFormatOption())
     .action(async (opts: { limit?: number; format: MetadataFormat }) => {
-      const { tableStats } = await import('../../native/store.js');
-      const steward = await ctx.open();
-      const pond = steward.store.path;
+      const pond = await ctx.open();
       const json = opts.format === 'json';
-      const tables = [
-        ['Data', join(pond, 'data')],
-        ['Control', join(pond, 'control')],
-      ] as const;
       const lines: string[] = [];
-      for (const [name, dir] of tables) {
-        const stats = await tableStats(dir);
-        lines.push(
-          json
-            ? jsonLine(tableRecord(name.toLowerCase(), dir, stats))
-            : statsLine(name, dir, stats),
-        );
+      for (const { name, dir, stats } of await pond.tables()) {
+        const title = `${name[0]?.toUpperCase()}${name.slice(1)}`;
+        lines.push(json ? jsonLine(tableRecord(name, dir, stats)) : statsLine(title, dir, stats));
       }
       if (!json) lines.push('Commits:\n');
-      for (const c of await steward.store.history(opts.limit)) {
+      for (const c of await pond.commits(opts.limit)) {
         lines.push(json ? jsonLine(commitRecord(c)) : commitLine(c));
       }
       await writeAll(ctx.io.stdout, lines);

@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: Apache-2.0
-import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { TableStats } from '../../native/store.js';
 import type { TxnStatus, TxnSummary } from '../../steward/control.js';
@@ -75,27 +74,12 @@ export function register(program: Command, ctx: CliContext): void {
     )
     .addOption(metadataFormatOption())
     .action(async (opts: { format: MetadataFormat }) => {
-      const { tableStats } = await import('../../native/store.js');
-      const { defaultRegistry } = await import('../../factories/index.js');
-      const { modeKey, postCommitNodes } = await import('../../factories/run.js');
-      const steward = await ctx.open();
-      const records = await steward.control.records();
-      const txns = await steward.control.transactions(records);
-      const settings = await steward.control.settings(records);
-      const environment = ctx.runEnvironment(defaultRegistry());
-      const nodes = await postCommitNodes(await steward.reader(), environment);
+      const pond = await ctx.open();
+      const { transactions: txns, ...report } = await pond.status();
       const status: Status = {
-        path: steward.store.path,
-        pondId: steward.pondId,
-        identity: await steward.identity(),
-        data: await tableStats(join(steward.store.path, 'data')),
+        ...report,
         count: (s) => txns.filter((t) => t.status === s).length,
         last: txns[txns.length - 1],
-        postCommit: nodes.map((n) => ({
-          path: n.path,
-          factory: n.factory,
-          mode: settings.get(modeKey(n.factory)) ?? 'push',
-        })),
       };
       const text = opts.format === 'json' ? jsonLine(statusRecord(status)) : statusText(status);
       await write(ctx.io.stdout, text);

@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * The TS/Rust boundary's contracts: every error code the addon can produce is one TS
+ * knows, and addon errors arrive structured (code, message, path), not as text to parse.
+ * (Signatures are checked by `tsc`: `ts/native/` is typed by the binding `napi build`
+ * generates, and `npm test` rebuilds the addon, regenerating it, before compiling TS.)
+ */
+
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { ErrorCode, PondError } from '../../ts/errors.js';
+import { addon } from '../../ts/native/addon.js';
+import { Store } from '../../ts/native/store.js';
+import { tempDir } from '../helpers.js';
+
+describe('TS/Rust boundary', () => {
+  test('every code the addon can produce is an ErrorCode', () => {
+    const rust = addon().errorCodes();
+    expect(rust.length).toBeGreaterThan(10);
+    const known = new Set<string>(Object.values(ErrorCode));
+    expect(rust.filter((code) => !known.has(code))).toEqual([]);
+  });
+
+  test('an addon error arrives as a PondError with its code and no wire text', async () => {
+    const dir = join(await tempDir(), 'nothing-here');
+    const err = await Store.open(dir).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(PondError);
+    expect((err as PondError).code).toBe(ErrorCode.NOT_A_POND);
+    expect((err as PondError).message).not.toMatch(/^\{|\[NOT_A_POND\]/);
+  });
+});
