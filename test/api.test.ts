@@ -16,12 +16,8 @@ describe('the public API', () => {
       'Registry',
       'Transaction',
       'defaultRegistry',
-      'directoryFactory',
-      'executableFactory',
-      'fileFactory',
+      'defineFactory',
       'schema',
-      'tableFactory',
-      'transformFactory',
     ]);
   });
 

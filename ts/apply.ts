@@ -73,17 +73,17 @@ export function planApply(files: readonly { name: string; text: string }[]): App
       const raw = doc.toJSON();
       if (raw === null || raw === undefined) return;
       try {
-        const env = envelope(raw, '');
+        const env = envelope.parse(raw, '');
         const path = normalize(env.metadata.path);
         if (paths.has(path)) throw new ConfigError(`metadata.path: ${path} appears twice`);
         paths.add(path);
         switch (env.kind) {
           case 'mkdir':
-            mkdirSpec(env.spec ?? {}, 'spec');
+            mkdirSpec.parse(env.spec ?? {}, 'spec');
             docs.push({ kind: 'mkdir', path, where });
             break;
           case 'copy': {
-            const spec = copySpec(env.spec, 'spec');
+            const spec = copySpec.parse(env.spec, 'spec');
             docs.push({
               kind: 'copy',
               path,
@@ -96,7 +96,7 @@ export function planApply(files: readonly { name: string; text: string }[]): App
             break;
           }
           case 'mknod': {
-            const spec = mknodSpec(env.spec, 'spec');
+            const spec = mknodSpec.parse(env.spec, 'spec');
             const config = typeof spec.config === 'string' ? spec.config : stringify(spec.config);
             docs.push({ kind: 'mknod', path, where, factory: spec.factory, config });
             break;

@@ -10,15 +10,12 @@ export { ErrorCode, PondError } from './errors.js';
 export type { Schema } from './factories/config.js';
 export { defaultRegistry } from './factories/index.js';
 export {
-  directoryFactory,
-  executableFactory,
+  defineFactory,
   type Factory,
   type FactoryContext,
-  fileFactory,
+  type FactoryDef,
   Registry,
   type RunContext,
-  tableFactory,
-  transformFactory,
 } from './factories/registry.js';
 export {
   Pond,

@@ -41,7 +41,8 @@ function shellSplit(line: string): string[] {
     const c = line[i] as string;
     if (quote) {
       if (c === quote) quote = null;
-      else if (c === '\\' && quote === '"' && i + 1 < line.length) word += line[++i];
+      else if (c === '\\' && quote === '"' && i + 1 < line.length)
+        word = `${word ?? ''}${line[++i]}`;
       else word += c;
     } else if (c === '"' || c === "'") {
       quote = c;

@@ -51,7 +51,7 @@ describe('progress renderer', () => {
       },
     });
     t = 2500;
-    tick?.();
+    (tick as (() => void) | null)?.();
     expect(out.text()).toBe(`\r${progressLine('query', 0, 'rows', 2500)}`);
     expect(progressLine('query', 0, 'rows', 2500)).toBe('query: 0 rows (0 rows/s, 2.5 s)');
     p.done();

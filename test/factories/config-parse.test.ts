@@ -107,7 +107,7 @@ describe('schema errors about env values name the variable, never the value', ()
     ['a mixed string', obj({ n: num }), 'n: x-${env:SECRET}-y\n'],
   ];
   it.each(schemas)('%s', (_, schema, text) => {
-    const err = thrown(() => schema(parseConfigText(text, env), ''));
+    const err = thrown(() => schema.parse(parseConfigText(text, env), ''));
     expect(err.code).toBe(ErrorCode.INVALID_CONFIG);
     expect(everything(err)).not.toContain(SECRET);
   });

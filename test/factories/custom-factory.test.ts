@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// A library user's own factory, through the public API only: defined with tableFactory and
+// A library user's own factory, through the public API only: defined with defineFactory and
 // a config schema, registered beside pond's own, stored with mknod and read with SQL. The
 // environment a pond is opened with (registry, host root, ${env:} values) is the one its
 // nodes use.
@@ -8,17 +8,17 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   defaultRegistry,
+  defineFactory,
   ErrorCode,
   Pond,
   PondError,
   schema,
   type TableSpec,
-  tableFactory,
 } from '../../ts/index.js';
 import { codeOf, tempDir } from '../helpers.js';
 
 /** `rows` rows (default 3) of `value` and `label`, computed on read. */
-const constant = tableFactory({
+const constant = defineFactory({
   name: 'constant',
   description: 'a column holding one value',
   config: schema.obj({ value: schema.num }, { rows: schema.num, label: schema.str }),

@@ -49,11 +49,11 @@ function codeOf(error: unknown): string {
 
 describe('? as a wildcard in every URL form', () => {
   it.each([
-    ['csv:///', () => 'csv:///r?.csv', 2],
-    ['host+csv:///', () => `host+csv://${host}/r?.csv`, 2],
-    ['host+csv:/// with options', () => `host+csv://${host}/r?.csv?has_header=true`, 2],
-    ['series:///', () => 'series:///s/a?.series', 10],
-    ['a pond glob', () => '/s/a?.series', 10],
+    ['csv:///', (): string => 'csv:///r?.csv', 2],
+    ['host+csv:///', (): string => `host+csv://${host}/r?.csv`, 2],
+    ['host+csv:/// with options', (): string => `host+csv://${host}/r?.csv?has_header=true`, 2],
+    ['series:///', (): string => 'series:///s/a?.series', 10],
+    ['a pond glob', (): string => '/s/a?.series', 10],
   ] as const)('%s', async (_w, url, rows) => {
     const sql = `SELECT count(*) AS c FROM '${url()}'`;
     const out = await pondOk(p, 'sql', sql, '--format', 'csv');
@@ -75,11 +75,19 @@ describe('? as a wildcard in every URL form', () => {
 
 describe('a pattern whose fixed prefix does not exist is NOT_FOUND', () => {
   it.each([
-    ['a pond glob', () => '/nosuch/*.series', () => '/nosuch'],
-    ['series:///', () => 'series:///nosuch/a?.series', () => '/nosuch'],
-    ['csv:///', () => 'csv:///nosuch/r?.csv', () => '/nosuch'],
-    ['host+csv:///', () => `host+csv://${host}/nosuch/*.csv`, () => join(host, 'nosuch')],
-    ['host+csv:/// with ?', () => `host+csv://${host}/nosuch/r?.csv`, () => join(host, 'nosuch')],
+    ['a pond glob', (): string => '/nosuch/*.series', (): string => '/nosuch'],
+    ['series:///', (): string => 'series:///nosuch/a?.series', (): string => '/nosuch'],
+    ['csv:///', (): string => 'csv:///nosuch/r?.csv', (): string => '/nosuch'],
+    [
+      'host+csv:///',
+      (): string => `host+csv://${host}/nosuch/*.csv`,
+      (): string => join(host, 'nosuch'),
+    ],
+    [
+      'host+csv:/// with ?',
+      (): string => `host+csv://${host}/nosuch/r?.csv`,
+      (): string => join(host, 'nosuch'),
+    ],
   ] as const)('%s', async (_w, url, prefix) => {
     const r = await pondCoded(p, 'sql', `SELECT count(*) FROM '${url()}'`);
     expect(codeOf(r.error)).toBe(ErrorCode.NOT_FOUND);
@@ -89,10 +97,14 @@ describe('a pattern whose fixed prefix does not exist is NOT_FOUND', () => {
 
 describe('pond list of a glob whose fixed prefix does not exist is NOT_FOUND', () => {
   it.each([
-    ['a pond glob', () => '/nosuch/*', () => '/nosuch'],
-    ['a pond glob with ?', () => '/nosuch/r?.csv', () => '/nosuch'],
-    ['a host glob', () => `host://${host}/nosuch/*`, () => join(host, 'nosuch')],
-    ['a host glob with ?', () => `host://${host}/nosuch/r?.csv`, () => join(host, 'nosuch')],
+    ['a pond glob', (): string => '/nosuch/*', (): string => '/nosuch'],
+    ['a pond glob with ?', (): string => '/nosuch/r?.csv', (): string => '/nosuch'],
+    ['a host glob', (): string => `host://${host}/nosuch/*`, (): string => join(host, 'nosuch')],
+    [
+      'a host glob with ?',
+      (): string => `host://${host}/nosuch/r?.csv`,
+      (): string => join(host, 'nosuch'),
+    ],
   ] as const)('%s', async (_w, pattern, prefix) => {
     const r = await pondCoded(p, 'list', pattern());
     expect(codeOf(r.error)).toBe(ErrorCode.NOT_FOUND);

@@ -48,7 +48,7 @@ describe('concurrent writers and readers', () => {
   it('every write commits or fails LOCKED (or waits), none is lost, readers see whole writes', async () => {
     const dir = join(await tempDir(), 'p');
     await Pond.create(dir);
-    const started = [writer(dir, 'fast', 0), writer(dir, 'patient', 30_000)];
+    const started = [writer(dir, 'fast', 0), writer(dir, 'patient', 30_000)] as const;
     // Both open the pond first, then start together, so their transactions overlap even when
     // the machine is slow to start one of them.
     await Promise.all(started.map((w) => waitForLine(w.child, 'ready')));
@@ -56,13 +56,13 @@ describe('concurrent writers and readers', () => {
     // writer has met it at least once.
     const holder = spawn(process.execPath, [HOLDER, dir], { stdio: ['pipe', 'pipe', 'inherit'] });
     await waitForLine(holder, 'holding');
-    const fastMetLock = waitForLine(started[0]?.child as ChildProcess, 'locked ');
+    const fastMetLock = waitForLine(started[0].child, 'locked ');
     for (const w of started) w.child.stdin?.write('go\n');
     await fastMetLock;
     const holderDone = new Promise((resolve) => holder.on('exit', resolve));
     holder.stdin?.end();
     await holderDone;
-    const writers = Promise.all(started.map((w) => w.done));
+    const writers = Promise.all([started[0].done, started[1].done]);
     let done = false;
     const reads: number[] = [];
     const reader = (async () => {

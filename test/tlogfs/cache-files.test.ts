@@ -47,7 +47,8 @@ describe('cache entries are validated before use', () => {
     const file = await only(join(p, 'cache', 'formats'), '.parquet');
     const good = await readFile(file);
     const bad = Buffer.from(good);
-    bad[Math.floor(bad.length / 2)] ^= 0xff;
+    const mid = Math.floor(bad.length / 2);
+    bad.writeUInt8(bad.readUInt8(mid) ^ 0xff, mid);
     await writeFile(file, bad);
     expect(sumOf(await (await Pond.open(p)).sql(SUM))).toBe(6);
     expect(await readFile(await only(join(p, 'cache', 'formats'), '.parquet'))).toEqual(good);

@@ -6,24 +6,24 @@
  */
 
 import { quoteIdent } from '../query/sql-text.js';
-import { ConfigError, list, obj, oneOf, str } from './config.js';
-import { transformFactory } from './registry.js';
+import { ConfigError, type Infer, list, obj, oneOf, schemaOf, str } from './config.js';
+import { defineFactory } from './registry.js';
 
-const rule = (v: unknown, path: string) => {
+const rule = schemaOf((v, path) => {
   const type = (v as { type?: unknown } | null)?.type;
   if (type === 'direct') {
     return obj(
       { type: oneOf('direct'), from: str, to: str },
       { cast: oneOf('timestamp', 'float64', 'int64', 'utf8') },
-    )(v, path);
+    ).parse(v, path);
   }
   if (type === 'pattern')
-    return obj({ type: oneOf('pattern'), pattern: str, replacement: str })(v, path);
+    return obj({ type: oneOf('pattern'), pattern: str, replacement: str }).parse(v, path);
   throw new ConfigError(`${path}.type: expected direct or pattern`);
-};
+});
 
 const config = obj({ rules: list(rule) });
-type Config = ReturnType<typeof config>;
+type Config = Infer<typeof config>;
 
 const SQL_TYPES = {
   timestamp: 'TIMESTAMP',
@@ -58,7 +58,7 @@ export function renameSelect(c: Config, columns: readonly string[]): string {
     .join(', ');
 }
 
-export const columnRename = transformFactory({
+export const columnRename = defineFactory({
   name: 'column-rename',
   description: 'a transform renaming (and optionally casting) columns by direct and regex rules',
   config,

@@ -57,10 +57,22 @@ const origins = new WeakMap<object, Map<string | number, EnvOrigin>>();
 const secretsByConfig = new WeakMap<object, readonly Secret[]>();
 
 /**
- * A validator: checks `value` at `path` and returns it typed. `origin` is set when the value
- * was expanded from the environment; a schema that rejects it names the variable, not the value.
+ * A config schema: `parse` checks `value` at `path` (for messages) and returns it typed, or
+ * throws INVALID_CONFIG naming the path. `origin` is set when the value was expanded from
+ * the environment; a schema that rejects it names the variable, not the value. An object
+ * rather than a bare function, so that `defineFactory({ config: obj(...), table(config)
+ * {...} })` infers the config's type; `schemaOf` makes one from a function.
  */
-export type Schema<T> = (value: unknown, path: string, origin?: EnvOrigin) => T;
+export interface Schema<T> {
+  parse(value: unknown, path: string, origin?: EnvOrigin): T;
+}
+
+/** A schema whose `parse` is `parse`. */
+export function schemaOf<T>(
+  parse: (value: unknown, path: string, origin?: EnvOrigin) => T,
+): Schema<T> {
+  return { parse };
+}
 export type Infer<S> = S extends Schema<infer T> ? T : never;
 
 function where(path: string): string {
@@ -96,56 +108,56 @@ function isMapping(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-export const str: Schema<string> = (v, path, origin) => {
+export const str: Schema<string> = schemaOf((v, path, origin) => {
   if (typeof v !== 'string') throw mismatch(path, 'a string', v, origin);
   return v;
-};
+});
 
-export const num: Schema<number> = (v, path, origin) => {
+export const num: Schema<number> = schemaOf((v, path, origin) => {
   if (typeof v !== 'number' || !Number.isFinite(v)) throw mismatch(path, 'a number', v, origin);
   return v;
-};
+});
 
-export const bool: Schema<boolean> = (v, path, origin) => {
+export const bool: Schema<boolean> = schemaOf((v, path, origin) => {
   if (typeof v !== 'boolean') throw mismatch(path, 'true or false', v, origin);
   return v;
-};
+});
 
 /** Anything (a nested config checked later by its own factory). */
-export const any: Schema<unknown> = (v) => v;
+export const any: Schema<unknown> = schemaOf((v) => v);
 
 export function oneOf<T extends string>(...choices: T[]): Schema<T> {
   const allowed = new Set<string>(choices);
-  return (v, path, origin) => {
+  return schemaOf((v, path, origin) => {
     if (typeof v !== 'string' || !allowed.has(v)) {
       throw mismatch(path, `one of ${choices.join(', ')}`, v, origin);
     }
     return v as T;
-  };
+  });
 }
 
 export function list<T>(item: Schema<T>): Schema<T[]> {
-  return (v, path, origin) => {
+  return schemaOf((v, path, origin) => {
     if (!Array.isArray(v)) throw mismatch(path, 'a list', v, origin);
-    return v.map((x, i) => item(x, `${path}[${i}]`, originOf(v, i)));
-  };
+    return v.map((x, i) => item.parse(x, `${path}[${i}]`, originOf(v, i)));
+  });
 }
 
 /** A mapping with arbitrary keys and uniform values. */
 export function record<T>(value: Schema<T>): Schema<Record<string, T>> {
-  return (v, path, origin) => {
+  return schemaOf((v, path, origin) => {
     if (!isMapping(v)) throw mismatch(path, 'a mapping', v, origin);
     const out: Record<string, T> = {};
     for (const [k, x] of Object.entries(v)) {
       Object.defineProperty(out, k, {
-        value: value(x, join(path, k), originOf(v, k)),
+        value: value.parse(x, join(path, k), originOf(v, k)),
         enumerable: true,
         writable: true,
         configurable: true,
       });
     }
     return out;
-  };
+  });
 }
 
 type Fields = Record<string, Schema<unknown>>;
@@ -160,7 +172,7 @@ export function obj<R extends Fields, O extends Fields = Record<never, never>>(
 ): Schema<ObjectOf<R, O>> {
   const names = [...Object.keys(required), ...Object.keys(optional)];
   const known = new Set(names);
-  return (v, path, origin) => {
+  return schemaOf((v, path, origin) => {
     if (!isMapping(v)) throw mismatch(path, 'a mapping', v, origin);
     for (const key of Object.keys(v)) {
       if (!known.has(key)) {
@@ -174,14 +186,14 @@ export function obj<R extends Fields, O extends Fields = Record<never, never>>(
     for (const [k, schema] of Object.entries(required)) {
       if (given(k) === undefined)
         throw new ConfigError(`${where(path)}: missing required key ${JSON.stringify(k)}`);
-      out[k] = schema(given(k), join(path, k), originOf(v, k));
+      out[k] = schema.parse(given(k), join(path, k), originOf(v, k));
     }
     for (const [k, schema] of Object.entries(optional)) {
       const x = given(k);
-      if (x !== undefined && x !== null) out[k] = schema(x, join(path, k), originOf(v, k));
+      if (x !== undefined && x !== null) out[k] = schema.parse(x, join(path, k), originOf(v, k));
     }
     return out as ObjectOf<R, O>;
-  };
+  });
 }
 
 const ENV = /\$\{env:([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;

@@ -21,13 +21,13 @@ import { type HeldDir, holdHostDir, pruneBelow, writeBelow } from '../tinyfs/hos
 import { hostConfigPath } from '../tinyfs/host-path.js';
 import { components } from '../tinyfs/path.js';
 import { bool, obj, str } from './config.js';
-import { executableFactory } from './registry.js';
+import { defineFactory } from './registry.js';
 
 /** `pattern`: a pond glob (directories match nothing; files below one need `**`);
  * `directory`: the host directory, inside the host root (relative paths are under it). */
 const config = obj({ pattern: str, directory: str }, { delete: bool });
 
-export const copyOut = executableFactory({
+export const copyOut = defineFactory({
   name: 'copy-out',
   description:
     'mirror pond files matching a glob into a host directory (changed files only); runs after each commit under /system/run',

@@ -12,11 +12,11 @@ import type { Node } from '../tinyfs/node.js';
 import { childRef } from '../tinyfs/node-id.js';
 import { bool, obj, str } from './config.js';
 import { ComputedDirectory, computedTable } from './dynamic.js';
-import { directoryFactory } from './registry.js';
+import { defineFactory } from './registry.js';
 
 const config = obj({ source: str }, { has_header: bool, delimiter: str, quote: str });
 
-export const csvdir = directoryFactory({
+export const csvdir = defineFactory({
   name: 'csvdir',
   description:
     'each CSV matched by a pond glob as a queryable table, parsed on first read and cached',

@@ -4,12 +4,12 @@
 import type { Node } from '../tinyfs/node.js';
 import { childRef } from '../tinyfs/node-id.js';
 import { checkName } from '../tinyfs/path.js';
-import { any, ConfigError, list, obj, str } from './config.js';
+import { any, ConfigError, type Infer, list, obj, str } from './config.js';
 import { ComputedDirectory, entryTypeFor, factoryNode } from './dynamic.js';
-import { directoryFactory, type FactoryContext } from './registry.js';
+import { defineFactory, type FactoryContext } from './registry.js';
 
 const entry = obj({ name: str, factory: str, config: any });
-type Entry = ReturnType<typeof entry>;
+type Entry = Infer<typeof entry>;
 
 async function entryNode(e: Entry, ctx: FactoryContext): Promise<Node> {
   const factory = ctx.registry.get(e.factory);
@@ -19,7 +19,7 @@ async function entryNode(e: Entry, ctx: FactoryContext): Promise<Node> {
 
 const config = obj({ entries: list(entry) });
 
-export const dynamicDir = directoryFactory({
+export const dynamicDir = defineFactory({
   name: 'dynamic-dir',
   description:
     'read-only directory whose entries are factory nodes, each with its own config (nestable)',

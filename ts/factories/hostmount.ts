@@ -8,11 +8,11 @@ import { ErrorCode } from '../errors.js';
 import { HostDirectory } from '../tinyfs/host.js';
 import { hostConfigPath } from '../tinyfs/host-path.js';
 import { obj, str } from './config.js';
-import { directoryFactory } from './registry.js';
+import { defineFactory } from './registry.js';
 
 const config = obj({ directory: str });
 
-export const hostmount = directoryFactory({
+export const hostmount = defineFactory({
   name: 'hostmount',
   description:
     'read-only live mirror of a host directory (files and subdirectories; host symlinks skipped)',

@@ -7,7 +7,7 @@
  */
 
 import { alreadyExists, ErrorCode, PondError } from '../errors.js';
-import { explain } from '../native/engine.js';
+import { explainSql } from '../query/run-sql.js';
 import type { TableSpec } from '../query/spec.js';
 import { isDynamicType } from '../tinyfs/entry-type.js';
 import type { WD } from '../tinyfs/fs.js';
@@ -83,5 +83,5 @@ async function checkNode(root: WD, path: string): Promise<void> {
   const file = found.np.node.file;
   if (!file.queryable) return;
   const spec = (await file.queryable([found.np.path])) as TableSpec;
-  await explain('SELECT * FROM node LIMIT 0', { node: spec });
+  await explainSql('SELECT * FROM node LIMIT 0', { node: spec });
 }

@@ -35,7 +35,9 @@ export interface FactoryContext {
   readonly ref: NodeRef;
   /** The node's pond path, for messages. */
   readonly path: string;
+  /** The factories this pond knows, for configs that nest other factories' configs. */
   readonly registry: Registry;
+  /** Values for `${env:VAR}` (configs arrive already expanded; this is for nested ones). */
   readonly env: Readonly<Record<string, string | undefined>>;
   /** How to resolve pond paths and URLs in queries from here. */
   readonly plan: PlanContext;
@@ -55,6 +57,7 @@ export interface RunContext {
   readonly path: string;
   /** Arguments after the path; `[push]` for a post-commit run. */
   readonly args: readonly string[];
+  /** Values for `${env:VAR}` (the config arrives already expanded). */
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Root of `host+` URLs and relative host paths in configs. */
   readonly hostRoot: string;
@@ -64,43 +67,54 @@ export interface RunContext {
   readonly progress?: ProgressFactory;
 }
 
+/** What every factory definition has. */
 interface Common<C> {
+  /** The name configs and `pond mknod` use (kebab-case). */
   readonly name: string;
+  /** One line for `pond list-factories`. */
   readonly description: string;
+  /** The strict config schema (see `schema` in `config.ts`); unknown keys are errors. */
   readonly config: Schema<C>;
   /** Checks beyond the schema, e.g. nested factory configs (run at mknod and at use). */
   check?(config: NoInfer<C>, registry: Registry): void;
 }
 
-export interface DirectoryFactoryDef<C> extends Common<C> {
+/** The capability methods, of which a definition has exactly one. */
+interface Capabilities<C> {
+  /** A computed directory. */
   open(config: NoInfer<C>, ctx: FactoryContext): Promise<Directory>;
-}
-
-export interface TableFactoryDef<C> extends Common<C> {
+  /** A queryable dynamic file: the table it reads as. */
   table(config: NoInfer<C>, ctx: FactoryContext): Promise<TableSpec>;
-}
-
-export interface TransformFactoryDef<C> extends Common<C> {
-  /** Rewrite `input` (whose columns are `columns`) into a new spec. */
+  /** A computed file's bytes. */
+  content(config: NoInfer<C>, ctx: FactoryContext): AsyncIterable<Uint8Array>;
+  /** A rewrite other configs apply: `input` (whose columns are `columns`) into a new spec. */
   transform(
     config: NoInfer<C>,
     input: TableSpec,
     columns: readonly string[],
     label: string,
   ): TableSpec;
-}
-
-export interface ExecutableFactoryDef<C> extends Common<C> {
   /**
-   * Do the work; the config has its `${env:...}` references expanded, and what `run` throws
-   * or prints through `ctx.out` is scrubbed of their values.
+   * Do the work (`pond run`, post-commit); the config has its `${env:...}` references
+   * expanded, and what `run` throws or prints through `ctx.out` is scrubbed of their values.
    */
   run(config: NoInfer<C>, ctx: RunContext): Promise<void>;
 }
 
-export interface FileFactoryDef<C> extends Common<C> {
-  content(config: NoInfer<C>, ctx: FactoryContext): AsyncIterable<Uint8Array>;
-}
+type Only<C, K extends keyof Capabilities<C>> = Common<C> &
+  Pick<Capabilities<C>, K> & { readonly [O in Exclude<keyof Capabilities<C>, K>]?: never };
+
+/**
+ * A factory definition for {@link defineFactory}: the common fields and exactly one
+ * capability method, which decides the factory's kind (`open`: directory, `table`,
+ * `content`: file, `transform`, `run`: executable).
+ */
+export type FactoryDef<C> =
+  | Only<C, 'open'>
+  | Only<C, 'table'>
+  | Only<C, 'content'>
+  | Only<C, 'transform'>
+  | Only<C, 'run'>;
 
 /** A descriptor with its config type erased (configs are checked by `validate`). */
 export type Factory =
@@ -152,67 +166,86 @@ export type Factory =
 function validated<C>(def: Common<C>, raw: unknown, registry: Registry): C {
   const secrets = secretsIn(raw);
   return scrubbing(secrets, () => {
-    const config = def.config(raw, '');
+    const config = def.config.parse(raw, '');
     def.check?.(config, registry);
     return withSecrets(config, secrets);
   });
 }
 
-export function directoryFactory<C>(def: DirectoryFactoryDef<C>): Factory {
-  return {
-    kind: 'directory',
+/**
+ * A factory from its definition. Its config is checked by the schema and `check` when a
+ * node is made and when it is used, and every capability is wrapped so that what it throws
+ * (or, for `run`, prints) is scrubbed of the values its config took from the environment.
+ */
+export function defineFactory<C>(def: Only<C, 'open'>): Factory;
+export function defineFactory<C>(def: Only<C, 'table'>): Factory;
+export function defineFactory<C>(def: Only<C, 'content'>): Factory;
+export function defineFactory<C>(def: Only<C, 'transform'>): Factory;
+export function defineFactory<C>(def: Only<C, 'run'>): Factory;
+export function defineFactory<C>(def: FactoryDef<C>): Factory {
+  const common = {
     name: def.name,
     description: def.description,
-    validate: (c, registry) => validated(def, c, registry),
-    open: (c, ctx) => scrubbing(secretsOf(c), () => def.open(c as C, ctx)),
+    validate: (c: unknown, registry: Registry) => validated(def, c, registry),
   };
-}
-
-export function tableFactory<C>(def: TableFactoryDef<C>): Factory {
+  if (def.open) {
+    const open = def.open;
+    return {
+      ...common,
+      kind: 'directory',
+      open: (c, ctx) => scrubbing(secretsOf(c), () => open(c as C, ctx)),
+    };
+  }
+  if (def.table) {
+    const table = def.table;
+    return {
+      ...common,
+      kind: 'table',
+      table: (c, ctx) => scrubbing(secretsOf(c), () => table(c as C, ctx)),
+    };
+  }
+  if (def.content) {
+    const content = def.content;
+    return {
+      ...common,
+      kind: 'file',
+      content: (c, ctx) => scrubbingStream(secretsOf(c), () => content(c as C, ctx)),
+    };
+  }
+  if (def.transform) {
+    const transform = def.transform;
+    return {
+      ...common,
+      kind: 'transform',
+      transform: (c, input, columns, label) =>
+        scrubbing(secretsOf(c), () => transform(c as C, input, columns, label)),
+    };
+  }
+  const run = def.run;
+  if (!run) {
+    throw new PondError(ErrorCode.INTERNAL, `factory ${common.name} defines no capability`);
+  }
   return {
-    kind: 'table',
-    name: def.name,
-    description: def.description,
-    validate: (c, registry) => validated(def, c, registry),
-    table: (c, ctx) => scrubbing(secretsOf(c), () => def.table(c as C, ctx)),
-  };
-}
-
-export function fileFactory<C>(def: FileFactoryDef<C>): Factory {
-  return {
-    kind: 'file',
-    name: def.name,
-    description: def.description,
-    validate: (c, registry) => validated(def, c, registry),
-    content: (c, ctx) => scrubbingStream(secretsOf(c), () => def.content(c as C, ctx)),
-  };
-}
-
-export function transformFactory<C>(def: TransformFactoryDef<C>): Factory {
-  return {
-    kind: 'transform',
-    name: def.name,
-    description: def.description,
-    validate: (c, registry) => validated(def, c, registry),
-    transform: (c, input, columns, label) =>
-      scrubbing(secretsOf(c), () => def.transform(c as C, input, columns, label)),
-  };
-}
-
-export function executableFactory<C>(def: ExecutableFactoryDef<C>): Factory {
-  return {
+    ...common,
     kind: 'executable',
-    name: def.name,
-    description: def.description,
-    validate: (c, registry) => validated(def, c, registry),
     run: (c, ctx) => {
       const secrets = secretsOf(c);
       const out = (text: string) => ctx.out(scrubText(text, secrets));
-      return scrubbing(secrets, () => def.run(c as C, { ...ctx, out }));
+      return scrubbing(secrets, () => run(c as C, { ...ctx, out }));
     },
   };
 }
 
+/**
+ * The factories a pond knows, by name (and by alias). `defaultRegistry()` has pond's own;
+ * `with` adds a program's.
+ *
+ * @example
+ * ```ts
+ * const registry = defaultRegistry().with(myFactory);
+ * const pond = await Pond.open('/data/pond', { registry });
+ * ```
+ */
 export class Registry {
   private readonly byName = new Map<string, Factory>();
   private readonly aliases = new Map<string, string>();
@@ -256,6 +289,7 @@ export class Registry {
     return new Registry([...this.byName.values(), ...factories], Object.fromEntries(this.aliases));
   }
 
+  /** Every factory, sorted by name (aliases not repeated). */
   list(): readonly Factory[] {
     return [...this.byName.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
   }

@@ -18,7 +18,7 @@ import type { TableSpec } from '../query/spec.js';
 import { isUrl, parseUrl } from '../query/url.js';
 import type { WD } from '../tinyfs/fs.js';
 import { ConfigError, list, obj, record, str } from './config.js';
-import { tableFactory } from './registry.js';
+import { defineFactory } from './registry.js';
 import { applyTransforms } from './transforms.js';
 
 const DEFAULT_QUERY = 'SELECT * FROM source';
@@ -61,7 +61,7 @@ export async function resolvePattern(
 
 function derived(name: string, description: string, single: boolean) {
   const config = obj({ patterns: record(str) }, { query: str, transforms: list(str) });
-  return tableFactory({
+  return defineFactory({
     name,
     description,
     config,
@@ -100,7 +100,7 @@ export const sqlDerivedSeries = derived(
 const combineConfig = obj({ patterns: list(str) });
 
 /** `combine` (seeds): the union of every file matching `patterns`, as one series. */
-export const combine = tableFactory({
+export const combine = defineFactory({
   name: 'combine',
   description: 'union (by column name) of every file matching the patterns, as a queryable series',
   config: combineConfig,

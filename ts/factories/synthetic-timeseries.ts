@@ -9,16 +9,16 @@
  */
 
 import { quoteIdent } from '../query/sql-text.js';
-import { ConfigError, list, num, obj, oneOf, str } from './config.js';
+import { ConfigError, type Infer, list, num, obj, oneOf, schemaOf, str } from './config.js';
 import { parseDuration } from './duration.js';
-import { tableFactory } from './registry.js';
+import { defineFactory } from './registry.js';
 
 const MAX_ROWS = 50_000_000;
 
-const durationValue = (v: unknown, path: string): string | number => {
+const durationValue = schemaOf((v, path): string | number => {
   if (typeof v === 'number' || typeof v === 'string') return v;
   throw new ConfigError(`${path}: expected a duration such as 1h or a number of seconds`);
-};
+});
 
 const component = obj(
   { type: oneOf('sine', 'triangle', 'square', 'line') },
@@ -30,8 +30,8 @@ const config = obj(
   { time_column: str },
 );
 
-type Config = ReturnType<typeof config>;
-type Component = ReturnType<typeof component>;
+type Config = Infer<typeof config>;
+type Component = Infer<typeof component>;
 
 function time(value: string, where: string): number {
   const ms = Date.parse(value);
@@ -85,7 +85,7 @@ export function syntheticSql(c: Config): string {
   ].join('');
 }
 
-export const syntheticTimeseries = tableFactory({
+export const syntheticTimeseries = defineFactory({
   name: 'synthetic-timeseries',
   description:
     'deterministic series: sums of sine, triangle, square and line components, start and end inclusive',

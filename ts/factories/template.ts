@@ -19,7 +19,7 @@ import { checkName } from '../tinyfs/path.js';
 import { collect } from '../tinyfs/persistence.js';
 import { ConfigError, obj, str } from './config.js';
 import { ComputedDirectory, computedFile } from './dynamic.js';
-import { directoryFactory } from './registry.js';
+import { defineFactory } from './registry.js';
 
 const config = obj({ in_pattern: str, out_pattern: str, template_file: str });
 
@@ -41,7 +41,7 @@ function render(template: string, context: object, where: string): Uint8Array {
   }
 }
 
-export const template = directoryFactory({
+export const template = defineFactory({
   name: 'template',
   description:
     'text files rendered from a Jinja-style template, one per in_pattern match or one in all',

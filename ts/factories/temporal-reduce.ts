@@ -22,10 +22,10 @@ import {
 import type { Node } from '../tinyfs/node.js';
 import { childRef } from '../tinyfs/node-id.js';
 import { checkName } from '../tinyfs/path.js';
-import { ConfigError, list, obj, oneOf, str } from './config.js';
+import { ConfigError, type Infer, list, obj, oneOf, str } from './config.js';
 import { parseDuration } from './duration.js';
 import { ComputedDirectory, computedTable } from './dynamic.js';
-import { directoryFactory, type FactoryContext } from './registry.js';
+import { defineFactory, type FactoryContext } from './registry.js';
 import { finalSql, type Measure, partialSql } from './rollup.js';
 import { incrementalRollup } from './rollup-cache.js';
 import { fieldsOf } from './transforms.js';
@@ -37,7 +37,7 @@ const config = obj(
   { in_pattern: str, out_pattern: str, resolutions: list(str), aggregations: list(aggregation) },
   { time_column: str, allowed_lateness: str },
 );
-type Config = ReturnType<typeof config>;
+type Config = Infer<typeof config>;
 
 /** The output columns of a reduce over `fields` (pure). */
 export function measuresFor(
@@ -148,7 +148,7 @@ async function resolutionSpec(
   };
 }
 
-export const temporalReduce = directoryFactory({
+export const temporalReduce = defineFactory({
   name: 'temporal-reduce',
   description:
     'downsampled series per match and resolution: res=<R>.series with <col>.<agg> columns',

@@ -9,8 +9,8 @@
 import { ErrorCode, PondError } from '../errors.js';
 import type { TableSpec } from '../query/spec.js';
 import { quoteIdent, quoteLiteral } from '../query/sql-text.js';
-import { ConfigError, list, obj, str } from './config.js';
-import { type FactoryContext, tableFactory } from './registry.js';
+import { ConfigError, type Infer, list, obj, str } from './config.js';
+import { defineFactory, type FactoryContext } from './registry.js';
 import { resolvePattern } from './sql-derived.js';
 import { applyTransforms, columnsOf } from './transforms.js';
 
@@ -19,7 +19,7 @@ const input = obj(
   { scope: str, range: obj({}, { begin: str, end: str }), transforms: list(str) },
 );
 const config = obj({ inputs: list(input) }, { time_column: str });
-type Input = ReturnType<typeof input>;
+type Input = Infer<typeof input>;
 
 /** The default scope of an input: its pattern's last component without extension. */
 export function defaultScope(pattern: string): string {
@@ -78,7 +78,7 @@ async function inputSpec(inp: Input, ctx: FactoryContext, time: string): Promise
   return spec;
 }
 
-export const timeseriesJoin = tableFactory({
+export const timeseriesJoin = defineFactory({
   name: 'timeseries-join',
   description:
     'series joined on time: same scope unioned (trimmed to ranges), scopes full-outer-joined, columns Scope.Column',

@@ -9,7 +9,7 @@ import { specForNode } from '../query/planner.js';
 import type { TableSpec } from '../query/spec.js';
 import { quoteIdent } from '../query/sql-text.js';
 import { ConfigError, list, obj, str } from './config.js';
-import { tableFactory } from './registry.js';
+import { defineFactory } from './registry.js';
 import { columnsOf } from './transforms.js';
 
 const config = obj({ pattern: str, columns: list(str) }, { time_column: str });
@@ -37,7 +37,7 @@ export function pivotSql(
   return `SELECT ${select.join(', ')} FROM (${times}) AS times${joins} ORDER BY 1`;
 }
 
-export const timeseriesPivot = tableFactory({
+export const timeseriesPivot = defineFactory({
   name: 'timeseries-pivot',
   description: 'one column per match and listed column (alias.column), over every distinct time',
   config,

@@ -7,10 +7,10 @@
  * NOT_FOUND, never an empty match.
  */
 
-import { readdir, stat } from 'node:fs/promises';
+import { lstat, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ErrorCode, notFound } from '../errors.js';
-import { compileGlob, hasWildcard, matchSegment, type Segment } from '../tinyfs/glob.js';
+import { compileGlob, type GlobTree, hasWildcard, walkGlob } from '../tinyfs/glob.js';
 import { realInside } from '../tinyfs/host-path.js';
 
 export interface HostMatch {
@@ -29,7 +29,8 @@ export async function expandHostGlob(pattern: string, root = '/'): Promise<HostM
     const st = await stat(pattern).catch(() => null);
     return st?.isFile() ? [{ path: pattern, captures: [] }] : [];
   }
-  const segments = compileGlob(pattern).segments;
+  const glob = compileGlob(pattern);
+  const segments = glob.segments;
   const first = segments.findIndex((s) => s.kind !== 'literal');
   const literals = segments.slice(0, first).map((s) => (s.kind === 'literal' ? s.name : ''));
   const prefix = join('/', ...literals);
@@ -37,57 +38,27 @@ export async function expandHostGlob(pattern: string, root = '/'): Promise<HostM
   const top = await stat(prefix).catch(() => null);
   if (!top?.isDirectory()) throw notFound(prefix, 'the fixed part of the pattern does not exist');
   const out: HostMatch[] = [];
-  await walk(prefix, segments, first, [], out);
+  const start = { node: { dir: true, file: false }, path: prefix, from: first };
+  for await (const m of walkGlob(hostTree, glob, start)) {
+    if (m.node.file) out.push({ path: m.path, captures: m.captures });
+  }
   return out.sort((a, b) => (a.path < b.path ? -1 : 1));
 }
 
-async function entries(dir: string): Promise<{ name: string; dir: boolean; file: boolean }[]> {
-  const list = await readdir(dir, { withFileTypes: true }).catch(() => []);
-  return list.map((d) => ({ name: d.name, dir: d.isDirectory(), file: d.isFile() }));
+/** What the walk knows of a host entry; a symlink is neither, so the walk never follows one. */
+interface HostEntry {
+  readonly dir: boolean;
+  readonly file: boolean;
 }
 
-async function walk(
-  dir: string,
-  segs: readonly Segment[],
-  si: number,
-  caps: readonly string[],
-  out: HostMatch[],
-): Promise<void> {
-  const seg = segs[si];
-  if (!seg) return;
-  const last = si === segs.length - 1;
-  if (seg.kind === 'globstar') {
-    await star(dir, segs, si, caps, [], out);
-    return;
-  }
-  for (const e of await entries(dir)) {
-    const got = matchSegment(seg, e.name);
-    if (!got) continue;
-    const path = join(dir, e.name);
-    if (last && e.file) out.push({ path, captures: [...caps, ...got] });
-    else if (!last && e.dir) await walk(path, segs, si + 1, [...caps, ...got], out);
-  }
-}
-
-async function star(
-  dir: string,
-  segs: readonly Segment[],
-  si: number,
-  caps: readonly string[],
-  consumed: readonly string[],
-  out: HostMatch[],
-): Promise<void> {
-  if (si === segs.length - 1) {
-    for (const e of await entries(dir)) {
-      const path = join(dir, e.name);
-      const spanned = [...consumed, e.name];
-      if (e.file) out.push({ path, captures: [...caps, spanned.join('/')] });
-      else if (e.dir) await star(path, segs, si, caps, spanned, out);
-    }
-    return;
-  }
-  await walk(dir, segs, si + 1, [...caps, consumed.join('/')], out);
-  for (const e of await entries(dir)) {
-    if (e.dir) await star(join(dir, e.name), segs, si, caps, [...consumed, e.name], out);
-  }
-}
+const hostTree: GlobTree<HostEntry> = {
+  isDirectory: (entry) => entry.dir,
+  child: async (_entry, path, name) => {
+    const st = await lstat(join(path, name)).catch(() => null);
+    return st ? { dir: st.isDirectory(), file: st.isFile() } : null;
+  },
+  children: async (_entry, path) => {
+    const list = await readdir(path, { withFileTypes: true }).catch(() => []);
+    return list.map((d) => [d.name, { dir: d.isDirectory(), file: d.isFile() }] as const);
+  },
+};

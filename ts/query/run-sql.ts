@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
  * SQL for the library: plan the pond tables a statement names, run it in the engine and
- * hand back Arrow, whole ({@link collectSql}) or batch by batch ({@link streamSql}).
+ * hand back Arrow, whole ({@link collectSql}) or batch by batch ({@link streamSql}); or
+ * plan it without running ({@link explainSql}). Factories and commands reach the engine
+ * through here and the planner, never through `native/` themselves.
  */
 
 import { type RecordBatch, Table, tableFromIPC } from 'apache-arrow';
-import { query } from '../native/engine.js';
+import { explain, query } from '../native/engine.js';
 import type { WD } from '../tinyfs/fs.js';
 import { planTables } from './planner.js';
+import type { TableSpec } from './spec.js';
 
 /** Options of {@link Pond.sql} and {@link Pond.stream}. */
 export interface SqlOptions {
@@ -59,4 +62,15 @@ export async function collectSql(
   }
   if (tables.length === 1) return tables[0] as Table;
   return new Table(tables.flatMap((t) => t.batches));
+}
+
+/**
+ * The output schema and physical plan of `sql` over planned `tables`, without running it
+ * (what `--explain` prints). A table whose plan is wrong fails here as a run would.
+ */
+export function explainSql(
+  sql: string,
+  tables: Readonly<Record<string, TableSpec>>,
+): Promise<string> {
+  return explain(sql, tables);
 }

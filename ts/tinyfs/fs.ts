@@ -15,7 +15,7 @@ import {
   PondError,
 } from '../errors.js';
 import { EntryType, isDynamicType, isFileType } from './entry-type.js';
-import { compileGlob, type Glob, matchSegment, type Segment } from './glob.js';
+import { compileGlob, type GlobTree, walkGlob } from './glob.js';
 import {
   atPath,
   brokenError,
@@ -268,94 +268,43 @@ export class WD {
    * Symlinks are reported, not followed; results are in walk order. */
   async *glob(pattern: string, options: GlobOptions = {}): AsyncIterable<GlobMatch> {
     const absolute = pattern.startsWith('/') ? pattern : join(this.path, pattern);
-    const glob: Glob = compileGlob(absolute);
     const root = await this.fs.root();
     const reported = new Set<string>();
-    const firstWild = glob.segments.findIndex((seg) => seg.kind !== 'literal');
-    const walker: Walker = {
-      segs: glob.segments,
-      literal: firstWild < 0 ? glob.segments.length : firstWild,
-      report: options.onBroken
-        ? (path, error) => {
-            if (reported.has(path)) return;
-            reported.add(path);
-            options.onBroken?.(path, error);
-          }
-        : null,
-    };
-    yield* walk(walker, root.np, 0, []);
+    const report = options.onBroken
+      ? (path: string, error: PondError) => {
+          if (reported.has(path)) return;
+          reported.add(path);
+          options.onBroken?.(path, error);
+        }
+      : null;
+    const tree = pondTree(report);
+    for await (const m of walkGlob(tree, compileGlob(absolute), root.np)) {
+      const broken = brokenError(m.node);
+      if (broken && report) report(m.path, broken);
+      else yield { np: { node: m.node, path: m.path }, captures: m.captures };
+    }
   }
 }
 
-interface Walker {
-  readonly segs: readonly Segment[];
-  /** How many leading segments are literal: a broken node there is named, so it fails. */
-  readonly literal: number;
-  readonly report: ((path: string, error: PondError) => void) | null;
-}
-
-/** A directory's entries; null (after reporting) when it is a broken dynamic node the
- * walk reached through a wildcard (`named` when the pattern spells its path out). */
-async function entriesOf(
-  w: Walker,
-  np: NodePath,
-  named: boolean,
-): Promise<Array<[string, Node]> | null> {
-  if (np.node.kind !== 'directory') return null;
-  try {
-    return await np.node.dir.entries();
-  } catch (err) {
-    if (named) throw atPath(np.path, err);
-    if (!isDynamicType(np.node.ref.entryType) && !brokenError(np.node)) throw err;
-    w.report?.(np.path, atPath(np.path, err));
-    return null;
-  }
-}
-
-async function* walk(
-  w: Walker,
-  np: NodePath,
-  si: number,
-  caps: readonly string[],
-): AsyncIterable<GlobMatch> {
-  const segs = w.segs;
-  if (si === segs.length) {
-    const broken = brokenError(np.node);
-    if (broken && w.report) w.report(np.path, broken);
-    else yield { np, captures: caps };
-    return;
-  }
-  if (np.node.kind !== 'directory') return;
-  const seg = segs[si] as Segment;
-  if (seg.kind === 'globstar') {
-    yield* star(w, np, si, caps, []);
-    return;
-  }
-  if (seg.kind === 'literal') {
-    const child = await np.node.dir.get(seg.name);
-    if (child) yield* walk(w, { node: child, path: join(np.path, seg.name) }, si + 1, caps);
-    return;
-  }
-  for (const [name, child] of (await entriesOf(w, np, si <= w.literal)) ?? []) {
-    const got = matchSegment(seg, name);
-    if (got) yield* walk(w, { node: child, path: join(np.path, name) }, si + 1, [...caps, ...got]);
-  }
-}
-
-/** `**` at segment `si`, having consumed `consumed` below the directory it started at. */
-async function* star(
-  w: Walker,
-  np: NodePath,
-  si: number,
-  caps: readonly string[],
-  consumed: readonly string[],
-): AsyncIterable<GlobMatch> {
-  yield* walk(w, np, si + 1, [...caps, consumed.join('/')]);
-  const named = consumed.length === 0 && si <= w.literal;
-  for (const [name, child] of (await entriesOf(w, np, named)) ?? []) {
-    const path = join(np.path, name);
-    if (child.kind === 'directory')
-      yield* star(w, { node: child, path }, si, caps, [...consumed, name]);
-    else yield* walk(w, { node: child, path }, si + 1, [...caps, [...consumed, name].join('/')]);
-  }
+/**
+ * The pond as a glob tree. A broken dynamic directory (one whose factory fails) the walk
+ * reaches through a wildcard is reported and skipped; one the pattern names fails.
+ */
+function pondTree(report: ((path: string, error: PondError) => void) | null): GlobTree<Node> {
+  return {
+    isDirectory: (node) => node.kind === 'directory',
+    child: async (node, _path, name) =>
+      node.kind === 'directory' ? ((await node.dir.get(name)) ?? null) : null,
+    children: async (node, path, named) => {
+      if (node.kind !== 'directory') return null;
+      try {
+        return await node.dir.entries();
+      } catch (err) {
+        if (named) throw atPath(path, err);
+        if (!isDynamicType(node.ref.entryType) && !brokenError(node)) throw err;
+        report?.(path, atPath(path, err));
+        return null;
+      }
+    },
+  };
 }

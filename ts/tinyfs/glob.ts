@@ -5,11 +5,12 @@
  * included). Every wildcard is a capture, numbered left to right from `$0`; a `**`
  * captures the components it spans joined by `/`.
  *
- * Compiling and matching are pure; `FS.glob` walks directories with the compiled segments.
+ * Compiling and matching are pure; `walkGlob` walks any tree of nodes with the compiled
+ * segments (`FS.glob` over a pond, `expandHostGlob` over the host filesystem).
  */
 
 import { invalidArgument } from '../errors.js';
-import { components } from './path.js';
+import { components, join } from './path.js';
 
 export type Segment =
   | { readonly kind: 'literal'; readonly name: string }
@@ -151,4 +152,96 @@ export function captureNameProblem(pattern: string, name: string): string | null
       return `$${ref} is a '**' capture of ${JSON.stringify(pattern)}, which may hold '/', used in a name`;
   }
   return null;
+}
+
+/** What a glob walk needs of a tree of nodes: the pond's (`FS.glob`) or the host's. */
+export interface GlobTree<N> {
+  isDirectory(node: N): boolean;
+  /** The child `name` of directory `node` (at `path`), if there is one. */
+  child(node: N, path: string, name: string): Promise<N | null>;
+  /**
+   * The children of directory `node` (at `path`), or null to skip it. `named` is true when
+   * the pattern spells this directory's path out (no wildcard above it): a tree reports
+   * errors there rather than skipping.
+   */
+  children(node: N, path: string, named: boolean): Promise<Iterable<readonly [string, N]> | null>;
+}
+
+export interface TreeMatch<N> {
+  readonly node: N;
+  readonly path: string;
+  readonly captures: readonly string[];
+}
+
+/**
+ * Every node of `tree` matching `glob` (directories too; callers filter), in walk order.
+ * The walk starts at `start`, the node at the pattern's first `from` components (0: the
+ * root, reached as `/`); symlinks are whatever the tree makes of them.
+ */
+export async function* walkGlob<N>(
+  tree: GlobTree<N>,
+  glob: Glob,
+  start: { readonly node: N; readonly path: string; readonly from?: number },
+): AsyncIterable<TreeMatch<N>> {
+  const firstWild = glob.segments.findIndex((seg) => seg.kind !== 'literal');
+  const walker: Walker<N> = {
+    tree,
+    segs: glob.segments,
+    literal: firstWild < 0 ? glob.segments.length : firstWild,
+  };
+  yield* walk(walker, start.node, start.path, start.from ?? 0, []);
+}
+
+interface Walker<N> {
+  readonly tree: GlobTree<N>;
+  readonly segs: readonly Segment[];
+  /** How many leading segments are literal. */
+  readonly literal: number;
+}
+
+async function* walk<N>(
+  w: Walker<N>,
+  node: N,
+  path: string,
+  si: number,
+  caps: readonly string[],
+): AsyncIterable<TreeMatch<N>> {
+  const seg = w.segs[si];
+  if (!seg) {
+    yield { node, path, captures: caps };
+    return;
+  }
+  if (!w.tree.isDirectory(node)) return;
+  if (seg.kind === 'globstar') {
+    yield* star(w, node, path, si, caps, []);
+    return;
+  }
+  if (seg.kind === 'literal') {
+    const child = await w.tree.child(node, path, seg.name);
+    if (child !== null) yield* walk(w, child, join(path, seg.name), si + 1, caps);
+    return;
+  }
+  for (const [name, child] of (await w.tree.children(node, path, si <= w.literal)) ?? []) {
+    const got = matchSegment(seg, name);
+    if (got) yield* walk(w, child, join(path, name), si + 1, [...caps, ...got]);
+  }
+}
+
+/** `**` at segment `si`, having consumed `consumed` below the directory it started at. */
+async function* star<N>(
+  w: Walker<N>,
+  node: N,
+  path: string,
+  si: number,
+  caps: readonly string[],
+  consumed: readonly string[],
+): AsyncIterable<TreeMatch<N>> {
+  yield* walk(w, node, path, si + 1, [...caps, consumed.join('/')]);
+  const named = consumed.length === 0 && si <= w.literal;
+  for (const [name, child] of (await w.tree.children(node, path, named)) ?? []) {
+    const below = join(path, name);
+    const spanned = [...consumed, name];
+    if (w.tree.isDirectory(child)) yield* star(w, child, below, si, caps, spanned);
+    else yield* walk(w, child, below, si + 1, [...caps, spanned.join('/')]);
+  }
 }

@@ -58,10 +58,10 @@ interface Description {
 /** Columns of a computed table, from the engine's plan of `SELECT * FROM source`. */
 async function computedSchema(np: FilePath, root: WD, hostRoot: string): Promise<Column[]> {
   const { specForNode } = await import('../../query/planner.js');
-  const { explain } = await import('../../native/engine.js');
+  const { explainSql } = await import('../../query/run-sql.js');
   const cacheDir = root.fs.persistence.cacheDir ?? null;
   const spec = await specForNode(np, { root, hostRoot, cacheDir });
-  const text = await explain('SELECT * FROM source', { source: spec });
+  const text = await explainSql('SELECT * FROM source', { source: spec });
   const fields =
     text
       .split('Plan:')[0]
