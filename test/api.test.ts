@@ -32,6 +32,7 @@ describe('the public API', () => {
       'NativeStore',
       'NativeTxn',
       'blake3Hex',
+      'errorCodes',
       'maintainTable',
       'renderTemplate',
       'tableStats',

@@ -16,6 +16,7 @@
  */
 
 import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, test } from 'vitest';
@@ -85,9 +86,11 @@ function parse(text: string): Item[] {
   return items;
 }
 
-/** Names for what differs between runs: temp paths, ids. */
+/** Names for what differs between runs and machines: temp paths, ids, the user and host
+ * that created the pond, the bytes Parquet compression happens to take. */
 class Normaliser {
   private readonly ids = new Map<string, string>();
+  private readonly shorts = new Map<string, string>();
 
   constructor(private readonly paths: ReadonlyArray<readonly [string, string]>) {}
 
@@ -98,9 +101,12 @@ class Normaliser {
       this.name(id),
     );
     // `list -l` shortens ids to their first 8 hex digits.
-    return out.replace(/\b([0-9a-f]{8})@([0-9a-f]{8})\b/g, (_, node: string, pond: string) => {
+    out = out.replace(/\b([0-9a-f]{8})@([0-9a-f]{8})\b/g, (_, node: string, pond: string) => {
       return `${this.short(node)}@${this.short(pond)}`;
     });
+    out = out.split(`by ${userInfo().username}@${hostname()}`).join('by <USER>@<HOST>');
+    // Sizes of stored Parquet vary by a few bytes with the random ids inside them.
+    return out.replace(/^(Data: version \d+, \d+ files?), .*$/gm, '$1, <SIZE>');
   }
 
   private name(id: string): string {
@@ -112,9 +118,15 @@ class Normaliser {
     return name;
   }
 
+  /** The name of the full id `prefix` starts, or else its own (`<S1>`, `<S2>`...). */
   private short(prefix: string): string {
     for (const [id, name] of this.ids) if (id.startsWith(prefix)) return name;
-    return '<ID?>';
+    let name = this.shorts.get(prefix);
+    if (!name) {
+      name = `<S${this.shorts.size + 1}>`;
+      this.shorts.set(prefix, name);
+    }
+    return name;
   }
 }
 

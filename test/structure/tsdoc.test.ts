@@ -33,6 +33,7 @@ function undocumented(): string[] {
     for (const member of symbol.members?.values() ?? []) {
       const decl = member.declarations?.[0];
       if (!decl || member.name === '__constructor' || member.name.startsWith('#')) continue;
+      if (member.flags & ts.SymbolFlags.TypeParameter) continue;
       const modifiers = ts.getCombinedModifierFlags(decl);
       if (modifiers & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected)) continue;
       if (ts.getJSDocTags(decl).some((tag) => tag.tagName.text === 'internal')) continue;

@@ -64,6 +64,7 @@ const secretsByConfig = new WeakMap<object, readonly Secret[]>();
  * {...} })` infers the config's type; `schemaOf` makes one from a function.
  */
 export interface Schema<T> {
+  /** `value` checked and typed; INVALID_CONFIG naming `path` (or the variable) if not. */
   parse(value: unknown, path: string, origin?: EnvOrigin): T;
 }
 
