@@ -10,9 +10,8 @@ use tokio::fs::{self, File};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::error::{Code, Error, Result};
-use crate::schema::LARGE_THRESHOLD;
+use crate::layout::{large_file_in, LARGE_DIR, LARGE_THRESHOLD};
 
-pub const LARGE_DIR: &str = "_large_files";
 /// Name prefix of content files still being written (removed on failure and by maintain).
 pub const TEMP_PREFIX: &str = ".tmp-";
 static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
@@ -39,7 +38,7 @@ pub fn check_hash(hash: &str) -> Result<()> {
 
 pub fn large_path(data_dir: &Path, hash: &str) -> Result<PathBuf> {
     check_hash(hash)?;
-    Ok(data_dir.join(LARGE_DIR).join(format!("blake3={hash}")))
+    Ok(large_file_in(data_dir, hash))
 }
 
 /// The error for a large content file that cannot be opened: CORRUPT when it is gone.
