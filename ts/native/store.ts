@@ -9,18 +9,27 @@ import {
   addon,
   type CommitRecord,
   call,
+  callSync,
   type MaintainOptions,
   type MaintainReport,
   type NativeContentWriter,
   type NativeControl,
   type NativeStore,
   type NativeTxn,
+  type PondLayout,
   type ReadRowsOptions,
   type StoredContentRaw,
   type TableStats,
 } from './addon.js';
 
-export type { CommitRecord, MaintainOptions, MaintainReport, ReadRowsOptions, TableStats };
+export type {
+  CommitRecord,
+  MaintainOptions,
+  MaintainReport,
+  PondLayout,
+  ReadRowsOptions,
+  TableStats,
+};
 
 function stored(raw: StoredContentRaw): StoredContent {
   return {
@@ -33,6 +42,9 @@ function stored(raw: StoredContentRaw): StoredContent {
 }
 
 export class Store {
+  /** The release of this handle's last transaction, which the next `begin` waits for. */
+  private released: Promise<void> = Promise.resolve();
+
   private constructor(private readonly native: NativeStore) {}
 
   static async open(pond: string): Promise<Store> {
@@ -71,8 +83,17 @@ export class Store {
     return call(() => this.native.history(limit));
   }
 
+  /**
+   * Begin a write transaction (see `Txn`). Waits first for the release of this handle's
+   * previous transaction, so a `release()` that is not awaited still lets the next `begin`
+   * in.
+   */
   async begin(waitMs?: number): Promise<Txn> {
-    return new Txn(await call(() => this.native.begin(waitMs)));
+    await this.released;
+    const native = await call(() => this.native.begin(waitMs));
+    return new Txn(native, (released) => {
+      this.released = released;
+    });
   }
 
   /**
@@ -106,10 +127,22 @@ export class Store {
   contentSize(blake3: string): Promise<number | null> {
     return call(() => this.native.contentSize(blake3));
   }
+
+  /**
+   * Where large content lives, relative to the oplog's directory (`data/`), as messages
+   * name it: `_large_files/blake3=<hex>`. Throws CORRUPT when `blake3` is not a hash.
+   */
+  largeFilePath(blake3: string): string {
+    return callSync(() => this.native.largeFilePath(blake3));
+  }
 }
 
 export class Txn {
-  constructor(private readonly native: NativeTxn) {}
+  /** `onRelease` is told of the release in flight (it never rejects). */
+  constructor(
+    private readonly native: NativeTxn,
+    private readonly onRelease: (released: Promise<void>) => void = () => undefined,
+  ) {}
 
   async storeFile(path: string): Promise<StoredContent> {
     return stored(await call(() => this.native.storeFile(path)));
@@ -140,8 +173,10 @@ export class Txn {
   }
 
   /** End the transaction and release the write lock (before commit: discard it). */
-  release(): void {
-    this.native.release();
+  release(): Promise<void> {
+    const released = call(() => this.native.release());
+    this.onRelease(released.catch(() => undefined));
+    return released;
   }
 }
 
@@ -176,6 +211,11 @@ export function tableStats(dir: string): Promise<TableStats> {
 /** Compact, vacuum, checkpoint and clean the log of the Delta table in `dir`. */
 export function maintainTable(dir: string, options: MaintainOptions): Promise<MaintainReport> {
   return call(() => addon().maintainTable(dir, options));
+}
+
+/** The pond directory's layout as the addon defines it (see `steward/layout.ts`). */
+export function pondLayout(): PondLayout {
+  return callSync(() => addon().pondLayout());
 }
 
 /** BLAKE3 of bytes as hex. */

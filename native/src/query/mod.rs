@@ -35,7 +35,6 @@ use output::{Encoder, OutputFormat};
 use parquet::{FooterCache, ParquetTable};
 use spec::TableSpec;
 
-pub use ingest::{ColumnInfo, ParquetInfo};
 pub use stream::NativeBatchStream;
 
 /// Stack of the thread that parses statements for [`NativeEngine::table_references`].

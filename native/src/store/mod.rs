@@ -31,7 +31,7 @@ use crate::layout::{CACHE_DIR, CONTROL_DIR, DATA_DIR, LOCK_FILE};
 use crate::lock::WriteLock;
 use crate::schema::PARTITION_COLUMNS;
 
-pub use content_handles::{NativeContentReader, NativeContentWriter, StoredContent};
+pub use content_handles::{NativeContentReader, NativeContentWriter};
 pub use read::ReadRowsOptions;
 pub use txn::NativeTxn;
 
