@@ -10,7 +10,7 @@ use tokio::fs::{self, File};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::error::{Code, Error, Result};
-use crate::layout::{large_file_in, LARGE_DIR, LARGE_THRESHOLD};
+use crate::layout::{large_file_in, large_file_name, LARGE_DIR, LARGE_THRESHOLD};
 
 /// Name prefix of content files still being written (removed on failure and by maintain).
 pub const TEMP_PREFIX: &str = ".tmp-";
@@ -47,14 +47,20 @@ pub fn missing(hash: &str, e: std::io::Error) -> Error {
     if err.code == Code::NotFound {
         err.code = Code::Corrupt;
     }
-    err.context(format!("large content blake3={hash} is missing"))
+    err.context(format!(
+        "large content {} is missing",
+        large_file_name(hash)
+    ))
 }
 
 /// The error for large content whose bytes hash to `actual` instead of its name.
 pub fn mismatch(hash: &str, actual: &str) -> Error {
     Error::new(
         Code::Corrupt,
-        format!("large content blake3={hash} is corrupt: its bytes hash to {actual}"),
+        format!(
+            "large content {} is corrupt: its bytes hash to {actual}",
+            large_file_name(hash)
+        ),
     )
 }
 
@@ -254,7 +260,10 @@ impl ContentReader {
     pub async fn next_chunk(&mut self) -> Result<Option<Vec<u8>>> {
         let mut buf = vec![0u8; CHUNK];
         let n = self.file.read(&mut buf).await.map_err(|e| {
-            Error::from(e).context(format!("cannot read large content blake3={}", self.hash))
+            Error::from(e).context(format!(
+                "cannot read large content {}",
+                large_file_name(&self.hash)
+            ))
         })?;
         if n == 0 {
             if let Some(hasher) = self.verify.take() {

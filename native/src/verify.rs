@@ -14,7 +14,7 @@ use std::sync::Mutex;
 
 use crate::content::{check_hash, mismatch, missing};
 use crate::error::{lock, Code, Error, Result};
-use crate::layout::{CACHE_DIR, LARGE_DIR, VERIFIED_DIR};
+use crate::layout::{large_file_name, CACHE_DIR, LARGE_DIR, VERIFIED_DIR};
 
 /// Files verified by this process, by path, with the metadata key they had.
 static VERIFIED: Mutex<Option<HashMap<PathBuf, String>>> = Mutex::new(None);
@@ -114,7 +114,8 @@ pub fn ensure(path: &Path, hash: &str, size: Option<u64>) -> Result<()> {
             return Err(Error::new(
                 Code::Corrupt,
                 format!(
-                    "large content blake3={hash} is corrupt: {} bytes, the oplog says {expected}",
+                    "large content {} is corrupt: {} bytes, the oplog says {expected}",
+                    large_file_name(hash),
                     meta.len()
                 ),
             ));

@@ -84,7 +84,7 @@ impl OutputFormat {
 
 /// A `Write` whose bytes can be taken out between writes (for incremental Parquet).
 #[derive(Clone, Default)]
-struct SharedBuf(Arc<Mutex<Vec<u8>>>);
+pub struct SharedBuf(Arc<Mutex<Vec<u8>>>);
 
 impl Write for SharedBuf {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
