@@ -19,6 +19,7 @@ mod template;
 mod verify;
 
 pub use control::NativeControl;
+pub use error::error_codes;
 pub use layout::pond_layout;
 pub use maintain::{maintain_table, table_stats};
 pub use query::{NativeBatchStream, NativeEngine};
