@@ -41,10 +41,14 @@ function stored(raw: StoredContentRaw): StoredContent {
   };
 }
 
-export class Store {
-  /** The release of this handle's last transaction, which the next `begin` waits for. */
-  private released: Promise<void> = Promise.resolve();
+/**
+ * The write-lock releases started in this process, chained. `begin` waits for them, so a
+ * `Txn.release()` that is not awaited still lets this process's next writer in, whichever
+ * `Store` it uses. The chain never rejects.
+ */
+let releasing: Promise<void> = Promise.resolve();
 
+export class Store {
   private constructor(private readonly native: NativeStore) {}
 
   static async open(pond: string): Promise<Store> {
@@ -84,16 +88,12 @@ export class Store {
   }
 
   /**
-   * Begin a write transaction (see `Txn`). Waits first for the release of this handle's
-   * previous transaction, so a `release()` that is not awaited still lets the next `begin`
-   * in.
+   * Begin a write transaction: take the write lock, waiting up to `waitMs` (default 0) for
+   * another process's writer, once this process's pending releases are done.
    */
   async begin(waitMs?: number): Promise<Txn> {
-    await this.released;
-    const native = await call(() => this.native.begin(waitMs));
-    return new Txn(native, (released) => {
-      this.released = released;
-    });
+    await releasing;
+    return new Txn(await call(() => this.native.begin(waitMs)));
   }
 
   /**
@@ -138,11 +138,7 @@ export class Store {
 }
 
 export class Txn {
-  /** `onRelease` is told of the release in flight (it never rejects). */
-  constructor(
-    private readonly native: NativeTxn,
-    private readonly onRelease: (released: Promise<void>) => void = () => undefined,
-  ) {}
+  constructor(private readonly native: NativeTxn) {}
 
   async storeFile(path: string): Promise<StoredContent> {
     return stored(await call(() => this.native.storeFile(path)));
@@ -175,7 +171,8 @@ export class Txn {
   /** End the transaction and release the write lock (before commit: discard it). */
   release(): Promise<void> {
     const released = call(() => this.native.release());
-    this.onRelease(released.catch(() => undefined));
+    const settled = released.catch(() => undefined);
+    releasing = releasing.then(() => settled);
     return released;
   }
 }
