@@ -45,13 +45,6 @@ export declare class NativeControl {
 
 /** The query engine: one per process, sharing the runtime and a cache of Parquet footers. */
 export declare class NativeEngine {
-  constructor()
-  /** The tables a statement reads (CTE names excluded), in order of appearance. */
-  tableReferences(sql: string): Array<TableRef>
-  /** Plan and start a query; results come from the returned stream in `options.format`. */
-  query(sql: string, specsJson: string, options: QueryOptions): Promise<NativeBatchStream>
-  /** The physical plan of a query, as text, without running it. */
-  explain(sql: string, specsJson: string, options: QueryOptions): Promise<string>
   /** Inspect a Parquet file: columns, rows, row groups, and the min/max of `time_column`. */
   parquetInfo(path: string, timeColumn?: string | undefined | null): Promise<ParquetInfo>
   /**
@@ -59,6 +52,13 @@ export declare class NativeEngine {
    * existing versions: SCHEMA_MISMATCH when the series could not read it back.
    */
   checkSeriesVersion(label: string, existing: Array<string>, newPath: string): Promise<void>
+  constructor()
+  /** The tables a statement reads (CTE names excluded), in order of appearance. */
+  tableReferences(sql: string): Array<TableRef>
+  /** Plan and start a query; results come from the returned stream in `options.format`. */
+  query(sql: string, specsJson: string, options: QueryOptions): Promise<NativeBatchStream>
+  /** The physical plan of a query, as text, without running it. */
+  explain(sql: string, specsJson: string, options: QueryOptions): Promise<string>
 }
 
 /** A handle on one pond's oplog. */
@@ -74,6 +74,11 @@ export declare class NativeStore {
   get version(): number
   /** The pond directory (absolute). */
   get path(): string
+  /**
+   * Where large content with BLAKE3 `blake3` lives, relative to the oplog's directory
+   * (`data/`): `_large_files/blake3=<hex>`. CORRUPT when `blake3` is not a hash.
+   */
+  largeFilePath(blake3: string): string
   /** The pond id recorded in the table's partition values (null for an empty table). */
   pondId(): Promise<string | null>
   /** Every partition id in the table at this handle's version, sorted. */
@@ -107,8 +112,8 @@ export declare class NativeStore {
 }
 
 /**
- * An open write transaction. Holds the write lock until `commit` or `abort` (or until
- * the process exits: the OS releases the lock, and nothing uncommitted is visible).
+ * An open write transaction. Holds the write lock until `release` (or until the process
+ * exits: the OS releases the lock, and nothing uncommitted is visible).
  */
 export declare class NativeTxn {
   /** Store a host file's content, streaming it in Rust. */
@@ -127,7 +132,7 @@ export declare class NativeTxn {
    * End the transaction and release the write lock. Before `commit` this discards
    * everything staged; after it, it only lets the next writer in.
    */
-  release(): void
+  release(): Promise<void>
 }
 
 /** BLAKE3 of bytes, as hex (integrity checks of inline content and pond checksums). */
@@ -220,6 +225,21 @@ export interface ParquetInfo {
   /** Its min and max, µs since the epoch (null for an empty file). */
   minTime?: number
   maxTime?: number
+}
+
+/**
+ * The directory names of a pond and the inline threshold, for the test that TypeScript
+ * spells them the same way.
+ */
+export declare function pondLayout(): PondLayout
+
+/** The pond's layout as TypeScript sees it. */
+export interface PondLayout {
+  data: string
+  control: string
+  cache: string
+  largeFiles: string
+  largeThreshold: number
 }
 
 /** Query options. */

@@ -10,9 +10,8 @@ use tokio::fs::{self, File};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::error::{Code, Error, Result};
-use crate::schema::LARGE_THRESHOLD;
+use crate::layout::{large_file_in, large_file_name, LARGE_DIR, LARGE_THRESHOLD};
 
-pub const LARGE_DIR: &str = "_large_files";
 /// Name prefix of content files still being written (removed on failure and by maintain).
 pub const TEMP_PREFIX: &str = ".tmp-";
 static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
@@ -39,7 +38,7 @@ pub fn check_hash(hash: &str) -> Result<()> {
 
 pub fn large_path(data_dir: &Path, hash: &str) -> Result<PathBuf> {
     check_hash(hash)?;
-    Ok(data_dir.join(LARGE_DIR).join(format!("blake3={hash}")))
+    Ok(large_file_in(data_dir, hash))
 }
 
 /// The error for a large content file that cannot be opened: CORRUPT when it is gone.
@@ -48,14 +47,20 @@ pub fn missing(hash: &str, e: std::io::Error) -> Error {
     if err.code == Code::NotFound {
         err.code = Code::Corrupt;
     }
-    err.context(format!("large content blake3={hash} is missing"))
+    err.context(format!(
+        "large content {} is missing",
+        large_file_name(hash)
+    ))
 }
 
 /// The error for large content whose bytes hash to `actual` instead of its name.
 pub fn mismatch(hash: &str, actual: &str) -> Error {
     Error::new(
         Code::Corrupt,
-        format!("large content blake3={hash} is corrupt: its bytes hash to {actual}"),
+        format!(
+            "large content {} is corrupt: its bytes hash to {actual}",
+            large_file_name(hash)
+        ),
     )
 }
 
@@ -255,7 +260,10 @@ impl ContentReader {
     pub async fn next_chunk(&mut self) -> Result<Option<Vec<u8>>> {
         let mut buf = vec![0u8; CHUNK];
         let n = self.file.read(&mut buf).await.map_err(|e| {
-            Error::from(e).context(format!("cannot read large content blake3={}", self.hash))
+            Error::from(e).context(format!(
+                "cannot read large content {}",
+                large_file_name(&self.hash)
+            ))
         })?;
         if n == 0 {
             if let Some(hasher) = self.verify.take() {

@@ -9,24 +9,22 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use deltalake::arrow::array::{new_null_array, ArrayRef, RecordBatch};
-use deltalake::arrow::compute::cast;
-use deltalake::kernel::transaction::CommitProperties;
+use deltalake::arrow::array::RecordBatch;
 use deltalake::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use deltalake::protocol::SaveMode;
-use deltalake::{DeltaTable, DeltaTableBuilder};
+use deltalake::DeltaTable;
 use futures::TryStreamExt;
 use napi::bindgen_prelude::Buffer;
 use napi_derive::napi;
 use object_store::ObjectStoreExt;
 use tokio::sync::Mutex;
 
+use crate::delta::commit_log::{read_history, CommitRecord};
+use crate::delta::{self, is_table, table_url, version_of, CommitKind};
 use crate::error::{guard, Code, Error, Result};
 use crate::ipc;
-use crate::schema::CONTROL_SCHEMA;
-use crate::store::{read_history, table_url, CommitRecord};
-
-const CONTROL_DIR: &str = "control";
+use crate::layout::CONTROL_DIR;
+use crate::schema::{conform, CONTROL_SCHEMA};
 
 /// A handle on a pond's control table. The table is created by the first append, so a
 /// pond made before it existed reads as having no control records.
@@ -36,33 +34,9 @@ pub struct NativeControl {
     table: Arc<Mutex<Option<DeltaTable>>>,
 }
 
-/// Shape a batch to the control schema: columns by name, cast where the physical type
-/// differs, absent nullable columns filled with nulls.
-fn conform(batch: &RecordBatch) -> Result<RecordBatch> {
-    let rows = batch.num_rows();
-    let mut columns: Vec<ArrayRef> = Vec::with_capacity(CONTROL_SCHEMA.fields().len());
-    for field in CONTROL_SCHEMA.fields() {
-        let name = field.name().as_str();
-        let column = match batch.column_by_name(name) {
-            Some(col) if col.data_type() == field.data_type() => col.clone(),
-            Some(col) => cast(col, field.data_type())?,
-            None if field.is_nullable() => new_null_array(field.data_type(), rows),
-            None => {
-                return Err(Error::new(
-                    Code::SchemaMismatch,
-                    format!("control rows lack the required column {name:?}"),
-                ))
-            }
-        };
-        if !field.is_nullable() && column.null_count() > 0 {
-            return Err(Error::new(
-                Code::SchemaMismatch,
-                format!("control column {name:?} must not contain nulls"),
-            ));
-        }
-        columns.push(column);
-    }
-    Ok(RecordBatch::try_new(CONTROL_SCHEMA.clone(), columns)?)
+/// A batch shaped to the control schema.
+fn conform_control(batch: &RecordBatch) -> Result<RecordBatch> {
+    conform(batch, &CONTROL_SCHEMA, "control", &[])
 }
 
 impl NativeControl {
@@ -72,12 +46,8 @@ impl NativeControl {
             Some(table) => {
                 table.update_state().await?;
             }
-            None if self.dir.join("_delta_log").is_dir() => {
-                *slot = Some(
-                    DeltaTableBuilder::from_url(table_url(&self.dir)?)?
-                        .load()
-                        .await?,
-                );
+            None if is_table(&self.dir) => {
+                *slot = Some(delta::open(&self.dir, None).await?);
             }
             None => {}
         }
@@ -107,7 +77,7 @@ impl NativeControl {
             let batches: Vec<RecordBatch> = ipc::decode(&rows)?
                 .iter()
                 .filter(|b| b.num_rows() > 0)
-                .map(conform)
+                .map(conform_control)
                 .collect::<Result<_>>()?;
             if batches.is_empty() {
                 return Err(Error::new(
@@ -115,32 +85,23 @@ impl NativeControl {
                     "a control append needs at least one row",
                 ));
             }
-            let meta: serde_json::Value = serde_json::from_str(&meta_json)
-                .map_err(|e| Error::from(e).context("control metadata is not JSON"))?;
+            let properties = CommitKind::Control.properties(&meta_json)?;
             // The handle from this process's last append is current enough: an append never
             // conflicts, and if another process committed since, the commit retries at the
             // next version. (Refreshing first would replay the log a second time.)
             let cached = self.table.lock().await.clone();
             let table = match cached {
                 Some(table) => table,
-                None if self.dir.join("_delta_log").is_dir() => {
-                    self.load().await?.ok_or_else(|| {
-                        Error::new(Code::NotFound, "control table vanished while opening it")
-                    })?
-                }
+                None if is_table(&self.dir) => self.load().await?.ok_or_else(|| {
+                    Error::new(Code::NotFound, "control table vanished while opening it")
+                })?,
                 None => {
                     tokio::fs::create_dir_all(&self.dir).await?;
                     DeltaTable::try_from_url(table_url(&self.dir)?).await?
                 }
             };
-            let table = table
-                .write(batches)
-                .with_save_mode(SaveMode::Append)
-                .with_commit_properties(
-                    CommitProperties::default().with_metadata([("pond_control".to_string(), meta)]),
-                )
-                .await?;
-            let version = table.version().map(|v| v as i64).unwrap_or(-1);
+            let table = delta::write(table, batches, SaveMode::Append, &[], properties).await?;
+            let version = version_of(&table);
             *self.table.lock().await = Some(table);
             Ok(version)
         })
@@ -163,7 +124,7 @@ impl NativeControl {
                 for path in paths {
                     let bytes = store.get(&path).await?.bytes().await?;
                     for batch in ParquetRecordBatchReaderBuilder::try_new(bytes)?.build()? {
-                        out.push(conform(&batch?)?);
+                        out.push(conform_control(&batch?)?);
                     }
                 }
             }
@@ -177,9 +138,13 @@ impl NativeControl {
     #[napi]
     pub async fn history(&self, limit: Option<u32>) -> napi::Result<Vec<CommitRecord>> {
         guard(async move {
-            read_history(&self.dir, limit, &["pond_control", "pond_maintain"])
-                .await
-                .map_err(|e| e.context("cannot read the control log"))
+            read_history(
+                &self.dir,
+                limit,
+                &[CommitKind::Control, CommitKind::Maintain],
+            )
+            .await
+            .map_err(|e| e.context("cannot read the control log"))
         })
         .await
     }

@@ -252,8 +252,18 @@ impl From<Error> for napi::Error {
 
 /// The codes this addon can produce, for the test that TypeScript knows each of them.
 #[napi_derive::napi]
-pub fn error_codes() -> Vec<String> {
-    Code::ALL.iter().map(|c| c.as_str().to_string()).collect()
+pub fn error_codes() -> napi::Result<Vec<String>> {
+    guard_sync(|| Ok(Code::ALL.iter().map(|c| c.as_str().to_string()).collect()))
+}
+
+/// The INTERNAL error for a caught panic, with the panic's message.
+fn panicked(panic: Box<dyn std::any::Any + Send>) -> Error {
+    let what = panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_string());
+    Error::new(Code::Internal, format!("addon panicked: {what}"))
 }
 
 /// Run an addon future so that a panic becomes a rejected Promise with code INTERNAL
@@ -265,15 +275,31 @@ where
     use futures::FutureExt;
     match std::panic::AssertUnwindSafe(fut).catch_unwind().await {
         Ok(result) => result.map_err(napi::Error::from),
-        Err(panic) => {
-            let what = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".to_string());
-            Err(Error::new(Code::Internal, format!("addon panicked: {what}")).into())
-        }
+        Err(panic) => Err(panicked(panic).into()),
     }
+}
+
+/// [`guard`] for a synchronous export: a panic becomes a thrown error with code INTERNAL.
+pub fn guard_sync<T>(f: impl FnOnce() -> Result<T>) -> napi::Result<T> {
+    catch(f).map_err(napi::Error::from)
+}
+
+/// Run `f`, turning a panic into an INTERNAL error.
+fn catch<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|p| Err(panicked(p)))
+}
+
+/// Lock a mutex; a mutex poisoned by an earlier panic is INTERNAL, naming `what` it guards.
+pub fn lock<'a, T>(
+    mutex: &'a std::sync::Mutex<T>,
+    what: &str,
+) -> Result<std::sync::MutexGuard<'a, T>> {
+    mutex.lock().map_err(|_| {
+        Error::new(
+            Code::Internal,
+            format!("the {what} lock was poisoned by an earlier panic"),
+        )
+    })
 }
 
 #[cfg(test)]
@@ -296,5 +322,16 @@ mod tests {
         let bare: serde_json::Value =
             serde_json::from_str(&Error::new(Code::Sql, "x").wire()).unwrap();
         assert!(bare["path"].is_null());
+    }
+
+    // `guard_sync` is `catch` plus the conversion to a napi error, which needs Node to link.
+    #[test]
+    fn a_sync_panic_is_internal() {
+        let err = catch::<()>(|| panic!("boom")).unwrap_err();
+        assert_eq!(err.code, Code::Internal);
+        assert_eq!(err.message, "addon panicked: boom");
+        let err = catch::<()>(|| Err(Error::new(Code::NotFound, "x"))).unwrap_err();
+        assert_eq!(err.code, Code::NotFound);
+        assert_eq!(catch(|| Ok(3)).unwrap(), 3);
     }
 }

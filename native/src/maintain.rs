@@ -10,14 +10,16 @@ use std::num::NonZeroU64;
 use std::path::{Path, PathBuf};
 
 use deltalake::checkpoints::{cleanup_expired_logs_for, create_checkpoint};
-use deltalake::kernel::transaction::CommitProperties;
-use deltalake::{DeltaTable, DeltaTableBuilder};
+use deltalake::DeltaTable;
 use futures::TryStreamExt;
 use napi_derive::napi;
 
-use crate::content::LARGE_DIR;
-use crate::error::{guard, Result};
-use crate::store::table_url;
+use crate::delta::{open_if_table, version_of, CommitKind, LOG_DIR};
+use crate::error::{guard, Code, Error, Result};
+use crate::layout::{LARGE_DIR, LARGE_PREFIX};
+
+/// The file size compaction aims for.
+const TARGET_FILE_SIZE: u64 = 128 * 1024 * 1024;
 
 /// Size and shape of one Delta table at its newest version.
 #[napi(object)]
@@ -91,15 +93,6 @@ impl MaintainReport {
     }
 }
 
-async fn load(dir: &Path) -> Result<Option<DeltaTable>> {
-    if !dir.join("_delta_log").is_dir() {
-        return Ok(None);
-    }
-    Ok(Some(
-        DeltaTableBuilder::from_url(table_url(dir)?)?.load().await?,
-    ))
-}
-
 async fn stats(dir: &Path, table: Option<&DeltaTable>) -> Result<TableStats> {
     let mut out = TableStats {
         version: -1,
@@ -110,7 +103,7 @@ async fn stats(dir: &Path, table: Option<&DeltaTable>) -> Result<TableStats> {
         checkpoint_version: None,
     };
     let Some(table) = table else { return Ok(out) };
-    out.version = table.version().map(|v| v as i64).unwrap_or(-1);
+    out.version = version_of(table);
     let mut partitions = HashSet::new();
     let mut views = table.get_active_add_actions_by_partitions(&[]);
     while let Some(view) = views.try_next().await? {
@@ -122,7 +115,7 @@ async fn stats(dir: &Path, table: Option<&DeltaTable>) -> Result<TableStats> {
         partitions.insert(format!("{values:?}"));
     }
     out.partitions = partitions.len() as i64;
-    let log_dir = dir.join("_delta_log");
+    let log_dir = dir.join(LOG_DIR);
     let mut entries = tokio::fs::read_dir(&log_dir).await?;
     while let Some(entry) = entries.next_entry().await? {
         if entry.file_name().to_string_lossy().ends_with(".json") {
@@ -135,11 +128,6 @@ async fn stats(dir: &Path, table: Option<&DeltaTable>) -> Result<TableStats> {
             .and_then(|v| v.get("version").and_then(|v| v.as_i64()));
     }
     Ok(out)
-}
-
-fn commit_properties(meta_json: &str) -> Result<CommitProperties> {
-    let meta: serde_json::Value = serde_json::from_str(meta_json)?;
-    Ok(CommitProperties::default().with_metadata([("pond_maintain".to_string(), meta)]))
 }
 
 /// Remove `_large_files/` entries that are neither referenced nor complete.
@@ -155,7 +143,7 @@ async fn remove_unreferenced(dir: &Path, referenced: &[String]) -> Result<(i64, 
     while let Some(entry) = entries.next_entry().await? {
         let name = entry.file_name().to_string_lossy().into_owned();
         let referenced = name
-            .strip_prefix("blake3=")
+            .strip_prefix(LARGE_PREFIX)
             .is_some_and(|hash| keep.contains(hash));
         if !referenced {
             let size = entry.metadata().await.map(|m| m.len() as i64).unwrap_or(0);
@@ -172,7 +160,7 @@ async fn remove_unreferenced(dir: &Path, referenced: &[String]) -> Result<(i64, 
 pub async fn table_stats(dir: String) -> napi::Result<TableStats> {
     guard(async move {
         let dir = std::path::absolute(&dir)?;
-        stats(&dir, load(&dir).await?.as_ref()).await
+        stats(&dir, open_if_table(&dir).await?.as_ref()).await
     })
     .await
 }
@@ -183,16 +171,18 @@ pub async fn table_stats(dir: String) -> napi::Result<TableStats> {
 pub async fn maintain_table(dir: String, options: MaintainOptions) -> napi::Result<MaintainReport> {
     guard(async move {
         let dir: PathBuf = std::path::absolute(&dir)?;
-        let Some(mut table) = load(&dir).await? else {
+        let Some(mut table) = open_if_table(&dir).await? else {
             return Ok(MaintainReport::unchanged(stats(&dir, None).await?));
         };
         let mut report = MaintainReport::unchanged(stats(&dir, Some(&table)).await?);
         let retention = chrono::Duration::milliseconds(options.retention_ms.unwrap_or(0).max(0));
         if options.compact.unwrap_or(false) {
+            let target = NonZeroU64::new(TARGET_FILE_SIZE)
+                .ok_or_else(|| Error::new(Code::Internal, "compaction target size is zero"))?;
             let (next, metrics) = table
                 .optimize()
-                .with_target_size(NonZeroU64::new(128 * 1024 * 1024).expect("non-zero"))
-                .with_commit_properties(commit_properties(&options.meta_json)?)
+                .with_target_size(target)
+                .with_commit_properties(CommitKind::Maintain.properties(&options.meta_json)?)
                 .await?;
             table = next;
             report.files_compacted = metrics.num_files_removed as i64;
@@ -206,7 +196,7 @@ pub async fn maintain_table(dir: String, options: MaintainOptions) -> napi::Resu
                 .vacuum()
                 .with_retention_period(retention)
                 .with_enforce_retention_duration(false)
-                .with_commit_properties(commit_properties(&options.meta_json)?)
+                .with_commit_properties(CommitKind::Maintain.properties(&options.meta_json)?)
                 .await?;
             table = next;
             report.files_vacuumed = metrics.files_deleted.len() as i64;

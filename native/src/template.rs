@@ -8,7 +8,7 @@
 use minijinja::{Environment, UndefinedBehavior, Value};
 use napi_derive::napi;
 
-use crate::error::{Code, Error};
+use crate::error::{guard_sync, Code, Error};
 
 /// Instructions one render may execute.
 const FUEL: u64 = 50_000_000;
@@ -73,7 +73,7 @@ fn template_error(e: &minijinja::Error) -> String {
 /// Render a Jinja template with a JSON context. Errors are INVALID_CONFIG with the line.
 #[napi]
 pub fn render_template(template: String, context_json: String) -> napi::Result<String> {
-    render(&template, &context_json).map_err(napi::Error::from)
+    guard_sync(|| render(&template, &context_json))
 }
 
 #[cfg(test)]

@@ -12,11 +12,9 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use crate::content::{check_hash, mismatch, missing, LARGE_DIR};
-use crate::error::{Code, Error, Result};
-
-/// Where stamps live, relative to the pond directory.
-const STAMP_DIR: &str = "cache/verified";
+use crate::content::{check_hash, mismatch, missing};
+use crate::error::{lock, Code, Error, Result};
+use crate::layout::{large_file_name, CACHE_DIR, LARGE_DIR, VERIFIED_DIR};
 
 /// Files verified by this process, by path, with the metadata key they had.
 static VERIFIED: Mutex<Option<HashMap<PathBuf, String>>> = Mutex::new(None);
@@ -72,17 +70,19 @@ fn stamp_dir(path: &Path) -> Option<PathBuf> {
         .parent()
         .and_then(|p| p.file_name())
         .is_some_and(|n| n == LARGE_DIR);
+    // path -> LARGE_DIR -> DATA_DIR -> the pond.
     let pond = path.ancestors().nth(3).filter(|_| in_large)?;
-    Some(pond.join(STAMP_DIR))
+    Some(pond.join(CACHE_DIR).join(VERIFIED_DIR))
 }
 
 /// Remember in this process that `path`, with metadata `key`, was verified.
 fn remember(path: &Path, key: String) {
-    VERIFIED
-        .lock()
-        .expect("verified files")
-        .get_or_insert_with(HashMap::new)
-        .insert(path.to_path_buf(), key);
+    // Best effort, like the stamp: a poisoned lock only costs a re-hash later.
+    if let Ok(mut verified) = VERIFIED.lock() {
+        verified
+            .get_or_insert_with(HashMap::new)
+            .insert(path.to_path_buf(), key);
+    }
 }
 
 /// Remember, in this process and (for content files) in a stamp, that `path` with metadata
@@ -114,16 +114,15 @@ pub fn ensure(path: &Path, hash: &str, size: Option<u64>) -> Result<()> {
             return Err(Error::new(
                 Code::Corrupt,
                 format!(
-                    "large content blake3={hash} is corrupt: {} bytes, the oplog says {expected}",
+                    "large content {} is corrupt: {} bytes, the oplog says {expected}",
+                    large_file_name(hash),
                     meta.len()
                 ),
             ));
         }
     }
     let key = metadata_key(&meta);
-    let known = VERIFIED
-        .lock()
-        .expect("verified files")
+    let known = lock(&VERIFIED, "verified files")?
         .as_ref()
         .and_then(|m| m.get(path).cloned());
     if known.as_deref() == Some(key.as_str()) {

@@ -32,6 +32,7 @@ export type {
   NativeStore,
   NativeTxn,
   ParquetInfo,
+  PondLayout,
   QueryOptions,
   ReadRowsOptions,
   StoredContent as StoredContentRaw,
@@ -118,6 +119,15 @@ export function rehydrate(err: unknown): PondError {
 export async function call<T>(fn: () => Promise<T> | T): Promise<T> {
   try {
     return await fn();
+  } catch (err) {
+    throw rehydrate(err);
+  }
+}
+
+/** Make a synchronous addon call, rehydrating its error. */
+export function callSync<T>(fn: () => T): T {
+  try {
+    return fn();
   } catch (err) {
     throw rehydrate(err);
   }

@@ -9,18 +9,27 @@ import {
   addon,
   type CommitRecord,
   call,
+  callSync,
   type MaintainOptions,
   type MaintainReport,
   type NativeContentWriter,
   type NativeControl,
   type NativeStore,
   type NativeTxn,
+  type PondLayout,
   type ReadRowsOptions,
   type StoredContentRaw,
   type TableStats,
 } from './addon.js';
 
-export type { CommitRecord, MaintainOptions, MaintainReport, ReadRowsOptions, TableStats };
+export type {
+  CommitRecord,
+  MaintainOptions,
+  MaintainReport,
+  PondLayout,
+  ReadRowsOptions,
+  TableStats,
+};
 
 function stored(raw: StoredContentRaw): StoredContent {
   return {
@@ -31,6 +40,13 @@ function stored(raw: StoredContentRaw): StoredContent {
       : null,
   };
 }
+
+/**
+ * The write-lock releases started in this process, chained. `begin` waits for them, so a
+ * `Txn.release()` that is not awaited still lets this process's next writer in, whichever
+ * `Store` it uses. The chain never rejects.
+ */
+let releasing: Promise<void> = Promise.resolve();
 
 export class Store {
   private constructor(private readonly native: NativeStore) {}
@@ -71,7 +87,12 @@ export class Store {
     return call(() => this.native.history(limit));
   }
 
+  /**
+   * Begin a write transaction: take the write lock, waiting up to `waitMs` (default 0) for
+   * another process's writer, once this process's pending releases are done.
+   */
   async begin(waitMs?: number): Promise<Txn> {
+    await releasing;
     return new Txn(await call(() => this.native.begin(waitMs)));
   }
 
@@ -105,6 +126,14 @@ export class Store {
   /** The size of a large content file, or null if it is missing. */
   contentSize(blake3: string): Promise<number | null> {
     return call(() => this.native.contentSize(blake3));
+  }
+
+  /**
+   * Where large content lives, relative to the oplog's directory (`data/`), as messages
+   * name it: `_large_files/blake3=<hex>`. Throws CORRUPT when `blake3` is not a hash.
+   */
+  largeFilePath(blake3: string): string {
+    return callSync(() => this.native.largeFilePath(blake3));
   }
 }
 
@@ -140,8 +169,11 @@ export class Txn {
   }
 
   /** End the transaction and release the write lock (before commit: discard it). */
-  release(): void {
-    this.native.release();
+  release(): Promise<void> {
+    const released = call(() => this.native.release());
+    const settled = released.catch(() => undefined);
+    releasing = releasing.then(() => settled);
+    return released;
   }
 }
 
@@ -176,6 +208,11 @@ export function tableStats(dir: string): Promise<TableStats> {
 /** Compact, vacuum, checkpoint and clean the log of the Delta table in `dir`. */
 export function maintainTable(dir: string, options: MaintainOptions): Promise<MaintainReport> {
   return call(() => addon().maintainTable(dir, options));
+}
+
+/** The pond directory's layout as the addon defines it (see `steward/layout.ts`). */
+export function pondLayout(): PondLayout {
+  return callSync(() => addon().pondLayout());
 }
 
 /** BLAKE3 of bytes as hex. */

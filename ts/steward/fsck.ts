@@ -130,7 +130,7 @@ export async function fsck(target: FsckTarget, options: FsckOptions = {}): Promi
           problems.add(where, `size ${row.content.length}, recorded ${row.size}`);
       } else {
         large++;
-        const file = `_large_files/blake3=${row.blake3}`;
+        const file = store.largeFilePath(row.blake3);
         const size = await store.contentSize(row.blake3);
         if (size === null) problems.add(where, `large file ${file} is missing`);
         else if (size !== row.size)

@@ -5,11 +5,13 @@
 
 pub mod bounds;
 pub mod formats;
+mod ingest;
 pub mod limits;
 mod ordered_view;
 pub mod output;
 pub mod parquet;
 pub mod spec;
+mod stream;
 pub mod unify;
 
 use std::collections::BTreeMap;
@@ -17,28 +19,23 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use deltalake::arrow::array::{Array, Int64Array};
-use deltalake::arrow::compute::{cast, max, min};
-use deltalake::arrow::datatypes::{DataType, Schema, TimeUnit};
+use deltalake::arrow::datatypes::Schema;
 use deltalake::datafusion::catalog::TableProvider;
 use deltalake::datafusion::common::TableReference;
 use deltalake::datafusion::datasource::empty::EmptyTable;
 use deltalake::datafusion::execution::runtime_env::RuntimeEnv;
-use deltalake::datafusion::execution::SendableRecordBatchStream;
 use deltalake::datafusion::physical_plan::displayable;
 use deltalake::datafusion::prelude::{DataFrame, SQLOptions, SessionConfig, SessionContext};
-use deltalake::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
-use deltalake::parquet::arrow::ProjectionMask;
 use futures::future::BoxFuture;
-use futures::{FutureExt, TryStreamExt};
-use napi::bindgen_prelude::Buffer;
+use futures::FutureExt;
 use napi_derive::napi;
-use tokio::sync::Mutex;
 
-use crate::error::{guard, Code, Error, Result};
+use crate::error::{guard, guard_sync, Code, Error, Result};
 use output::{Encoder, OutputFormat};
 use parquet::{FooterCache, ParquetTable};
 use spec::TableSpec;
+
+pub use stream::NativeBatchStream;
 
 /// Stack of the thread that parses statements for [`NativeEngine::table_references`].
 const PARSE_STACK: usize = 256 * 1024 * 1024;
@@ -71,35 +68,6 @@ pub struct TableRef {
     /// The table part: the name the spec must be registered under.
     pub table: String,
     pub schema: Option<String>,
-}
-
-/// One column of a Parquet file.
-#[napi(object)]
-pub struct ColumnInfo {
-    pub name: String,
-    /// Arrow type name as DataFusion prints it, e.g. `Timestamp(Millisecond, Some("UTC"))`.
-    pub data_type: String,
-    pub nullable: bool,
-    /// True for timestamp and Int64 columns (event-time candidates).
-    pub time_like: bool,
-}
-
-/// What a Parquet file holds, and the event-time range of one of its columns.
-#[napi(object)]
-pub struct ParquetInfo {
-    pub columns: Vec<ColumnInfo>,
-    pub num_rows: i64,
-    pub num_row_groups: u32,
-    pub size: i64,
-    /// The requested time column, when it exists and is time-like.
-    pub time_column: Option<String>,
-    /// Its min and max, µs since the epoch (null for an empty file).
-    pub min_time: Option<i64>,
-    pub max_time: Option<i64>,
-}
-
-fn is_time_like(dt: &DataType) -> bool {
-    matches!(dt, DataType::Timestamp(_, _) | DataType::Int64)
 }
 
 impl Engine {
@@ -259,37 +227,14 @@ impl Default for NativeEngine {
 #[napi]
 impl NativeEngine {
     #[napi(constructor)]
-    pub fn new() -> Self {
-        NativeEngine::default()
+    pub fn new() -> napi::Result<Self> {
+        guard_sync(|| Ok(NativeEngine::default()))
     }
 
     /// The tables a statement reads (CTE names excluded), in order of appearance.
     #[napi]
     pub fn table_references(&self, sql: String) -> napi::Result<Vec<TableRef>> {
-        let run = move || -> Result<Vec<TableRef>> {
-            limits::check_text(&sql)?;
-            let state = SessionContext::new().state();
-            let statement = state.sql_to_statement(&sql, &Default::default())?;
-            limits::check_statement(&statement)?;
-            let refs = state.resolve_table_references(&statement)?;
-            Ok(refs
-                .into_iter()
-                .map(|r| TableRef {
-                    text: r.to_string(),
-                    table: r.table().to_string(),
-                    schema: r.schema().map(String::from),
-                })
-                .collect())
-        };
-        // Parsing (and dropping) a deep statement recurses: give it a stack of its own
-        // rather than the JS thread's.
-        std::thread::Builder::new()
-            .stack_size(PARSE_STACK)
-            .spawn(run)
-            .map_err(|e| Error::new(Code::Internal, format!("cannot start parser thread: {e}")))?
-            .join()
-            .unwrap_or_else(|_| Err(Error::new(Code::Internal, "the SQL parser panicked")))
-            .map_err(napi::Error::from)
+        guard_sync(|| table_references(sql))
     }
 
     /// Plan and start a query; results come from the returned stream in `options.format`.
@@ -315,13 +260,7 @@ impl NativeEngine {
                 stream.schema(),
                 options.row_group_rows.map(|n| n as usize),
             )?;
-            Ok(NativeBatchStream {
-                state: Mutex::new(StreamState {
-                    stream: Some(stream),
-                    encoder,
-                    deadline,
-                }),
-            })
+            Ok(NativeBatchStream::new(stream, encoder, deadline))
         })
         .await
     }
@@ -350,162 +289,31 @@ impl NativeEngine {
         })
         .await
     }
+}
 
-    /// Inspect a Parquet file: columns, rows, row groups, and the min/max of `time_column`.
-    #[napi]
-    pub async fn parquet_info(
-        &self,
-        path: String,
-        time_column: Option<String>,
-    ) -> napi::Result<ParquetInfo> {
-        let engine = self.inner.clone();
-        guard(async move {
-            let footer = engine.footers.get(&path).await?;
-            let columns = footer
-                .schema
-                .fields()
-                .iter()
-                .map(|f| ColumnInfo {
-                    name: f.name().clone(),
-                    data_type: format!("{:?}", f.data_type()),
-                    nullable: f.is_nullable(),
-                    time_like: is_time_like(f.data_type()),
-                })
-                .collect();
-            let column = time_column.filter(|c| {
-                footer
-                    .schema
-                    .field_with_name(c)
-                    .map(|f| is_time_like(f.data_type()))
-                    .unwrap_or(false)
-            });
-            let (min_time, max_time) = match &column {
-                Some(c) => time_range(&path, c).await?,
-                None => (None, None),
-            };
-            Ok(ParquetInfo {
-                columns,
-                num_rows: footer.metadata.file_metadata().num_rows(),
-                num_row_groups: footer.metadata.num_row_groups() as u32,
-                size: footer.size as i64,
-                time_column: column,
-                min_time,
-                max_time,
+/// The tables `sql` reads, parsed on a thread of its own.
+fn table_references(sql: String) -> Result<Vec<TableRef>> {
+    let run = move || -> Result<Vec<TableRef>> {
+        limits::check_text(&sql)?;
+        let state = SessionContext::new().state();
+        let statement = state.sql_to_statement(&sql, &Default::default())?;
+        limits::check_statement(&statement)?;
+        let refs = state.resolve_table_references(&statement)?;
+        Ok(refs
+            .into_iter()
+            .map(|r| TableRef {
+                text: r.to_string(),
+                table: r.table().to_string(),
+                schema: r.schema().map(String::from),
             })
-        })
-        .await
-    }
-
-    /// Check a new version of the series `label` (Parquet at `new_path`) against its
-    /// existing versions: SCHEMA_MISMATCH when the series could not read it back.
-    #[napi]
-    pub async fn check_series_version(
-        &self,
-        label: String,
-        existing: Vec<String>,
-        new_path: String,
-    ) -> napi::Result<()> {
-        let engine = self.inner.clone();
-        guard(async move {
-            let mut schemas = Vec::with_capacity(existing.len());
-            for path in &existing {
-                schemas.push(engine.footers.get(path).await?.schema);
-            }
-            let new = engine.footers.get(&new_path).await?.schema;
-            unify::check_new_version(&label, &schemas.iter().collect::<Vec<_>>(), &new)
-        })
-        .await
-    }
-}
-
-/// Min and max of a time-like column, in µs (Int64 columns are taken as µs already).
-async fn time_range(path: &str, column: &str) -> Result<(Option<i64>, Option<i64>)> {
-    let path = path.to_string();
-    let column = column.to_string();
-    tokio::task::spawn_blocking(move || -> Result<(Option<i64>, Option<i64>)> {
-        let file = std::fs::File::open(&path)?;
-        let builder = ParquetRecordBatchReaderBuilder::try_new(file)?;
-        let mask = ProjectionMask::columns(builder.parquet_schema(), [column.as_str()]);
-        let reader = builder.with_projection(mask).build()?;
-        let (mut lo, mut hi): (Option<i64>, Option<i64>) = (None, None);
-        for batch in reader {
-            let batch = batch?;
-            let col = batch.column(0);
-            let as_micros = match col.data_type() {
-                DataType::Timestamp(_, tz) => {
-                    cast(col, &DataType::Timestamp(TimeUnit::Microsecond, tz.clone()))?
-                }
-                _ => col.clone(),
-            };
-            let values = cast(&as_micros, &DataType::Int64)?;
-            let values = values
-                .as_any()
-                .downcast_ref::<Int64Array>()
-                .ok_or_else(|| Error::new(Code::Internal, "time column did not cast to Int64"))?;
-            if values.null_count() == values.len() {
-                continue;
-            }
-            if let Some(v) = min(values) {
-                lo = Some(lo.map_or(v, |lo| lo.min(v)));
-            }
-            if let Some(v) = max(values) {
-                hi = Some(hi.map_or(v, |hi| hi.max(v)));
-            }
-        }
-        Ok((lo, hi))
-    })
-    .await
-    .map_err(|e| Error::new(Code::Internal, e.to_string()))?
-}
-
-struct StreamState {
-    stream: Option<SendableRecordBatchStream>,
-    encoder: Encoder,
-    deadline: Option<Instant>,
-}
-
-/// Results of a query, pulled chunk by chunk so a large result never sits in memory.
-#[napi]
-pub struct NativeBatchStream {
-    state: Mutex<StreamState>,
-}
-
-#[napi]
-impl NativeBatchStream {
-    /// The next encoded chunk, or null when the result is complete.
-    #[napi]
-    pub async fn next(&self) -> napi::Result<Option<Buffer>> {
-        guard(async {
-            let mut state = self.state.lock().await;
-            loop {
-                let deadline = state.deadline;
-                let Some(stream) = state.stream.as_mut() else {
-                    return Ok(None);
-                };
-                let next = until(deadline, async { Ok(stream.try_next().await?) }).await;
-                let next = match next {
-                    Ok(next) => next,
-                    Err(e) => {
-                        // Dropping the stream stops the plan's tasks.
-                        state.stream = None;
-                        return Err(e);
-                    }
-                };
-                match next {
-                    Some(batch) => {
-                        let bytes = state.encoder.push(&batch)?;
-                        if !bytes.is_empty() {
-                            return Ok(Some(bytes.into()));
-                        }
-                    }
-                    None => {
-                        state.stream = None;
-                        let bytes = state.encoder.finish()?;
-                        return Ok((!bytes.is_empty()).then(|| bytes.into()));
-                    }
-                }
-            }
-        })
-        .await
-    }
+            .collect())
+    };
+    // Parsing (and dropping) a deep statement recurses: give it a stack of its own
+    // rather than the JS thread's.
+    std::thread::Builder::new()
+        .stack_size(PARSE_STACK)
+        .spawn(run)
+        .map_err(|e| Error::new(Code::Internal, format!("cannot start parser thread: {e}")))?
+        .join()
+        .unwrap_or_else(|_| Err(Error::new(Code::Internal, "the SQL parser panicked")))
 }

@@ -14,7 +14,7 @@ use deltalake::parquet::arrow::ArrowWriter;
 use deltalake::parquet::basic::Compression;
 use deltalake::parquet::file::properties::WriterProperties;
 
-use crate::error::{Code, Error, Result};
+use crate::error::{lock, Code, Error, Result};
 use crate::ipc;
 
 /// The boundary type for a column type: timestamps as µs UTC, views and dictionaries and
@@ -84,11 +84,14 @@ impl OutputFormat {
 
 /// A `Write` whose bytes can be taken out between writes (for incremental Parquet).
 #[derive(Clone, Default)]
-struct SharedBuf(Arc<Mutex<Vec<u8>>>);
+pub struct SharedBuf(Arc<Mutex<Vec<u8>>>);
 
 impl Write for SharedBuf {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().expect("buffer lock").extend_from_slice(buf);
+        self.0
+            .lock()
+            .map_err(|_| std::io::Error::other("the output buffer lock was poisoned"))?
+            .extend_from_slice(buf);
         Ok(buf.len())
     }
     fn flush(&mut self) -> std::io::Result<()> {
@@ -97,20 +100,36 @@ impl Write for SharedBuf {
 }
 
 impl SharedBuf {
-    fn take(&self) -> Vec<u8> {
-        std::mem::take(&mut *self.0.lock().expect("buffer lock"))
+    fn take(&self) -> Result<Vec<u8>> {
+        Ok(std::mem::take(&mut *lock(&self.0, "output buffer")?))
     }
 }
 
-/// Turns a stream of batches into chunks of one output format.
-pub struct Encoder {
-    format: OutputFormat,
-    /// The result schema as the plan produced it (its type names go in table headers).
-    schema: SchemaRef,
-    plain: SchemaRef,
-    wrote_header: bool,
-    parquet: Option<(ArrowWriter<SharedBuf>, SharedBuf)>,
-    table: Vec<RecordBatch>,
+/// Turns a stream of batches into chunks of one output format: one variant per format,
+/// holding what that format needs between batches.
+pub enum Encoder {
+    Ipc {
+        plain: SchemaRef,
+        wrote_schema: bool,
+    },
+    Csv {
+        /// The result schema as the plan produced it (its names head an empty result).
+        schema: SchemaRef,
+        plain: SchemaRef,
+        wrote_header: bool,
+    },
+    Json {
+        plain: SchemaRef,
+    },
+    Parquet {
+        writer: Box<ArrowWriter<SharedBuf>>,
+        buf: SharedBuf,
+    },
+    Table {
+        /// The result schema as the plan produced it (its type names go in the header).
+        schema: SchemaRef,
+        batches: Vec<RecordBatch>,
+    },
 }
 
 impl Encoder {
@@ -120,67 +139,81 @@ impl Encoder {
         schema: SchemaRef,
         row_group_rows: Option<usize>,
     ) -> Result<Encoder> {
-        let plain = plain_schema(&schema);
-        let parquet = if format == OutputFormat::Parquet {
-            let buf = SharedBuf::default();
-            let mut props = WriterProperties::builder().set_compression(Compression::SNAPPY);
-            if let Some(rows) = row_group_rows {
-                props = props.set_max_row_group_row_count(Some(rows.max(1)));
+        Ok(match format {
+            OutputFormat::Ipc => Encoder::Ipc {
+                plain: plain_schema(&schema),
+                wrote_schema: false,
+            },
+            OutputFormat::Csv => Encoder::Csv {
+                plain: plain_schema(&schema),
+                schema,
+                wrote_header: false,
+            },
+            OutputFormat::Json => Encoder::Json {
+                plain: plain_schema(&schema),
+            },
+            OutputFormat::Parquet => {
+                let buf = SharedBuf::default();
+                let mut props = WriterProperties::builder().set_compression(Compression::SNAPPY);
+                if let Some(rows) = row_group_rows {
+                    props = props.set_max_row_group_row_count(Some(rows.max(1)));
+                }
+                let writer = ArrowWriter::try_new(buf.clone(), schema, Some(props.build()))?;
+                Encoder::Parquet {
+                    writer: Box::new(writer),
+                    buf,
+                }
             }
-            Some((
-                ArrowWriter::try_new(buf.clone(), schema.clone(), Some(props.build()))?,
-                buf,
-            ))
-        } else {
-            None
-        };
-        Ok(Encoder {
-            format,
-            schema,
-            plain,
-            wrote_header: false,
-            parquet,
-            table: Vec::new(),
+            OutputFormat::Table => Encoder::Table {
+                schema,
+                batches: Vec::new(),
+            },
         })
     }
 
     /// Encode one batch; returns bytes ready to emit (possibly empty).
     pub fn push(&mut self, batch: &RecordBatch) -> Result<Vec<u8>> {
-        match self.format {
-            OutputFormat::Ipc => {
-                self.wrote_header = true;
-                ipc::encode(&self.plain, &[plain_batch(batch, &self.plain)?])
+        match self {
+            Encoder::Ipc {
+                plain,
+                wrote_schema,
+            } => {
+                *wrote_schema = true;
+                ipc::encode(plain, &[plain_batch(batch, plain)?])
             }
-            OutputFormat::Csv => {
+            Encoder::Csv {
+                plain,
+                wrote_header,
+                ..
+            } => {
                 let mut out = Vec::new();
                 {
                     let mut writer = deltalake::arrow::csv::WriterBuilder::new()
-                        .with_header(!self.wrote_header)
+                        .with_header(!*wrote_header)
                         .build(&mut out);
-                    writer.write(&plain_batch(batch, &self.plain)?)?;
+                    writer.write(&plain_batch(batch, plain)?)?;
                 }
-                self.wrote_header = true;
+                *wrote_header = true;
                 Ok(out)
             }
-            OutputFormat::Json => {
+            Encoder::Json { plain } => {
                 let mut out = Vec::new();
                 {
                     let mut writer = deltalake::arrow::json::LineDelimitedWriter::new(&mut out);
-                    writer.write(&plain_batch(batch, &self.plain)?)?;
+                    writer.write(&plain_batch(batch, plain)?)?;
                     writer.finish()?;
                 }
                 Ok(out)
             }
-            OutputFormat::Parquet => {
-                let (writer, buf) = self.parquet.as_mut().expect("parquet writer");
+            Encoder::Parquet { writer, buf } => {
                 writer.write(batch)?;
                 if writer.in_progress_size() > 64 << 20 {
                     writer.flush()?;
                 }
-                Ok(buf.take())
+                buf.take()
             }
-            OutputFormat::Table => {
-                self.table.push(batch.clone());
+            Encoder::Table { batches, .. } => {
+                batches.push(batch.clone());
                 Ok(Vec::new())
             }
         }
@@ -188,35 +221,36 @@ impl Encoder {
 
     /// Bytes that complete the output after the last batch.
     pub fn finish(&mut self) -> Result<Vec<u8>> {
-        match self.format {
-            OutputFormat::Ipc => {
-                if self.wrote_header {
+        match self {
+            Encoder::Ipc {
+                plain,
+                wrote_schema,
+            } => {
+                if *wrote_schema {
                     Ok(Vec::new())
                 } else {
-                    self.wrote_header = true;
-                    ipc::encode(&self.plain, &[])
+                    *wrote_schema = true;
+                    ipc::encode(plain, &[])
                 }
             }
-            OutputFormat::Csv => {
-                if self.wrote_header {
+            Encoder::Csv {
+                schema,
+                wrote_header,
+                ..
+            } => {
+                if *wrote_header {
                     return Ok(Vec::new());
                 }
-                self.wrote_header = true;
-                let names: Vec<&str> = self
-                    .schema
-                    .fields()
-                    .iter()
-                    .map(|f| f.name().as_str())
-                    .collect();
+                *wrote_header = true;
+                let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
                 Ok(format!("{}\n", names.join(",")).into_bytes())
             }
-            OutputFormat::Json => Ok(Vec::new()),
-            OutputFormat::Parquet => {
-                let (writer, buf) = self.parquet.take().expect("parquet writer");
-                writer.close()?;
-                Ok(buf.take())
+            Encoder::Json { .. } => Ok(Vec::new()),
+            Encoder::Parquet { writer, buf } => {
+                writer.finish()?;
+                buf.take()
             }
-            OutputFormat::Table => render_table(&self.schema, &std::mem::take(&mut self.table)),
+            Encoder::Table { schema, batches } => render_table(schema, &std::mem::take(batches)),
         }
     }
 }
@@ -287,4 +321,66 @@ pub fn render_table(schema: &SchemaRef, batches: &[RecordBatch]) -> Result<Vec<u
     out.push_str(&border);
     out.push_str(&format!("Summary: {rows} total rows\n"));
     Ok(out.into_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use deltalake::arrow::array::Int64Array;
+
+    fn batch() -> RecordBatch {
+        let schema = Arc::new(Schema::new(vec![Field::new("n", DataType::Int64, false)]));
+        RecordBatch::try_new(schema, vec![Arc::new(Int64Array::from(vec![1, 2]))]).unwrap()
+    }
+
+    fn encode(format: OutputFormat, batches: &[RecordBatch]) -> Vec<u8> {
+        let mut encoder = Encoder::new(format, batch().schema(), None).unwrap();
+        let mut out = Vec::new();
+        for b in batches {
+            out.extend(encoder.push(b).unwrap());
+        }
+        out.extend(encoder.finish().unwrap());
+        out
+    }
+
+    #[test]
+    fn csv_has_one_header_even_when_empty() {
+        assert_eq!(
+            encode(OutputFormat::Csv, &[batch(), batch()]),
+            b"n\n1\n2\n1\n2\n"
+        );
+        assert_eq!(encode(OutputFormat::Csv, &[]), b"n\n");
+    }
+
+    #[test]
+    fn parquet_is_one_readable_file() {
+        use deltalake::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+        let bytes = encode(OutputFormat::Parquet, &[batch(), batch()]);
+        let path =
+            std::env::temp_dir().join(format!("duckpond-encoder-{}.parquet", std::process::id()));
+        std::fs::write(&path, bytes).unwrap();
+        let file = std::fs::File::open(&path).unwrap();
+        let reader = ParquetRecordBatchReaderBuilder::try_new(file)
+            .unwrap()
+            .build()
+            .unwrap();
+        let rows: usize = reader.map(|b| b.unwrap().num_rows()).sum();
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(rows, 4);
+    }
+
+    #[test]
+    fn ipc_and_json_and_table() {
+        assert_eq!(
+            ipc::decode(&encode(OutputFormat::Ipc, &[])).unwrap().len(),
+            0
+        );
+        assert_eq!(
+            encode(OutputFormat::Json, &[batch()]),
+            b"{\"n\":1}\n{\"n\":2}\n"
+        );
+        let table = String::from_utf8(encode(OutputFormat::Table, &[batch()])).unwrap();
+        assert!(table.ends_with("Summary: 2 total rows\n"));
+        assert_eq!(encode(OutputFormat::Table, &[]), b"No data found\n");
+    }
 }

@@ -43,7 +43,7 @@ use deltalake::parquet::file::metadata::{PageIndexPolicy, ParquetMetaData};
 use super::bounds::{time_bounds, TimeBounds};
 use super::spec::ParquetFile;
 use super::unify::merge_schemas;
-use crate::error::{Code, Error, Result};
+use crate::error::{lock, Code, Error, Result};
 
 /// A Parquet file's footer, read once per process and kept.
 #[derive(Clone)]
@@ -61,7 +61,7 @@ pub struct FooterCache {
 
 impl FooterCache {
     pub async fn get(&self, path: &str) -> Result<Footer> {
-        if let Some(f) = self.footers.lock().expect("footer cache").get(path) {
+        if let Some(f) = lock(&self.footers, "footer cache")?.get(path) {
             return Ok(f.clone());
         }
         let owned = path.to_string();
@@ -87,10 +87,7 @@ impl FooterCache {
         })
         .await
         .map_err(|e| Error::new(Code::Internal, e.to_string()))??;
-        self.footers
-            .lock()
-            .expect("footer cache")
-            .insert(path.to_string(), footer.clone());
+        lock(&self.footers, "footer cache")?.insert(path.to_string(), footer.clone());
         Ok(footer)
     }
 }
