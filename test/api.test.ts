@@ -34,6 +34,7 @@ describe('the public API', () => {
       'blake3Hex',
       'errorCodes',
       'maintainTable',
+      'pondLayout',
       'renderTemplate',
       'tableStats',
     ]);

@@ -34,7 +34,6 @@ import type { ProgressFactory } from './progress.js';
 import { collectSql, type SqlOptions, streamSql } from './query/run-sql.js';
 import type { TxnSummary } from './steward/control.js';
 import { type FsckOptions, type FsckReport, fsck } from './steward/fsck.js';
-import { LAYOUT, TABLES, type TableName, tableDir } from './steward/layout.js';
 import { type MaintainOptions, type MaintainResult, maintain } from './steward/maintain.js';
 import {
   type PondIdentity,
@@ -47,6 +46,7 @@ import type { EntryType } from './tinyfs/entry-type.js';
 import type { NodePath, WD } from './tinyfs/fs.js';
 import { readContent } from './tinyfs/node.js';
 import { collect } from './tinyfs/persistence.js';
+import { LAYOUT, TABLES, type TableName, tableDir } from './tlogfs/layout.js';
 import { Transaction } from './transaction.js';
 
 export type { PondEnvironment } from './environment.js';

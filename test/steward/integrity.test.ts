@@ -128,7 +128,7 @@ async function commitRaw(steward: Steward, seq: number, rows: OplogRow[]): Promi
   try {
     await txn.commit(encodeRows(rows), { txn_seq: seq, txn_id: uuid7(), args: ['craft'] });
   } finally {
-    txn.release();
+    await txn.release();
   }
 }
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
  * The pond's on-disk layout is defined once per language (`native/src/layout.rs`,
- * `ts/steward/layout.ts` and the inline threshold in `ts/tlogfs/rows.ts`): the two must
+ * `ts/tlogfs/layout.ts` and the inline threshold in `ts/tlogfs/rows.ts`): the two must
  * spell every name and the threshold the same way.
  */
 
@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, PondError } from '../../ts/errors.js';
 import { pondLayout, Store } from '../../ts/native/store.js';
-import { LAYOUT } from '../../ts/steward/layout.js';
+import { LAYOUT } from '../../ts/tlogfs/layout.js';
 import { LARGE_THRESHOLD } from '../../ts/tlogfs/rows.js';
 import { pondAndHost } from '../helpers.js';
 
@@ -26,9 +26,10 @@ describe('pond layout', () => {
     const rust = pondLayout();
     const store = await Store.open(p);
     const txn = await store.begin();
-    const { blake3, inline } = await txn.storeBytes(new Uint8Array(rust.largeThreshold));
+    const stored = await txn.storeBytes(new Uint8Array(rust.largeThreshold));
     await txn.release();
-    expect(inline).toBeNull();
+    expect(stored.inline).toBeNull();
+    const blake3 = stored.blake3 as string;
     expect(store.largeFilePath(blake3)).toBe(`${rust.largeFiles}/blake3=${blake3}`);
     expect((await stat(join(p, rust.data, store.largeFilePath(blake3)))).size).toBe(
       rust.largeThreshold,

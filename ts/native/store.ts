@@ -41,13 +41,6 @@ function stored(raw: StoredContentRaw): StoredContent {
   };
 }
 
-/**
- * The write-lock releases started in this process, chained. `begin` waits for them, so a
- * `Txn.release()` that is not awaited still lets this process's next writer in, whichever
- * `Store` it uses. The chain never rejects.
- */
-let releasing: Promise<void> = Promise.resolve();
-
 export class Store {
   private constructor(private readonly native: NativeStore) {}
 
@@ -89,10 +82,9 @@ export class Store {
 
   /**
    * Begin a write transaction: take the write lock, waiting up to `waitMs` (default 0) for
-   * another process's writer, once this process's pending releases are done.
+   * another writer (this process's too: await the previous `Txn.release()`).
    */
   async begin(waitMs?: number): Promise<Txn> {
-    await releasing;
     return new Txn(await call(() => this.native.begin(waitMs)));
   }
 
@@ -170,10 +162,7 @@ export class Txn {
 
   /** End the transaction and release the write lock (before commit: discard it). */
   release(): Promise<void> {
-    const released = call(() => this.native.release());
-    const settled = released.catch(() => undefined);
-    releasing = releasing.then(() => settled);
-    return released;
+    return call(() => this.native.release());
   }
 }
 
@@ -210,7 +199,7 @@ export function maintainTable(dir: string, options: MaintainOptions): Promise<Ma
   return call(() => addon().maintainTable(dir, options));
 }
 
-/** The pond directory's layout as the addon defines it (see `steward/layout.ts`). */
+/** The pond directory's layout as the addon defines it (see `tlogfs/layout.ts`). */
 export function pondLayout(): PondLayout {
   return callSync(() => addon().pondLayout());
 }

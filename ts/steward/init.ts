@@ -12,9 +12,9 @@ import { join } from 'node:path';
 import { ErrorCode, PondError } from '../errors.js';
 import { Store } from '../native/store.js';
 import { ROOT_ID } from '../tinyfs/persistence.js';
+import { LAYOUT, tableDir } from '../tlogfs/layout.js';
 import { decodeRows, decodeSnapshot, Format } from '../tlogfs/rows.js';
 import { Control, RecordType } from './control.js';
-import { LAYOUT, tableDir } from './layout.js';
 
 /** What `init` finds at a pond path. */
 export type PondState =

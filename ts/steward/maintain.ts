@@ -9,10 +9,10 @@
  */
 
 import { type MaintainReport, maintainTable, type Store } from '../native/store.js';
+import { TABLES, tableDir } from '../tlogfs/layout.js';
 import { decodeRows, LARGE_THRESHOLD } from '../tlogfs/rows.js';
 import type { Control } from './control.js';
 import { readHead } from './head.js';
-import { TABLES, tableDir } from './layout.js';
 import type { WriteOptions } from './transactions.js';
 
 /** What maintenance needs of the steward: both tables. */
@@ -104,6 +104,6 @@ export async function maintain(
     await store.refresh();
     return { data, control };
   } finally {
-    txn.release();
+    await txn.release();
   }
 }

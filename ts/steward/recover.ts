@@ -71,6 +71,6 @@ export async function recover(
     await steward.control.append(records);
     return out;
   } finally {
-    txn.release();
+    await txn.release();
   }
 }

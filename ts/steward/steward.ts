@@ -290,7 +290,7 @@ export class Steward {
       if (record.txnSeq % AUTO_COMPACT_EVERY === 0) await this.compact(record.txnSeq);
       return { value, committed: true, txnSeq: record.txnSeq };
     } finally {
-      txn.release();
+      await txn.release();
       if (committed && record.txnKind !== 'post-commit' && this.options.afterCommit) {
         await this.options.afterCommit(this, record.txnSeq);
       }
@@ -366,7 +366,7 @@ export class Steward {
     try {
       await this.control.append([{ recordType: RecordType.Setting, key, value }]);
     } finally {
-      txn.release();
+      await txn.release();
     }
   }
 

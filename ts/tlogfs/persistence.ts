@@ -30,6 +30,7 @@ import {
   type VersionRecord,
 } from '../tinyfs/persistence.js';
 import { memo, ReadCache, type VersionCache } from './cache.js';
+import { cacheDir, LAYOUT } from './layout.js';
 import {
   decodeRows,
   decodeSnapshot,
@@ -184,12 +185,12 @@ export class TlogPersistence implements Persistence {
   }
 
   get cacheDir(): string {
-    return join(this.oplog.path, 'cache');
+    return cacheDir(this.oplog.path);
   }
 
   async localPath(node: NodeRef, version: VersionRecord): Promise<string> {
     if (version.large && version.blake3) {
-      return join(this.oplog.path, 'data', '_large_files', `blake3=${version.blake3}`);
+      return join(this.oplog.path, LAYOUT.data, this.oplog.largeFilePath(version.blake3));
     }
     const bytes = await collect(this.read(node, version));
     const path = join(
