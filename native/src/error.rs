@@ -58,6 +58,9 @@ pub struct Error {
     pub message: String,
     /// The pond or host path the error concerns, when there is one.
     pub path: Option<String>,
+    /// For an error from a library (I/O, Delta, Arrow, Parquet, DataFusion...): the
+    /// innermost error of its `source()` chain, the root cause the message ends with.
+    pub cause: Option<String>,
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
@@ -68,6 +71,18 @@ impl Error {
             code,
             message: message.into(),
             path: None,
+            cause: None,
+        }
+    }
+
+    /// An error from a library error: its whole `source()` chain as the message, the
+    /// innermost as the cause.
+    fn from_library(code: Code, err: &dyn std::error::Error) -> Self {
+        Error {
+            code,
+            message: chain(err),
+            path: None,
+            cause: Some(root_cause(err)),
         }
     }
 
@@ -77,12 +92,14 @@ impl Error {
         self
     }
 
-    /// The error as it crosses the boundary: a JSON object with `code`, `message` and `path`.
+    /// The error as it crosses the boundary: a JSON object with `code`, `message`, `path`
+    /// and `cause`.
     pub fn wire(&self) -> String {
         serde_json::json!({
             "code": self.code.as_str(),
             "message": self.message,
             "path": self.path,
+            "cause": self.cause,
         })
         .to_string()
     }
@@ -108,6 +125,15 @@ impl From<Error> for deltalake::datafusion::error::DataFusionError {
     }
 }
 
+/// The innermost error of `err`'s `source()` chain, as text.
+fn root_cause(err: &dyn std::error::Error) -> String {
+    let mut root = err;
+    while let Some(next) = root.source() {
+        root = next;
+    }
+    root.to_string()
+}
+
 /// Render an error and its `source()` chain as one line.
 fn chain(err: &dyn std::error::Error) -> String {
     let mut out = err.to_string();
@@ -130,7 +156,7 @@ impl From<std::io::Error> for Error {
             std::io::ErrorKind::AlreadyExists => Code::AlreadyExists,
             _ => Code::Io,
         };
-        Error::new(code, chain(&err))
+        Error::from_library(code, &err)
     }
 }
 
@@ -145,7 +171,7 @@ impl From<deltalake::DeltaTableError> for Error {
             E::Io { .. } | E::ObjectStore { .. } => Code::Io,
             _ => Code::Internal,
         };
-        Error::new(code, chain(&err))
+        Error::from_library(code, &err)
     }
 }
 
@@ -156,13 +182,13 @@ impl From<deltalake::arrow::error::ArrowError> for Error {
             deltalake::arrow::error::ArrowError::IoError(..) => Code::Io,
             _ => Code::InvalidArgument,
         };
-        Error::new(code, chain(&err))
+        Error::from_library(code, &err)
     }
 }
 
 impl From<deltalake::parquet::errors::ParquetError> for Error {
     fn from(err: deltalake::parquet::errors::ParquetError) -> Self {
-        Error::new(Code::Io, chain(&err))
+        Error::from_library(Code::Io, &err)
     }
 }
 
@@ -172,7 +198,7 @@ impl From<deltalake::ObjectStoreError> for Error {
             deltalake::ObjectStoreError::NotFound { .. } => Code::NotFound,
             _ => Code::Io,
         };
-        Error::new(code, chain(&err))
+        Error::from_library(code, &err)
     }
 }
 
@@ -234,13 +260,16 @@ impl From<deltalake::datafusion::error::DataFusionError> for Error {
         if let Some(rest) = message.strip_prefix(&prefix) {
             message = rest.to_string();
         }
-        Error::new(code, message)
+        Error {
+            cause: Some(root_cause(&err)),
+            ..Error::new(code, message)
+        }
     }
 }
 
 impl From<serde_json::Error> for Error {
     fn from(err: serde_json::Error) -> Self {
-        Error::new(Code::InvalidArgument, chain(&err))
+        Error::from_library(Code::InvalidArgument, &err)
     }
 }
 
@@ -322,6 +351,11 @@ mod tests {
         let bare: serde_json::Value =
             serde_json::from_str(&Error::new(Code::Sql, "x").wire()).unwrap();
         assert!(bare["path"].is_null());
+        assert!(bare["cause"].is_null());
+        let io = Error::from(std::io::Error::other("disk on fire"));
+        let v: serde_json::Value = serde_json::from_str(&io.wire()).unwrap();
+        assert_eq!(v["code"], "IO");
+        assert_eq!(v["cause"], "disk on fire");
     }
 
     // `guard_sync` is `catch` plus the conversion to a napi error, which needs Node to link.

@@ -11,6 +11,7 @@ import { describe, expect, test } from 'vitest';
 import { ErrorCode, PondError } from '../../ts/errors.js';
 import { addon } from '../../ts/native/addon.js';
 import { Store } from '../../ts/native/store.js';
+import { Pond } from '../../ts/pond.js';
 import { tempDir } from '../helpers.js';
 
 describe('TS/Rust boundary', () => {
@@ -30,5 +31,18 @@ describe('TS/Rust boundary', () => {
     expect(err).toBeInstanceOf(PondError);
     expect((err as PondError).code).toBe(ErrorCode.NOT_A_POND);
     expect((err as PondError).message).not.toMatch(/^\{|\[NOT_A_POND\]/);
+  });
+
+  test("a library's error keeps its root cause as the PondError's cause", async () => {
+    const pond = await Pond.create(join(await tempDir(), 'p'));
+    const err = await pond.sql('SELEC 1').then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(PondError);
+    expect((err as PondError).code).toBe(ErrorCode.SQL);
+    const cause = (err as PondError).cause;
+    expect(cause).toBeInstanceOf(Error);
+    expect((cause as Error).message).toContain('SELEC');
   });
 });

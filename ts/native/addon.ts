@@ -87,6 +87,8 @@ interface WireError {
   readonly code: string;
   readonly message: string;
   readonly path?: string | null;
+  /** The root cause of a library error (I/O, Delta, DataFusion...), as text. */
+  readonly cause?: string | null;
 }
 
 function wire(message: string): WireError | null {
@@ -112,7 +114,10 @@ export function rehydrate(err: unknown): PondError {
   if (!parsed) return new PondError(ErrorCode.INTERNAL, message, { cause: err });
   const code = isErrorCode(parsed.code) ? parsed.code : ErrorCode.INTERNAL;
   const text = code === parsed.code ? parsed.message : `[${parsed.code}] ${parsed.message}`;
-  return new PondError(code, text, parsed.path ? { path: parsed.path } : {});
+  return new PondError(code, text, {
+    ...(parsed.path ? { path: parsed.path } : {}),
+    ...(parsed.cause ? { cause: new Error(parsed.cause) } : {}),
+  });
 }
 
 /** Await an addon call, rehydrating its error. */

@@ -137,8 +137,8 @@ mod tests {
                 continue;
             }
             let text = std::fs::read_to_string(&path)?;
-            let spec: TableSpec = serde_json::from_str(&text)
-                .map_err(|e| format!("{}: {e}", path.display()))?;
+            let spec: TableSpec =
+                serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
             kinds.insert(kind(&spec));
             let sent = normal(serde_json::from_str(&text)?);
             let echoed = normal(serde_json::to_value(&spec)?);
