@@ -5,6 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { rememberTypeDefFolder } from './typedef-folder.mjs';
 
 const env = { ...process.env };
 env.CARGO_TARGET_DIR ??= join(homedir(), '.cache', 'duckpond', 'target');
@@ -32,4 +33,5 @@ if (result.status !== 0) {
   );
   process.exit(result.status ?? 1);
 }
+rememberTypeDefFolder(env.CARGO_TARGET_DIR, started);
 console.error(`native build (${profile}) took ${((Date.now() - started) / 1000).toFixed(1)} s`);

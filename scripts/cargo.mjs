@@ -6,9 +6,15 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { typeDefFolder } from './typedef-folder.mjs';
 
 const env = { ...process.env };
 env.CARGO_TARGET_DIR ??= join(homedir(), '.cache', 'duckpond', 'target');
+// The addon's build script reruns when this differs from the last `napi build`'s, and the
+// crate with it: without it, every `cargo test` or clippy would cost the next native build
+// a full recompile of the crate.
+const folder = typeDefFolder(env.CARGO_TARGET_DIR);
+if (folder) env.NAPI_TYPE_DEF_TMP_FOLDER = folder;
 const host = /host: (\S+)/.exec(execFileSync('rustc', ['-vV'], { encoding: 'utf8' }))?.[1];
 const common = ['--profile', 'ci', '--target', host];
 const steps = {

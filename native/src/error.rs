@@ -131,15 +131,25 @@ fn root_cause(err: &dyn std::error::Error) -> String {
     while let Some(next) = root.source() {
         root = next;
     }
-    root.to_string()
+    first_line(root)
+}
+
+/// An error's text without what some libraries append after it (delta-kernel: a backtrace).
+fn first_line(err: &dyn std::error::Error) -> String {
+    let text = err.to_string();
+    text.lines()
+        .next()
+        .unwrap_or_default()
+        .trim_end()
+        .to_string()
 }
 
 /// Render an error and its `source()` chain as one line.
 fn chain(err: &dyn std::error::Error) -> String {
-    let mut out = err.to_string();
+    let mut out = first_line(err);
     let mut cur = err.source();
     while let Some(cause) = cur {
-        let text = cause.to_string();
+        let text = first_line(cause);
         if !out.contains(&text) {
             out.push_str(": ");
             out.push_str(&text);
@@ -260,8 +270,19 @@ impl From<deltalake::datafusion::error::DataFusionError> for Error {
         if let Some(rest) = message.strip_prefix(&prefix) {
             message = rest.to_string();
         }
+        if let Some(inner) = message
+            .strip_prefix("ParserError(\"")
+            .and_then(|m| m.strip_suffix("\")"))
+        {
+            message = format!("syntax error: {}", inner.replace("\\\"", "\""));
+        }
+        // The root cause only when it says more than the message already does.
+        let root = root_cause(&err);
+        let cause = (!root.contains(message.trim_start_matches("syntax error: "))
+            && !message.contains(&root))
+        .then_some(root);
         Error {
-            cause: Some(root_cause(&err)),
+            cause,
             ..Error::new(code, message)
         }
     }
