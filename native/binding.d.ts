@@ -2,45 +2,23 @@
 /* eslint-disable */
 
 /** Results of a query, pulled chunk by chunk so a large result never sits in memory. */
-export declare class NativeBatchStream {}
-
-/** Results of a query, pulled chunk by chunk so a large result never sits in memory. */
 export declare class NativeBatchStream {
   /** The next encoded chunk, or null when the result is complete. */
   next(): Promise<Buffer | null>
-  /** The next encoded chunk, or null when the result is complete. */
-  next(): Promise<Buffer | null>
 }
-
-/** Chunked reader of large content. */
-export declare class NativeContentReader {}
 
 /** Chunked reader of large content. */
 export declare class NativeContentReader {
   /** The next chunk (up to 1 MiB), or null at the end. */
   next(): Promise<Buffer | null>
-  /** The next chunk (up to 1 MiB), or null at the end. */
-  next(): Promise<Buffer | null>
 }
-
-/** Chunked writer of content; see [`ContentWriter`]. */
-export declare class NativeContentWriter {}
 
 /** Chunked writer of content; see [`ContentWriter`]. */
 export declare class NativeContentWriter {
   write(chunk: Buffer): Promise<void>
   finish(): Promise<StoredContent>
   discard(): Promise<void>
-  write(chunk: Buffer): Promise<void>
-  finish(): Promise<StoredContent>
-  discard(): Promise<void>
 }
-
-/**
- * A handle on a pond's control table. The table is created by the first append, so a
- * pond made before it existed reads as having no control records.
- */
-export declare class NativeControl {}
 
 /**
  * A handle on a pond's control table. The table is created by the first append, so a
@@ -63,26 +41,7 @@ export declare class NativeControl {
    * their `pond_control` metadata.
    */
   history(limit?: number | undefined | null): Promise<Array<CommitRecord>>
-  static open(pond: string): Promise<NativeControl>
-  /**
-   * Append `rows` (Arrow IPC in the control schema) as one Delta commit with
-   * `pond_control` = `meta_json`. Returns the control table's new version.
-   */
-  append(rows: Buffer, metaJson: string): Promise<number>
-  /**
-   * Every control row at the newest version, as Arrow IPC in the control schema (in no
-   * particular order; each row carries its timestamp).
-   */
-  read(): Promise<Buffer>
-  /**
-   * Commits of the control table, oldest first (the newest `limit` when given), with
-   * their `pond_control` metadata.
-   */
-  history(limit?: number | undefined | null): Promise<Array<CommitRecord>>
 }
-
-/** The query engine: one per process, sharing the runtime and a cache of Parquet footers. */
-export declare class NativeEngine {}
 
 /** The query engine: one per process, sharing the runtime and a cache of Parquet footers. */
 export declare class NativeEngine {
@@ -93,20 +52,6 @@ export declare class NativeEngine {
    * existing versions: SCHEMA_MISMATCH when the series could not read it back.
    */
   checkSeriesVersion(label: string, existing: Array<string>, newPath: string): Promise<void>
-  /** Inspect a Parquet file: columns, rows, row groups, and the min/max of `time_column`. */
-  parquetInfo(path: string, timeColumn?: string | undefined | null): Promise<ParquetInfo>
-  /**
-   * Check a new version of the series `label` (Parquet at `new_path`) against its
-   * existing versions: SCHEMA_MISMATCH when the series could not read it back.
-   */
-  checkSeriesVersion(label: string, existing: Array<string>, newPath: string): Promise<void>
-  constructor()
-  /** The tables a statement reads (CTE names excluded), in order of appearance. */
-  tableReferences(sql: string): Array<TableRef>
-  /** Plan and start a query; results come from the returned stream in `options.format`. */
-  query(sql: string, specsJson: string, options: QueryOptions): Promise<NativeBatchStream>
-  /** The physical plan of a query, as text, without running it. */
-  explain(sql: string, specsJson: string, options: QueryOptions): Promise<string>
   constructor()
   /** The tables a statement reads (CTE names excluded), in order of appearance. */
   tableReferences(sql: string): Array<TableRef>
@@ -115,9 +60,6 @@ export declare class NativeEngine {
   /** The physical plan of a query, as text, without running it. */
   explain(sql: string, specsJson: string, options: QueryOptions): Promise<string>
 }
-
-/** A handle on one pond's oplog. */
-export declare class NativeStore {}
 
 /** A handle on one pond's oplog. */
 export declare class NativeStore {
@@ -167,59 +109,7 @@ export declare class NativeStore {
   exportContent(blake3: string, dest: string, verify?: boolean | undefined | null): Promise<void>
   /** Re-hash large content; returns the actual BLAKE3 hex. */
   hashContent(blake3: string): Promise<string>
-  /** Open an existing pond. Fails with NOT_A_POND when `$POND/data` holds no Delta table. */
-  static open(pond: string): Promise<NativeStore>
-  /**
-   * Create a pond: directories, then the oplog table with `rows` as its first commit
-   * (Delta version 0), under the write lock. Fails with ALREADY_EXISTS on an existing pond.
-   */
-  static create(pond: string, rows: Buffer, metaJson: string): Promise<NativeStore>
-  /** The Delta table version this handle reads. */
-  get version(): number
-  /** The pond directory (absolute). */
-  get path(): string
-  /**
-   * Where large content with BLAKE3 `blake3` lives, relative to the oplog's directory
-   * (`data/`): `_large_files/blake3=<hex>`. CORRUPT when `blake3` is not a hash.
-   */
-  largeFilePath(blake3: string): string
-  /** The pond id recorded in the table's partition values (null for an empty table). */
-  pondId(): Promise<string | null>
-  /** Every partition id in the table at this handle's version, sorted. */
-  partitions(): Promise<Array<string>>
-  /** The size of large content, or null when its file is missing. */
-  contentSize(blake3: string): Promise<number | null>
-  /** Move this handle to the newest table version; returns it. */
-  refresh(): Promise<number>
-  /** Rows of one partition (optionally one node) as an Arrow IPC stream in the oplog schema. */
-  readRows(options: ReadRowsOptions): Promise<Buffer>
-  /** Commits in version order, oldest first; the newest `limit` when given. */
-  history(limit?: number | undefined | null): Promise<Array<CommitRecord>>
-  /**
-   * Begin a write transaction: take the write lock (waiting up to `wait_ms`, default 0)
-   * and move to the newest table version. Fails with LOCKED naming the holder.
-   */
-  begin(waitMs?: number | undefined | null): Promise<NativeTxn>
-  /**
-   * Open large content for chunked reading. With `verify` (default true) the bytes are
-   * hashed as they stream and the last `next()` fails with CORRUPT unless they match.
-   */
-  openContent(blake3: string, verify?: boolean | undefined | null): Promise<NativeContentReader>
-  /**
-   * Copy large content to a host file, created or replaced, never through a symlink.
-   * With `verify` (default true) a copy whose bytes do not match is removed and the call
-   * fails with CORRUPT.
-   */
-  exportContent(blake3: string, dest: string, verify?: boolean | undefined | null): Promise<void>
-  /** Re-hash large content; returns the actual BLAKE3 hex. */
-  hashContent(blake3: string): Promise<string>
 }
-
-/**
- * An open write transaction. Holds the write lock until `release` (or until the process
- * exits: the OS releases the lock, and nothing uncommitted is visible).
- */
-export declare class NativeTxn {}
 
 /**
  * An open write transaction. Holds the write lock until `release` (or until the process
@@ -243,40 +133,10 @@ export declare class NativeTxn {
    * everything staged; after it, it only lets the next writer in.
    */
   release(): Promise<void>
-  /** Store a host file's content, streaming it in Rust. */
-  storeFile(path: string): Promise<StoredContent>
-  /** Store bytes already in memory. */
-  storeBytes(bytes: Buffer): Promise<StoredContent>
-  /** A writer for content that arrives in chunks. */
-  contentWriter(): NativeContentWriter
-  /**
-   * Commit `rows` (an Arrow IPC stream in the oplog schema) as one Delta commit with
-   * `pond_txn` = `meta_json`. Returns the new table version. The lock stays held until
-   * `release`, so the caller can record the outcome before the next writer starts.
-   */
-  commit(rows: Buffer, metaJson: string): Promise<number>
-  /**
-   * End the transaction and release the write lock. Before `commit` this discards
-   * everything staged; after it, it only lets the next writer in.
-   */
-  release(): Promise<void>
 }
 
 /** BLAKE3 of bytes, as hex (integrity checks of inline content and pond checksums). */
 export declare function blake3Hex(bytes: Buffer): string
-
-/** BLAKE3 of bytes, as hex (integrity checks of inline content and pond checksums). */
-export declare function blake3Hex(bytes: Buffer): string
-
-/** One column of a Parquet file. */
-export interface ColumnInfo {
-  name: string
-  /** Arrow type name as DataFusion prints it, e.g. `Timestamp(Millisecond, Some("UTC"))`. */
-  dataType: string
-  nullable: boolean
-  /** True for timestamp and Int64 columns (event-time candidates). */
-  timeLike: boolean
-}
 
 /** One column of a Parquet file. */
 export interface ColumnInfo {
@@ -301,52 +161,8 @@ export interface CommitRecord {
   meta?: string
 }
 
-/** One Delta commit as recorded in `_delta_log`. */
-export interface CommitRecord {
-  version: number
-  /** Commit time, ms since the epoch. */
-  timestamp?: number
-  operation?: string
-  /**
-   * pond's commit metadata as JSON (`pond_txn` in the oplog, `pond_control` in the
-   * control table, `pond_maintain` on maintenance commits of either), when present.
-   */
-  meta?: string
-}
-
 /** The codes this addon can produce, for the test that TypeScript knows each of them. */
 export declare function errorCodes(): Array<string>
-
-/** The codes this addon can produce, for the test that TypeScript knows each of them. */
-export declare function errorCodes(): Array<string>
-
-export interface MaintainOptions {
-  /** Rewrite each partition's small files into one (Delta optimize). */
-  compact?: boolean
-  /**
-   * Delete the files compaction replaced (default true). Off for automatic maintenance,
-   * so readers still loading an older version never lose a file under them.
-   */
-  vacuum?: boolean
-  /**
-   * Remove commit files before the new checkpoint (default true; off for automatic
-   * maintenance, for the same reason).
-   */
-  cleanupLogs?: boolean
-  /**
-   * Keep replaced data files and commit files younger than this many ms (default 0), so
-   * a reader that loaded an older version a moment ago can still read it: readers take
-   * no lock. pond passes its `maintain.retention` setting here.
-   */
-  retentionMs?: number
-  /** pond's commit metadata (JSON) for the commits maintenance makes (`pond_maintain`). */
-  metaJson: string
-  /**
-   * When given, large content files (`_large_files/blake3=<hex>`) whose hash is not in
-   * this list, and leftover temporaries, are removed.
-   */
-  largeReferenced?: Array<string>
-}
 
 export interface MaintainOptions {
   /** Rewrite each partition's small files into one (Delta optimize). */
@@ -392,46 +208,11 @@ export interface MaintainReport {
   largeBytesRemoved: number
 }
 
-export interface MaintainReport {
-  before: TableStats
-  after: TableStats
-  /** Small files compaction replaced, files it wrote, partitions it touched. */
-  filesCompacted: number
-  filesWritten: number
-  partitionsCompacted: number
-  /** Replaced data files deleted from disk. */
-  filesVacuumed: number
-  /** JSON commit files removed after the checkpoint. */
-  logsRemoved: number
-  /** Unreferenced large content files (and temporaries) removed, and their bytes. */
-  largeRemoved: number
-  largeBytesRemoved: number
-}
-
 /**
  * Compact (optionally), vacuum what compaction replaced, checkpoint the newest version
  * and remove the commit files before it. Returns what changed.
  */
 export declare function maintainTable(dir: string, options: MaintainOptions): Promise<MaintainReport>
-
-/**
- * Compact (optionally), vacuum what compaction replaced, checkpoint the newest version
- * and remove the commit files before it. Returns what changed.
- */
-export declare function maintainTable(dir: string, options: MaintainOptions): Promise<MaintainReport>
-
-/** What a Parquet file holds, and the event-time range of one of its columns. */
-export interface ParquetInfo {
-  columns: Array<ColumnInfo>
-  numRows: number
-  numRowGroups: number
-  size: number
-  /** The requested time column, when it exists and is time-like. */
-  timeColumn?: string
-  /** Its min and max, µs since the epoch (null for an empty file). */
-  minTime?: number
-  maxTime?: number
-}
 
 /** What a Parquet file holds, and the event-time range of one of its columns. */
 export interface ParquetInfo {
@@ -452,12 +233,6 @@ export interface ParquetInfo {
  */
 export declare function pondLayout(): PondLayout
 
-/**
- * The directory names of a pond and the inline threshold, for the test that TypeScript
- * spells them the same way.
- */
-export declare function pondLayout(): PondLayout
-
 /** The pond's layout as TypeScript sees it. */
 export interface PondLayout {
   data: string
@@ -465,29 +240,6 @@ export interface PondLayout {
   cache: string
   largeFiles: string
   largeThreshold: number
-}
-
-/** The pond's layout as TypeScript sees it. */
-export interface PondLayout {
-  data: string
-  control: string
-  cache: string
-  largeFiles: string
-  largeThreshold: number
-}
-
-/** Query options. */
-export interface QueryOptions {
-  /** `ipc` (default), `csv`, `json` (lines), `parquet` or `table`. */
-  format?: string
-  /** Parallelism of the plan (default: the number of cores). */
-  targetPartitions?: number
-  /** With `parquet`: the most rows per row group. */
-  rowGroupRows?: number
-  /** Check pond content against its recorded hash before scanning it (default true). */
-  verify?: boolean
-  /** Cancel the statement (planning and every later `next()`) after this many ms. */
-  timeoutMs?: number
 }
 
 /** Query options. */
@@ -522,40 +274,8 @@ export interface ReadRowsOptions {
   metadataContent?: boolean
 }
 
-/** Which rows to read: one partition, optionally one node, at a table version. */
-export interface ReadRowsOptions {
-  partId: string
-  nodeId?: string
-  /** Only this node version (with `node_id`). */
-  version?: number
-  /** Delta table version to read; the store's current version when absent. */
-  tableVersion?: number
-  /** Include the `content` column (otherwise it is all null). Default true. */
-  withContent?: boolean
-  /**
-   * Without `with_content`, still include the content of directory snapshots (rows of
-   * the partition's own directory) and of dynamic nodes (rows with a factory): small,
-   * and needed to list the directory or use the node. Default false.
-   */
-  metadataContent?: boolean
-}
-
 /** Render a Jinja template with a JSON context. Errors are INVALID_CONFIG with the line. */
 export declare function renderTemplate(template: string, contextJson: string): string
-
-/** Render a Jinja template with a JSON context. Errors are INVALID_CONFIG with the line. */
-export declare function renderTemplate(template: string, contextJson: string): string
-
-/** Content handed to a transaction: its hash and size, and the bytes if they are inline. */
-export interface StoredContent {
-  blake3: string
-  size: number
-  /**
-   * Present when the content is under the inline threshold; otherwise the bytes are
-   * in `_large_files/blake3=<hex>`.
-   */
-  inline?: Buffer
-}
 
 /** Content handed to a transaction: its hash and size, and the bytes if they are inline. */
 export interface StoredContent {
@@ -577,36 +297,8 @@ export interface TableRef {
   schema?: string
 }
 
-/** A table reference found in a statement. */
-export interface TableRef {
-  /** The reference as written, resolved (`schema.table` or `table`). */
-  text: string
-  /** The table part: the name the spec must be registered under. */
-  table: string
-  schema?: string
-}
-
 /** Statistics of the Delta table at `dir` (a pond's `data` or `control` directory). */
 export declare function tableStats(dir: string): Promise<TableStats>
-
-/** Statistics of the Delta table at `dir` (a pond's `data` or `control` directory). */
-export declare function tableStats(dir: string): Promise<TableStats>
-
-/** Size and shape of one Delta table at its newest version. */
-export interface TableStats {
-  /** Newest table version (-1 when the table does not exist yet). */
-  version: number
-  /** Active data files. */
-  files: number
-  /** Bytes in active data files. */
-  bytes: number
-  /** Distinct partitions with at least one active file. */
-  partitions: number
-  /** JSON commit files still in `_delta_log`. */
-  logFiles: number
-  /** Version of the newest checkpoint, if any. */
-  checkpointVersion?: number
-}
 
 /** Size and shape of one Delta table at its newest version. */
 export interface TableStats {

@@ -5,7 +5,7 @@
 // leave it unset, so each would force the next native build to recompile the crate.
 // build-native.mjs records the folder napi used; cargo.mjs sets the same value.
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -39,4 +39,15 @@ export function typeDefFolder(targetDir) {
   if (!existsSync(file)) return null;
   const folder = readFileSync(file, 'utf8').trim();
   return existsSync(folder) ? folder : null;
+}
+
+/** The files of `folder` and their bytes. */
+export function snapshot(folder) {
+  return new Map(readdirSync(folder).map((name) => [name, readFileSync(join(folder, name))]));
+}
+
+/** Put `folder` back as `saved` had it. */
+export function restore(folder, saved) {
+  for (const name of readdirSync(folder)) if (!saved.has(name)) rmSync(join(folder, name));
+  for (const [name, bytes] of saved) writeFileSync(join(folder, name), bytes);
 }

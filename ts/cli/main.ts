@@ -8,6 +8,7 @@
  * lazily so `pond --help` stays instant.
  */
 
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import * as apply from './commands/apply.js';
 import * as cat from './commands/cat.js';
@@ -71,6 +72,12 @@ export interface CliOptions {
   readonly jsonErrors?: boolean;
 }
 
+/** The `version` of the package this CLI belongs to (`package.json` next to `dist/`). */
+function packageVersion(): string {
+  const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
+  return (JSON.parse(text) as { version: string }).version;
+}
+
 export function createCli(
   io: CliIO,
   options: CliOptions = {},
@@ -79,6 +86,7 @@ export function createCli(
   const report = (f: Failure) => (options.jsonErrors ? errorJson(f) : errorText(f));
   const program = new Command('pond')
     .description('pond: a transactional, versioned filesystem for files, tables and time series')
+    .version(packageVersion(), '-V, --version', "print pond's version")
     .option('--pond <path>', 'pond directory (default: $POND)')
     .option('-d, --directory <dir>', 'root directory for host+ URLs and host mode', '/')
     .option(
