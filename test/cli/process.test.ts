@@ -3,10 +3,10 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readdir, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BIN, pondProcess, tempDir, waitForLine } from '../helpers.js';
+import { BIN, pondProcess, REPO, tempDir, waitForLine } from '../helpers.js';
 
 async function sha(path: string): Promise<string> {
   const { createHash } = await import('node:crypto');
@@ -21,6 +21,9 @@ describe('pond as a process', () => {
     const help = await pondProcess(join(dir, 'p'), ['--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('Usage: pond');
+    const { version } = JSON.parse(await readFile(join(REPO, 'package.json'), 'utf8'));
+    const shown = await pondProcess(join(dir, 'p'), ['--version']);
+    expect([shown.code, shown.stdout]).toEqual([0, `${version}\n`]);
     const init = await pondProcess(join(dir, 'p'), ['init']);
     expect(init.code).toBe(0);
     const missing = await pondProcess(join(dir, 'p'), ['cat', '/nope']);
