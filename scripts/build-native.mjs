@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// Builds the napi addon into native/duckpond.<platform>.node with the lean `ci` profile.
+// Builds the napi addon into native/duckpond.<platform>.node with the lean `ci` profile
+// (DUCKPOND_PROFILE picks another). Arguments are passed on to `napi build`, e.g.
+// `--target aarch64-unknown-linux-gnu --use-napi-cross` in the release workflow.
 // CARGO_TARGET_DIR defaults to a cache outside the checkout so a fresh clone reuses a
 // previous build of deltalake + DataFusion instead of compiling them for tens of minutes.
 import { spawnSync } from 'node:child_process';
@@ -25,8 +27,13 @@ const args = [
   profile,
 ];
 if (env.DUCKPOND_FEATURES) args.push('--features', env.DUCKPOND_FEATURES);
+args.push(...process.argv.slice(2));
 const started = Date.now();
-const result = spawnSync('npx', args, { stdio: 'inherit', env });
+const result = spawnSync('npx', args, {
+  stdio: 'inherit',
+  env,
+  shell: process.platform === 'win32',
+});
 if (result.status !== 0) {
   console.error(
     `native build failed (exit ${result.status}); is cargo installed? see docs/building.md`,

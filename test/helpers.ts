@@ -92,11 +92,11 @@ export async function pondOk(pondDir: string | undefined, ...args: string[]): Pr
 export function pondProcess(
   pondDir: string,
   args: string[],
-  options: { input?: string } = {},
+  options: { input?: string; env?: Record<string, string> } = {},
 ): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
-      env: { ...process.env, POND: pondDir },
+      env: { ...process.env, POND: pondDir, ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     const out: Buffer[] = [];

@@ -5,11 +5,13 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ExitStatus, exitStatus, exitTable, failure } from '../../ts/cli/exit-codes.js';
 import { ErrorCode } from '../../ts/errors.js';
+import { platformTriple } from '../../ts/native/addon.js';
 import {
   type CliResult,
   pond,
@@ -102,6 +104,24 @@ describe('exit statuses', () => {
     expect(Object.keys(parsed.error)).toEqual(['code', 'message', 'path', 'causes']);
     expect(parsed.error.code).toBe(code);
     expect(json.code).toBe(exitStatus(code));
+  });
+
+  it('NATIVE_UNAVAILABLE, naming the platform and each place tried, when no addon loads', async () => {
+    const dir = await suiteDir('pond-native-');
+    const fake = join(dir, 'duckpond.fake.node');
+    await writeFile(fake, 'not a shared library');
+    for (const [addon, failure] of [
+      [join(dir, 'missing.node'), 'no such file'],
+      [fake, 'file too short'], // dlopen's reason, on the same line
+    ] as const) {
+      const p = join(dir, 'p');
+      const r = await pondProcess(p, ['init'], { env: { DUCKPOND_NATIVE: addon } });
+      expect(reported(r)).toBe('NATIVE_UNAVAILABLE');
+      expect(r.code).toBe(ExitStatus.UNAVAILABLE);
+      expect(r.stderr).toContain(`for ${platformTriple()}; tried:\n  ${addon}: ${failure}`);
+      expect(r.stderr).toContain('DUCKPOND_NATIVE');
+      expect(existsSync(p)).toBe(false);
+    }
   });
 
   it('the error names the path it concerns', async () => {

@@ -11,7 +11,7 @@ import { pondOk, REPO, tempDir } from '../helpers.js';
 let python = '';
 
 beforeAll(() => {
-  python = execFileSync('bash', [join(REPO, 'scripts', 'python-deltalake.sh')], {
+  python = execFileSync('bash', [join(REPO, 'scripts', 'python-tools.sh')], {
     encoding: 'utf8',
   }).trim();
 }, 600_000);

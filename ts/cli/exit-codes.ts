@@ -18,6 +18,7 @@ export const ExitStatus = {
   CORRUPT: 6,
   IO: 7,
   TIMEOUT: 8,
+  UNAVAILABLE: 69,
   INTERNAL: 70,
 } as const;
 
@@ -45,6 +46,7 @@ const STATUS_OF: { readonly [C in ErrorCode]: ExitStatus } = {
   CORRUPT: ExitStatus.CORRUPT,
   IO: ExitStatus.IO,
   TIMEOUT: ExitStatus.TIMEOUT,
+  NATIVE_UNAVAILABLE: ExitStatus.UNAVAILABLE,
   INTERNAL: ExitStatus.INTERNAL,
 };
 
@@ -58,6 +60,7 @@ const MEANING: { readonly [S in ExitStatus]: string } = {
   6: 'corrupt: stored bytes or rows fail verification (see pond fsck)',
   7: 'I/O: reading or writing the pond or a host file failed',
   8: 'timeout: a query ran past its time limit',
+  69: 'unavailable: the native addon for this platform is not installed or not built',
   70: 'internal: a bug in pond; please report it with the message',
 };
 

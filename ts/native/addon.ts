@@ -7,7 +7,7 @@
 
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as Generated from '../../native/binding.js';
 import { ErrorCode, isErrorCode, PondError } from '../errors.js';
@@ -40,45 +40,94 @@ export type {
   TableStats,
 } from '../../native/binding.js';
 
-/** The napi platform suffix of this process, e.g. `linux-x64-gnu`. */
+/**
+ * The napi platform suffix of this process, e.g. `linux-x64-gnu`: the `.node` file of a
+ * local build is `native/duckpond.<triple>.node` and its prebuilt package is
+ * `duckpond-<triple>`.
+ */
 export function platformTriple(): string {
   const { platform, arch } = process;
-  if (platform === 'linux') {
-    const report = process.report?.getReport() as
-      | { header?: { glibcVersionRuntime?: string } }
-      | undefined;
-    return `linux-${arch}-${report?.header?.glibcVersionRuntime ? 'gnu' : 'musl'}`;
-  }
+  if (platform === 'linux') return `linux-${arch}-${isMusl() ? 'musl' : 'gnu'}`;
   if (platform === 'win32') return `win32-${arch}-msvc`;
   return `${platform}-${arch}`;
 }
 
+/** Whether this Linux process runs on musl libc (Alpine), which glibc builds cannot load. */
+function isMusl(): boolean {
+  // A diagnostic report names the glibc it runs on; leaving the network out keeps it quick.
+  const report = process.report as
+    | (NodeJS.ProcessReport & { excludeNetwork?: boolean })
+    | undefined;
+  if (!report) return false;
+  report.excludeNetwork = true;
+  const header = (report.getReport() as { header?: { glibcVersionRuntime?: string } }).header;
+  return !header?.glibcVersionRuntime;
+}
+
+/** One place the loader looked for the addon, and why it was not used. */
+interface Attempt {
+  readonly candidate: string;
+  readonly failure: string;
+}
+
 let binding: Binding | undefined;
 
-/** The addon, loaded on first use (so `pond --help` never pays for it). */
+/**
+ * The addon, loaded on first use (so `pond --help` never pays for it). Looks in order at:
+ * the file named by `DUCKPOND_NATIVE` (when set, the only place looked at); a local build,
+ * `native/duckpond.<triple>.node` next to `dist/` (a clone after `npm run build:native`);
+ * the prebuilt platform package `duckpond-<triple>`, which npm installs as an optional
+ * dependency. Fails with one NATIVE_UNAVAILABLE error that lists every attempt.
+ */
 export function addon(): Binding {
-  if (binding) return binding;
+  binding ??= load();
+  return binding;
+}
+
+function load(): Binding {
   const require = createRequire(import.meta.url);
   const triple = platformTriple();
+  const explicit = process.env.DUCKPOND_NATIVE;
   const here = dirname(fileURLToPath(import.meta.url));
   const local = join(here, '..', '..', 'native', `duckpond.${triple}.node`);
-  const candidates = [local, `duckpond-${triple}`];
-  const errors: string[] = [];
+  const candidates = explicit ? [resolve(explicit)] : [local, `duckpond-${triple}`];
+  const attempts: Attempt[] = [];
   for (const candidate of candidates) {
-    if (candidate === local && !existsSync(local)) {
-      errors.push(`${local}: not built (run npm run build:native)`);
+    if (isAbsolute(candidate) && !existsSync(candidate)) {
+      attempts.push({ candidate, failure: 'no such file' });
       continue;
     }
     try {
-      binding = require(candidate) as Binding;
-      return binding;
+      return require(candidate) as Binding;
     } catch (err) {
-      errors.push(`${candidate}: ${(err as Error).message}`);
+      attempts.push({ candidate, failure: loadFailure(candidate, err) });
     }
   }
-  throw new PondError(
-    ErrorCode.INTERNAL,
-    `cannot load pond's native addon for ${triple}:\n  ${errors.join('\n  ')}`,
+  throw unavailable(triple, explicit, attempts);
+}
+
+/** Why `require(candidate)` failed, in one line without the candidate repeated. */
+function loadFailure(candidate: string, err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  if (e.code === 'MODULE_NOT_FOUND') return 'not installed';
+  const line = (e.message ?? String(err)).split('\n')[0] ?? '';
+  return (
+    (line.startsWith(`${candidate}: `) ? line.slice(candidate.length + 2) : line) ||
+    'failed to load'
+  );
+}
+
+function unavailable(triple: string, explicit: string | undefined, attempts: Attempt[]) {
+  const tried = attempts.map((a) => `  ${a.candidate}: ${a.failure}`).join('\n');
+  const hint = explicit
+    ? 'DUCKPOND_NATIVE must name a duckpond .node file built for this platform; unset it to use the installed one.'
+    : `npm installs duckpond-${triple} with duckpond unless optional dependencies are omitted ` +
+      '(--omit=optional); if there is no prebuilt package for this platform, build from ' +
+      'source: install Rust (https://rustup.rs), then run `npm run build:native` in a clone ' +
+      'of duckpond (docs/building.md).';
+  return new PondError(
+    ErrorCode.NATIVE_UNAVAILABLE,
+    `cannot load pond's native addon for ${triple}; tried:\n${tried}\n${hint}`,
   );
 }
 
