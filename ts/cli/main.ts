@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import * as apply from './commands/apply.js';
 import * as cat from './commands/cat.js';
+import * as completion from './commands/completion.js';
 import * as config from './commands/config.js';
 import * as copy from './commands/copy.js';
 import * as demo from './commands/demo.js';
@@ -65,6 +66,7 @@ const COMMANDS = [
   fsck,
   maintain,
   demo,
+  completion,
 ];
 
 /** How `run` reports errors: a text line, or with `--format json` a JSON object. */

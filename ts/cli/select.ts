@@ -2,7 +2,6 @@
 /** Pattern handling shared by `list` and `describe`. */
 
 import { ErrorCode, PondError } from '../errors.js';
-import { requireGlobPrefix } from '../query/planner.js';
 import type { GlobOptions, NodePath, WD } from '../tinyfs/fs.js';
 import { hasWildcard } from '../tinyfs/glob.js';
 import { components } from '../tinyfs/path.js';
@@ -31,7 +30,7 @@ export async function selectNodes(
   all: boolean,
   options: GlobOptions = {},
 ): Promise<NodePath[]> {
-  await requireGlobPrefix(root, pattern);
+  await root.requireGlobPrefix(pattern);
   const seen = new Map<string, NodePath>();
   const literalDots = !hasWildcard(pattern) && hidden(pattern);
   for await (const { np } of root.glob(pattern, options)) {

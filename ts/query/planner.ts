@@ -11,7 +11,7 @@ import { ErrorCode, invalidArgument, notFound, PondError } from '../errors.js';
 import { parquetInfo, type TableRef, tableReferences } from '../native/engine.js';
 import { EntryType, isTableType } from '../tinyfs/entry-type.js';
 import type { NodePath, WD } from '../tinyfs/fs.js';
-import { fixedPrefix, hasWildcard } from '../tinyfs/glob.js';
+import { hasWildcard } from '../tinyfs/glob.js';
 import { hostUrlPath } from '../tinyfs/host-path.js';
 import type { VersionRecord } from '../tinyfs/persistence.js';
 import { cachedFormat } from './format-cache.js';
@@ -129,24 +129,13 @@ async function parquetFile(np: NodePath, v: VersionRecord): Promise<ParquetFileS
   };
 }
 
-/** NOT_FOUND unless the directory before a glob's first wildcard exists: a glob that could
- * never match is an error, not an empty result (`list`, `describe` and queries alike). */
-export async function requireGlobPrefix(root: WD, pattern: string): Promise<void> {
-  if (!hasWildcard(pattern)) return;
-  const prefix = fixedPrefix(pattern);
-  const top = await root.lookup(prefix).catch(missingAsNull);
-  if (!top || top.kind === 'missing' || top.np.node.kind !== 'directory') {
-    throw notFound(prefix, 'the fixed part of the pattern does not exist');
-  }
-}
-
 async function matchNodes(root: WD, pattern: string): Promise<NodePath[]> {
   if (!hasWildcard(pattern)) {
     const found = await root.lookup(pattern).catch(missingAsNull);
     if (!found || found.kind === 'missing') throw notFound(pattern);
     return [found.np];
   }
-  await requireGlobPrefix(root, pattern);
+  await root.requireGlobPrefix(pattern);
   const out: NodePath[] = [];
   for await (const { np } of root.glob(pattern)) if (np.node.kind === 'file') out.push(np);
   return out;

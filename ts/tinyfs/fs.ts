@@ -15,7 +15,7 @@ import {
   PondError,
 } from '../errors.js';
 import { EntryType, isDynamicType, isFileType } from './entry-type.js';
-import { compileGlob, type GlobTree, walkGlob } from './glob.js';
+import { compileGlob, fixedPrefix, type GlobTree, hasWildcard, walkGlob } from './glob.js';
 import {
   atPath,
   brokenError,
@@ -262,6 +262,20 @@ export class WD {
     }
     const node = await create(parent.node.dir);
     return { node, path: join(parent.path, name) };
+  }
+
+  /** NOT_FOUND unless the directory before a glob's first wildcard exists: a glob that could
+   * never match is an error, not an empty result (`list`, `describe` and queries alike). */
+  async requireGlobPrefix(pattern: string): Promise<void> {
+    if (!hasWildcard(pattern)) return;
+    const prefix = fixedPrefix(pattern);
+    const top = await this.lookup(prefix).catch((err: unknown) => {
+      if (err instanceof PondError && err.code === ErrorCode.NOT_FOUND) return null;
+      throw err;
+    });
+    if (!top || top.kind === 'missing' || top.np.node.kind !== 'directory') {
+      throw notFound(prefix, 'the fixed part of the pattern does not exist');
+    }
   }
 
   /** Every node matching a glob (relative patterns are rooted here), with its captures.
