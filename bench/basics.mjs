@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Figures for the storage basics: `pond list /` latency on a small pond, and copy-in/out
+// Figures for the storage basics: CLI start-up (`pond --help`, `pond list /` on a small pond,
+// `pond sql 'SELECT 1'`; medians of 10 processes against `node -e 0`), and copy-in/out
 // throughput of a 100 MB file, against plain `cp` of the same file as the baseline.
 // Run: npm run build && node bench/basics.mjs
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -26,15 +27,27 @@ function timed(fn) {
   return Number(process.hrtime.bigint() - started) / 1e6;
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+};
 
 try {
   pond('init');
   for (let i = 0; i < 10; i++) pond('mkdir', '-p', `/site${i}/raw`);
-  const listTimes = Array.from({ length: 9 }, () => pond('list', '/'));
-  const noop = Array.from({ length: 9 }, () =>
-    timed(() => execFileSync(process.execPath, ['-e', '0'])),
+  const runs = 10;
+  const noop = median(
+    Array.from({ length: runs }, () => timed(() => execFileSync(process.execPath, ['-e', '0']))),
   );
+  const startup = [
+    ['pond --help', ['--help'], 80],
+    ['pond list / (21 dirs)', ['list', '/'], 150],
+    ["pond sql 'SELECT 1'", ['sql', 'SELECT 1'], 200],
+  ].map(([label, args, target]) => {
+    const ms = median(Array.from({ length: runs }, () => pond(...args)));
+    return { label, ms, target };
+  });
 
   const size = 100 * 1024 * 1024;
   const big = join(dir, 'big.bin');
@@ -45,9 +58,14 @@ try {
   const mbps = (ms) => (size / 1024 / 1024 / (ms / 1000)).toFixed(0);
 
   console.log(
-    `pond list / (small pond, 21 dirs):  median ${median(listTimes).toFixed(0)} ms over 9 runs`,
+    `CLI start-up, medians of ${runs} processes (baseline: node -e 0 ${noop.toFixed(0)} ms)`,
   );
-  console.log(`  baseline: node -e 0             median ${median(noop).toFixed(0)} ms`);
+  for (const { label, ms, target } of startup) {
+    const over = (ms - noop).toFixed(0);
+    console.log(
+      `  ${label.padEnd(24)} ${ms.toFixed(0).padStart(4)} ms  (+${over} ms over node, ${(ms / noop).toFixed(2)}x; target ${target} ms)`,
+    );
+  }
   console.log(
     `copy 100 MB in:   ${inMs.toFixed(0)} ms = ${mbps(inMs)} MB/s (process start included)`,
   );

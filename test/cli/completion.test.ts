@@ -5,6 +5,7 @@
  * real pond), and the bash, zsh and fish scripts run in those shells.
  */
 import { execFileSync } from 'node:child_process';
+import { chmod, writeFile } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { pondOk, REPO } from '../helpers.js';
@@ -61,12 +62,17 @@ describe('pond __complete', () => {
 });
 
 describe('the completion scripts in their shells', () => {
-  // `pond` on PATH is the clone's own bin (it links itself as a dev dependency).
-  const env = () => ({
-    ...process.env,
-    POND: p,
-    PATH: `${join(REPO, 'node_modules', '.bin')}${delimiter}${process.env.PATH}`,
+  // `pond` on PATH: a shim that runs this checkout's bin.
+  let bin = '';
+  beforeAll(async () => {
+    bin = await suiteDir('pond-completion-bin-');
+    await writeFile(
+      join(bin, 'pond'),
+      `#!/bin/sh\nexec "${process.execPath}" "${join(REPO, 'bin', 'pond.js')}" "$@"\n`,
+    );
+    await chmod(join(bin, 'pond'), 0o755);
   });
+  const env = () => ({ ...process.env, POND: p, PATH: `${bin}${delimiter}${process.env.PATH}` });
   const shell = (name: string, script: string) =>
     execFileSync(name, ['-c', script], { env: env(), encoding: 'utf8', cwd: REPO });
 

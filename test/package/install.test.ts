@@ -24,6 +24,20 @@ function packJobCommands(): string[] {
   return steps.flatMap((step) => (step.run?.startsWith('node scripts/') ? [step.run.trim()] : []));
 }
 
+describe('npx pond in the clone', () => {
+  it("runs the clone's own bin without downloading or rebuilding (scripts/prepare.mjs)", () => {
+    const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8'));
+    // --offline: a registry lookup of some package named pond would fail
+    const out = execFileSync('npx', ['--offline', 'pond', '--version'], {
+      cwd: REPO,
+      env: { ...process.env, CI: 'true' },
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    expect(out.trim()).toBe(pkg.version);
+  });
+});
+
 describe('installing the packed tarballs', () => {
   it('the pack job packs and smoke-tests with the two shared scripts', () => {
     expect(packJobCommands()).toEqual([
