@@ -35,6 +35,7 @@ const { values } = parseArgs({
   },
 });
 const out = resolve(values.out);
+if (`${root}/`.startsWith(`${out}/`)) throw new Error(`--out ${out}: would delete the checkout`);
 const stage = join(out, 'stage');
 rmSync(out, { recursive: true, force: true });
 mkdirSync(stage, { recursive: true });
