@@ -13,6 +13,7 @@ describe('the public API', () => {
       'ErrorCode',
       'Pond',
       'PondError',
+      'PondView',
       'Registry',
       'Transaction',
       'defaultRegistry',

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
  * `apply`: declarative changes from multi-document YAML, each
- * `{version: v1, kind: mkdir|copy|mknod, metadata: {path}, spec}`. Planning is pure and
+ * `{version: v1, kind: mkdir|copy|mknod|rm, metadata: {path}, spec}`. Planning is pure and
  * checks every document before anything runs; applying happens in one transaction and
- * reports `created`, `updated` or `unchanged` per document (an all-unchanged run commits
- * nothing).
+ * reports `created`, `updated`, `removed` or `unchanged` per document (an all-unchanged
+ * run commits nothing). `rm` removes a node (`spec.recursive` for a directory with
+ * entries); one already absent is unchanged, so applying the same files twice is a no-op.
  */
 
 import { readFile, stat } from 'node:fs/promises';
@@ -43,15 +44,29 @@ export type ApplyDoc =
       readonly where: string;
       readonly factory: string;
       readonly config: string;
+    }
+  | {
+      readonly kind: 'rm';
+      readonly path: string;
+      readonly where: string;
+      readonly recursive: boolean;
     };
 
+/** What applying one document did. */
+export type ApplyOutcome = MknodOutcome | 'removed';
+
 const envelope = obj(
-  { version: oneOf('v1'), kind: oneOf('mkdir', 'copy', 'mknod'), metadata: obj({ path: str }) },
+  {
+    version: oneOf('v1'),
+    kind: oneOf('mkdir', 'copy', 'mknod', 'rm'),
+    metadata: obj({ path: str }),
+  },
   { spec: any },
 );
 const mkdirSpec = obj({});
 const copySpec = obj({ source: str }, { overwrite: bool, time_column: str });
 const mknodSpec = obj({ factory: str, config: any });
+const rmSpec = obj({}, { recursive: bool });
 
 function entryTypeOf(source: string, where: string): EntryType {
   const url = parseUrl(source);
@@ -99,6 +114,11 @@ export function planApply(files: readonly { name: string; text: string }[]): App
             const spec = mknodSpec.parse(env.spec, 'spec');
             const config = typeof spec.config === 'string' ? spec.config : stringify(spec.config);
             docs.push({ kind: 'mknod', path, where, factory: spec.factory, config });
+            break;
+          }
+          case 'rm': {
+            const spec = rmSpec.parse(env.spec ?? {}, 'spec');
+            docs.push({ kind: 'rm', path, where, recursive: spec.recursive ?? false });
             break;
           }
         }
@@ -185,10 +205,10 @@ export async function runApply(
   root: WD,
   docs: readonly ApplyDoc[],
   options: ApplyOptions,
-): Promise<{ path: string; outcome: MknodOutcome }[]> {
-  const out: { path: string; outcome: MknodOutcome }[] = [];
+): Promise<{ path: string; outcome: ApplyOutcome }[]> {
+  const out: { path: string; outcome: ApplyOutcome }[] = [];
   for (const doc of docs) {
-    let outcome: MknodOutcome;
+    let outcome: ApplyOutcome;
     switch (doc.kind) {
       case 'mkdir': {
         const found = await root.lookup(doc.path).catch(() => null);
@@ -215,6 +235,23 @@ export async function runApply(
           overwrite: true,
         });
         break;
+      case 'rm': {
+        const found = await root.lookup(doc.path, { follow: false }).catch(() => null);
+        if (found?.kind !== 'found') {
+          outcome = 'unchanged';
+          break;
+        }
+        try {
+          await root.remove(doc.path, { recursive: doc.recursive });
+        } catch (err) {
+          if (err instanceof PondError) {
+            throw new PondError(err.code, `${doc.where}: ${err.message}`, { path: doc.path });
+          }
+          throw err;
+        }
+        outcome = 'removed';
+        break;
+      }
     }
     out.push({ path: doc.path, outcome });
   }

@@ -18,11 +18,16 @@ export {
   type RunContext,
 } from './factories/registry.js';
 export {
+  type AsOf,
+  type ChangeKind,
+  type DiffEntry,
   Pond,
   type PondEntry,
   type PondEnvironment,
+  PondView,
   type SqlOptions,
   Transaction,
+  type VersionInfo,
   type WriteData,
 } from './pond.js';
 export type { TableSpec } from './query/spec.js';

@@ -17,7 +17,6 @@
  */
 
 import { readdir } from 'node:fs/promises';
-import type { RecordBatch, Table } from 'apache-arrow';
 import {
   type Environment,
   factoryOptions,
@@ -26,12 +25,13 @@ import {
   stewardOptions,
   withDefaults,
 } from './environment.js';
-import { ErrorCode, isADirectory, PondError } from './errors.js';
+import { ErrorCode, PondError } from './errors.js';
 import { dropRollups } from './factories/rollup-cache.js';
 import { modeKey, postCommitNodes, type RunMode, runNode } from './factories/run.js';
+import { type AsOf, resolveAsOf } from './history/as-of.js';
+import { type DiffEntry, diffTrees } from './history/diff.js';
 import { type CommitRecord, type TableStats, tableStats } from './native/store.js';
 import type { ProgressFactory } from './progress.js';
-import { collectSql, type SqlOptions, streamSql } from './query/run-sql.js';
 import type { TxnSummary } from './steward/control.js';
 import { type FsckOptions, type FsckReport, fsck } from './steward/fsck.js';
 import { type MaintainOptions, type MaintainResult, maintain } from './steward/maintain.js';
@@ -42,56 +42,18 @@ import {
   type WriteOptions,
   type WriteResult,
 } from './steward/steward.js';
-import type { EntryType } from './tinyfs/entry-type.js';
-import type { NodePath, WD } from './tinyfs/fs.js';
-import { readContent } from './tinyfs/node.js';
-import { collect } from './tinyfs/persistence.js';
+import type { WD } from './tinyfs/fs.js';
 import { LAYOUT, TABLES, type TableName, tableDir } from './tlogfs/layout.js';
 import { Transaction } from './transaction.js';
+import { PondView } from './view.js';
 
 export type { PondEnvironment } from './environment.js';
+export type { AsOf } from './history/as-of.js';
+export type { ChangeKind, DiffEntry } from './history/diff.js';
+export type { VersionInfo } from './history/versions.js';
 export type { SqlOptions } from './query/run-sql.js';
 export { Transaction, type WriteData } from './transaction.js';
-
-/** One entry as returned by {@link Pond.list}. */
-export interface PondEntry {
-  /** Absolute pond path. */
-  readonly path: string;
-  /** What the node is: a directory, a raw file, a table or series, dynamic or physical. */
-  readonly entryType: EntryType;
-  /** The node's UUIDv7 (its entry type is encoded in byte 6). */
-  readonly nodeId: string;
-  /** Newest version number; 0 for nodes without versions of their own. */
-  readonly version: number;
-  /** Size in bytes of the newest version; null for directories. */
-  readonly size: number | null;
-  /** Time of the newest version. */
-  readonly modified: Date | null;
-  /** A symlink's target. */
-  readonly target?: string;
-  /** The factory a dynamic node's newest version names. */
-  readonly factory?: string;
-}
-
-/** The {@link PondEntry} for a node reached by `np`. */
-export async function entryOf(root: WD, np: NodePath): Promise<PondEntry> {
-  const node = np.node;
-  const versions =
-    node.kind === 'file'
-      ? await node.file.versions()
-      : await root.fs.persistence.versions(node.ref);
-  const latest = versions[versions.length - 1];
-  const entry: PondEntry = {
-    path: np.path,
-    entryType: node.ref.entryType,
-    nodeId: node.ref.id,
-    version: latest?.version ?? 0,
-    size: node.kind === 'directory' ? null : (latest?.size ?? null),
-    modified: latest ? new Date(latest.timestamp / 1000) : null,
-    ...(latest?.factory ? { factory: latest.factory } : {}),
-  };
-  return node.kind === 'symlink' ? { ...entry, target: await node.link.readlink() } : entry;
-}
+export { entryOf, type PondEntry, PondView } from './view.js';
 
 /** What {@link Pond.status} reports: identity, size, transactions, post-commit factories. */
 export interface PondStatus {
@@ -122,11 +84,34 @@ const SKELETON = new Set<string>(Object.values(LAYOUT));
  * factories and look after it. Reads see the newest committed state and take no lock; a
  * write holds the pond's single-writer lock for its transaction.
  */
-export class Pond {
+export class Pond extends PondView {
   private constructor(
     private readonly steward: Steward,
     private readonly environment: Environment,
-  ) {}
+  ) {
+    super(() => steward.reader(), environment.hostRoot);
+  }
+
+  /**
+   * The pond as it was after transaction `asOf` (a `pond log` seq), or at a time (the
+   * newest transaction that had ended by then): a read-only view with the same read API.
+   * It reads rows by their transaction, so it reaches back to the first transaction after
+   * compaction and log cleanup too; removed and moved nodes appear where they were.
+   *
+   * @example
+   * ```ts
+   * const before = await pond.at(12);
+   * const old = await before.read('/notes/hello.txt');
+   * ```
+   */
+  async at(asOf: AsOf): Promise<PondView> {
+    const seq = resolveAsOf(asOf, await this.steward.transactions());
+    return new PondView(
+      () => this.steward.reader({ asOfSeq: seq }),
+      this.environment.hostRoot,
+      seq,
+    );
+  }
 
   /**
    * Create a new pond in an empty or new directory (what an interrupted create left there
@@ -212,11 +197,13 @@ export class Pond {
   }
 
   /**
-   * The pond's tree as of now, read-only, for the CLI's commands.
+   * The pond's tree as of now (or `asOf`), read-only, for the CLI's commands.
    * @internal
    */
-  tree(): Promise<WD> {
-    return this.steward.reader();
+  async tree(options: { asOf?: AsOf } = {}): Promise<WD> {
+    if (options.asOf === undefined) return this.steward.reader();
+    const asOfSeq = resolveAsOf(options.asOf, await this.steward.transactions());
+    return this.steward.reader({ asOfSeq });
   }
 
   /**
@@ -302,6 +289,20 @@ export class Pond {
     return this.steward.store.history(limit);
   }
 
+  /**
+   * What changed from one point of history to another (default: to now): nodes created,
+   * removed, moved and given new versions, sorted by path.
+   */
+  async diff(from: AsOf, to?: AsOf): Promise<DiffEntry[]> {
+    const txns = await this.steward.transactions();
+    const before = await this.steward.reader({ asOfSeq: resolveAsOf(from, txns) });
+    const after =
+      to === undefined
+        ? await this.steward.reader()
+        : await this.steward.reader({ asOfSeq: resolveAsOf(to, txns) });
+    return diffTrees(before.fs.persistence, after.fs.persistence);
+  }
+
   /** Check every stored version, large file and the control log against the oplog. */
   fsck(options: FsckOptions = {}): Promise<FsckReport> {
     return fsck(this.steward, options);
@@ -333,52 +334,5 @@ export class Pond {
     const cache = root.fs.persistence.cacheDir;
     const dropped = cache ? await dropRollups(cache, np.node.ref.id) : 0;
     return { path: np.path, dropped };
-  }
-
-  /** Entries matching a glob (default: everything), sorted by path. */
-  async list(pattern = '/**'): Promise<PondEntry[]> {
-    const root = await this.steward.reader();
-    const out: PondEntry[] = [];
-    const seen = new Set<string>();
-    for await (const { np } of root.glob(pattern)) {
-      if (np.path === '/' || seen.has(np.path)) continue;
-      seen.add(np.path);
-      out.push(await entryOf(root, np));
-    }
-    return out.sort((a, b) => (a.path < b.path ? -1 : 1));
-  }
-
-  /**
-   * Run SQL over pond paths, globs and URLs and return the whole result.
-   * Int64 columns arrive as bigint. Timestamps are stored as µs since the epoch, UTC
-   * (`Timestamp(µs, "UTC")`), but apache-arrow's `get()` returns a timestamp as a number
-   * of milliseconds (fractional below 1 ms): pass it to `new Date()` as it is.
-   *
-   * @example
-   * ```ts
-   * const t = await pond.sql(`SELECT avg(level) AS level FROM '/sensors/well.series'`);
-   * console.log(t.getChild('level')?.get(0));
-   * ```
-   */
-  async sql(sql: string, options: SqlOptions = {}): Promise<Table> {
-    return collectSql(await this.steward.reader(), this.environment.hostRoot, sql, options);
-  }
-
-  /** Run SQL and receive the result batch by batch, never all at once. */
-  async *stream(sql: string, options: SqlOptions = {}): AsyncIterable<RecordBatch> {
-    yield* streamSql(await this.steward.reader(), this.environment.hostRoot, sql, options);
-  }
-
-  /** A file's bytes (raw series: every version, oldest first). */
-  async read(path: string): Promise<Uint8Array> {
-    return collect(this.readStream(path));
-  }
-
-  /** A file's bytes in chunks, without holding the whole file in memory. */
-  async *readStream(path: string): AsyncIterable<Uint8Array> {
-    const root = await this.steward.reader();
-    const np = await root.get(path);
-    if (np.node.kind !== 'file') throw isADirectory(np.path);
-    yield* readContent(np.node);
   }
 }

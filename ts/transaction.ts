@@ -191,6 +191,27 @@ export class Transaction {
     });
   }
 
+  /**
+   * Remove a node (a symlink itself, not its target); a directory with entries needs
+   * `recursive`. Its versions stay in the pond's history (readable with {@link Pond.at}).
+   */
+  async rm(path: string, options: { recursive?: boolean } = {}): Promise<void> {
+    await this.root.remove(path, options);
+  }
+
+  /**
+   * Move or rename a node, like `mv`: into `to` when it is a directory, else to the new
+   * path `to`, which must not exist. The node keeps its id and every version.
+   */
+  async mv(from: string, to: string): Promise<void> {
+    await this.root.move(from, to);
+  }
+
+  /** Create a symbolic link at `path` to `target` (absolute, or relative to its directory). */
+  async symlink(target: string, path: string): Promise<void> {
+    await this.root.symlink(path, target);
+  }
+
   /** SQL over the pond as this transaction sees it (its own changes included). */
   sql(sql: string, options: SqlOptions = {}): Promise<Table> {
     return collectSql(this.root, this.environment.hostRoot, sql, options);

@@ -14,6 +14,8 @@ describe('pond demo', () => {
     expect(out).toContain('Summary: 2 total rows');
     expect(out.match(/versions=2 versions_skipped=1/g)).toHaveLength(2);
     expect(out).toContain('Post-commit: /system/run/mirror (copy-out, push)');
+    expect(out).toMatch(/^v2 +txn 3 .* 144 rows$/m);
+    expect(out).toMatch(/\| 144 +\|\n.*\n.*Summary: 1 total rows/);
     // the mirror ran after the commit that created it: the series arrive as Parquet
     const mirrored = await readFile(join(dir, 'mirror', 'sensors', 'well-north', 'levels.series'));
     expect(mirrored.subarray(0, 4).toString()).toBe('PAR1');

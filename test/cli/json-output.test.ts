@@ -116,6 +116,8 @@ describe('--format json', () => {
         'error',
         'created',
         'versioned',
+        'removed',
+        'moved',
         'recovered',
       ]);
       expect(t.status).toBe('COMMITTED');

@@ -45,6 +45,8 @@ export class CliContext {
   private host: Promise<WD> | undefined;
   /** Set when a command names `host:///` paths: read the host namespace, not a pond. */
   hostMode = false;
+  /** `--as-of` of the command: reads see the pond as it was then. */
+  asOf: string | undefined;
 
   /**
    * @param io where the command reads and writes
@@ -157,7 +159,17 @@ export class CliContext {
 
   /** The pond root to read, or in host mode the host namespace with its mounts. */
   async reader(): Promise<WD> {
-    if (this.usesPond()) return (await this.open()).tree();
+    if (this.usesPond()) {
+      if (this.asOf === undefined) return (await this.open()).tree();
+      const { parseAsOf } = await import('../history/as-of.js');
+      return (await this.open()).tree({ asOf: parseAsOf(this.asOf) });
+    }
+    if (this.asOf !== undefined) {
+      throw new PondError(
+        ErrorCode.INVALID_ARGUMENT,
+        '--as-of reads a pond as it was; host paths have no history',
+      );
+    }
     if (!this.host) {
       const { hostNamespace, parseHostmount } = await import('./host.js');
       const setting = {

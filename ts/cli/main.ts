@@ -17,7 +17,9 @@ import * as config from './commands/config.js';
 import * as copy from './commands/copy.js';
 import * as demo from './commands/demo.js';
 import * as describe from './commands/describe.js';
+import * as files from './commands/files.js';
 import * as fsck from './commands/fsck.js';
+import * as history from './commands/history.js';
 import * as init from './commands/init.js';
 import * as list from './commands/list.js';
 import * as listFactories from './commands/list-factories.js';
@@ -51,8 +53,10 @@ const COMMANDS = [
   list,
   copy,
   cat,
+  files,
   sql,
   describe,
+  history,
   mknod,
   listFactories,
   apply,
@@ -160,6 +164,29 @@ export function wantsJson(argv: readonly string[]): boolean {
   );
 }
 
+/** Global options that take a value (their value is not the command name). */
+const GLOBAL_VALUE_OPTIONS = new Set(['--pond', '-d', '--directory', '--hostmount', '--wait']);
+
+/**
+ * `--version K` after the command (`pond cat PATH --version K`) as `--version=K`: commander
+ * gives a program option precedence wherever it appears, and the program's `--version`
+ * takes no value, so the `=` form reaches the command's own option.
+ */
+export function commandVersionArgs(argv: readonly string[]): string[] {
+  const out = [...argv];
+  let i = 0;
+  while (i < out.length && (out[i] as string).startsWith('-')) {
+    i += GLOBAL_VALUE_OPTIONS.has(out[i] as string) ? 2 : 1;
+  }
+  for (let j = i + 1; j < out.length - 1; j++) {
+    if (out[j] === '--') break;
+    if (out[j] === '--version' && !(out[j + 1] as string).startsWith('-')) {
+      out.splice(j, 2, `--version=${out[j + 1]}`);
+    }
+  }
+  return out;
+}
+
 /** Run one command line (without the `pond` word); resolves to the exit status. */
 export async function run(argv: readonly string[], io: CliIO): Promise<number> {
   watchOutput(io.stdout);
@@ -168,7 +195,7 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
   const { program, ctx } = createCli(io, { jsonErrors });
   ctx.args = [...argv];
   try {
-    await program.parseAsync([...argv], { from: 'user' });
+    await program.parseAsync(commandVersionArgs(argv), { from: 'user' });
     return ExitStatus.OK;
   } catch (err) {
     if (err instanceof OutputClosed) return ExitStatus.OK;

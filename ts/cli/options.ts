@@ -31,3 +31,11 @@ export function metadataFormatOption(): Option {
     .choices(METADATA_FORMATS)
     .default('text');
 }
+
+/** `--as-of N|TIME`: read the pond as it was after transaction N or at TIME. */
+export function asOfOption(): Option {
+  return new Option(
+    '--as-of <seq|time>',
+    'read the pond as it was after transaction N (a pond log seq) or at a time (RFC 3339, or a date = its midnight UTC)',
+  );
+}

@@ -50,6 +50,8 @@ export function logRecord(t: TxnSummary): Record<string, unknown> {
     error: t.error,
     created: t.changes?.created ?? [],
     versioned: t.changes?.versioned ?? [],
+    removed: t.changes?.removed ?? [],
+    moved: t.changes?.moved ?? [],
     recovered: t.recovered,
   };
 }

@@ -8,6 +8,7 @@
 
 import { join as hostJoin } from 'node:path';
 import { ErrorCode, invalidArgument, notFound, PondError } from '../errors.js';
+import { HISTORY_SCHEME, historyTable } from '../history/tables.js';
 import { parquetInfo, type TableRef, tableReferences } from '../native/engine.js';
 import { EntryType, isTableType } from '../tinyfs/entry-type.js';
 import type { NodePath, WD } from '../tinyfs/fs.js';
@@ -60,20 +61,60 @@ export async function planTables(
 async function specForRef(ref: TableRef, ctx: PlanContext): Promise<TableSpec | null> {
   if (ref.schema) return null;
   const target = ctx.bindings?.[ref.table] ?? ref.table;
+  if (target.startsWith(HISTORY_SCHEME)) return historyTable(target, needPond(ctx, target));
+  const pinned = pinnedVersion(target);
+  if (pinned) {
+    const { np, url } = await pinnedNode(pinned.name, ctx);
+    return url
+      ? specForNodeUrl(url, pinned.name, [np], ctx, pinned.version)
+      : specForNode(np, ctx, pinned.version);
+  }
   if (isUrl(target)) return specForUrl(target, ctx);
   if (target.startsWith('/') || hasWildcard(target))
     return specForPondPattern(target, needPond(ctx, target), ctx);
   return null;
 }
 
+/** `'/a/s.series@v3'` (or a URL ending so): one stored version of one node. */
+function pinnedVersion(target: string): { name: string; version: number } | null {
+  const m = /^(.+)@v(\d+)$/.exec(target);
+  if (!m) return null;
+  return { name: m[1] as string, version: Number(m[2]) };
+}
+
+async function pinnedNode(
+  name: string,
+  ctx: PlanContext,
+): Promise<{ np: NodePath; url: PondUrl | null }> {
+  const url = isUrl(name) ? queryableUrl(name) : null;
+  if (url?.host)
+    throw invalidArgument(`${name}: @vK selects a version of a pond file, not a host file`);
+  const path = url ? url.path : name;
+  if (hasWildcard(path)) {
+    throw invalidArgument(`${name}@v: a version (@vK) selects from one file, not a pattern`, path);
+  }
+  const nodes = await matchNodes(needPond(ctx, name), path);
+  return { np: nodes[0] as NodePath, url };
+}
+
 /** The spec of one pond node: tables and series as Parquet versions; computed tables by
  * their factory. */
-export async function specForNode(np: NodePath, ctx: PlanContext): Promise<TableSpec> {
+export async function specForNode(
+  np: NodePath,
+  ctx: PlanContext,
+  version?: number,
+): Promise<TableSpec> {
   const node = np.node;
   if (node.kind !== 'file') {
     throw invalidArgument(`${np.path} is a ${node.kind}, not a table`, np.path);
   }
   if (node.file.queryable) {
+    if (version !== undefined) {
+      throw invalidArgument(
+        `${np.path}@v${version}: a computed table has no stored versions to pick from`,
+        np.path,
+      );
+    }
     const visiting = ctx.visiting ?? [];
     if (visiting.includes(np.path)) {
       throw new PondError(
@@ -95,7 +136,7 @@ export async function specForNode(np: NodePath, ctx: PlanContext): Promise<Table
     );
   }
   const versions = await node.file.versions();
-  const chosen = type === EntryType.TablePhysicalSeries ? versions : versions.slice(-1);
+  const chosen = chooseVersions(np, versions, version);
   const files = await Promise.all(chosen.map((v) => parquetFile(np, v)));
   const latest = versions[versions.length - 1];
   return {
@@ -104,6 +145,26 @@ export async function specForNode(np: NodePath, ctx: PlanContext): Promise<Table
     files,
     timeColumn: timeColumnOf(latest?.extendedAttributes),
   };
+}
+
+/** What a query of a node reads: one pinned version; else a series' every version, or
+ * the newest version of anything else. */
+function chooseVersions(
+  np: NodePath,
+  versions: readonly VersionRecord[],
+  version: number | undefined,
+): readonly VersionRecord[] {
+  if (version === undefined) {
+    const series =
+      np.node.ref.entryType === EntryType.TablePhysicalSeries ||
+      np.node.ref.entryType === EntryType.FilePhysicalSeries;
+    return series ? versions : versions.slice(-1);
+  }
+  const found = versions.filter((v) => v.version === version);
+  if (found.length === 0) {
+    throw notFound(np.path, `has no version ${version} (versions 1 to ${versions.length})`);
+  }
+  return found;
 }
 
 async function localPath(np: NodePath, v: VersionRecord): Promise<string> {
@@ -185,7 +246,8 @@ function checkCast(url: PondUrl, text: string, count: number): void {
   }
 }
 
-export async function specForUrl(text: string, ctx: PlanContext): Promise<TableSpec> {
+/** A URL whose format the engine can query; INVALID_ARGUMENT otherwise. */
+function queryableUrl(text: string): PondUrl {
   const url = parseUrl(text);
   const parsed = url.format === 'csv' || url.format === 'jsonl';
   if (!parsed && !['file', 'data', 'table', 'series'].includes(url.format)) {
@@ -196,6 +258,12 @@ export async function specForUrl(text: string, ctx: PlanContext): Promise<TableS
   if (!parsed && (url.compression || Object.keys(url.options).length > 0)) {
     throw invalidArgument(`${text}: compression and options apply to csv and jsonl only`);
   }
+  return url;
+}
+
+export async function specForUrl(text: string, ctx: PlanContext): Promise<TableSpec> {
+  const url = queryableUrl(text);
+  const parsed = url.format === 'csv' || url.format === 'jsonl';
   if (url.host) {
     const pattern = hostUrlPath(ctx.hostRoot, url.path);
     const matches = await expandHostGlob(pattern, ctx.hostRoot);
@@ -221,14 +289,26 @@ export async function specForUrl(text: string, ctx: PlanContext): Promise<TableS
   const root = needPond(ctx, text);
   const nodes = await matchNodes(root, url.path);
   if (nodes.length === 0) throw notFound(url.path, 'no pond files match');
+  return specForNodeUrl(url, text, nodes, ctx);
+}
+
+/** The spec of pond nodes read through a URL's format (or as tables for `table:`/`series:`). */
+async function specForNodeUrl(
+  url: PondUrl,
+  text: string,
+  nodes: readonly NodePath[],
+  ctx: PlanContext,
+  version?: number,
+): Promise<TableSpec> {
   checkCast(url, text, nodes.length);
-  if (!parsed) return combine(text, await Promise.all(nodes.map((np) => specForNode(np, ctx))));
+  const parsed = url.format === 'csv' || url.format === 'jsonl';
+  if (!parsed) {
+    return combine(text, await Promise.all(nodes.map((np) => specForNode(np, ctx, version))));
+  }
   const specs: TableSpec[] = [];
   for (const np of nodes) {
     if (np.node.kind !== 'file') continue;
-    const versions = await np.node.file.versions();
-    const chosen =
-      np.node.ref.entryType === EntryType.FilePhysicalSeries ? versions : versions.slice(-1);
+    const chosen = chooseVersions(np, await np.node.file.versions(), version);
     for (const v of chosen) {
       const path = await localPath(np, v);
       const cacheDir = ctx.cacheDir;

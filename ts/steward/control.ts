@@ -12,6 +12,7 @@
 import { dirname, resolve } from 'node:path';
 import { decode, encodeColumns, int64Column, utf8Column } from '../native/ipc.js';
 import { type CommitRecord, ControlTable } from '../native/store.js';
+import type { Changes } from '../tlogfs/persistence.js';
 
 export const RecordType = {
   Begin: 'begin',
@@ -25,13 +26,7 @@ export type RecordType = (typeof RecordType)[keyof typeof RecordType];
 /** Why a transaction ran: a command or library call, `pond run`, or a post-commit factory. */
 export type TxnKind = 'write' | 'run' | 'post-commit';
 
-/** Paths a transaction created and paths it added versions to. */
-export interface Changes {
-  /** Paths of nodes the transaction created. */
-  readonly created: readonly string[];
-  /** Paths of existing nodes it wrote a new version of. */
-  readonly versioned: readonly string[];
-}
+export type { Changes };
 
 export interface ControlRecord {
   readonly recordType: RecordType;

@@ -9,13 +9,13 @@
  * summarises the pond's content.
  */
 
-import { ErrorCode, PondError } from '../errors.js';
+import { ErrorCode, type PondError } from '../errors.js';
 import { blake3Hex, type Store } from '../native/store.js';
-import { EntryType } from '../tinyfs/entry-type.js';
-import { ROOT_ID } from '../tinyfs/persistence.js';
-import { decodeRows, decodeSnapshot, Format, type OplogRow } from '../tlogfs/rows.js';
+import { liveKey, reachable } from '../tlogfs/reachable.js';
+import { decodeRows, Format, type OplogRow } from '../tlogfs/rows.js';
 import type { Control, TxnSummary } from './control.js';
 import { metaOf } from './head.js';
+import { prunedContent } from './prune.js';
 
 export interface FsckOptions {
   readonly quick?: boolean;
@@ -66,43 +66,12 @@ export async function fsck(target: FsckTarget, options: FsckOptions = {}): Promi
     const buffer = await store.readRows({ partId: part, withContent: true });
     byPart.set(part, decodeRows(buffer, { invalid: (err) => invalid.push(err) }));
   }
-  // Paths of reachable nodes, by walking directory snapshots from the root.
-  const paths = new Map<string, string>([[ROOT_ID, '/']]);
-  let directories = 0;
-  const walk = (dirId: string, path: string): void => {
-    directories++;
-    const rows = byPart.get(dirId) ?? [];
-    const snapshots = rows.filter((r) => r.nodeId === dirId && r.format === Format.FullDir);
-    const latest = snapshots.sort((a, b) => b.version - a.version)[0];
-    if (!latest) {
-      problems.add(path, 'directory has no snapshot in its partition');
-      return;
-    }
-    let entries: ReturnType<typeof decodeSnapshot>;
-    try {
-      entries = decodeSnapshot(latest.content ?? new Uint8Array(), path);
-    } catch (err) {
-      problems.add(
-        path,
-        `directory snapshot v${latest.version} does not decode: ${(err as Error).message}`,
-        err instanceof PondError ? err.code : ErrorCode.CORRUPT,
-      );
-      return;
-    }
-    for (const entry of entries.values()) {
-      const child = path === '/' ? `/${entry.name}` : `${path}/${entry.name}`;
-      paths.set(entry.childId, child);
-      if (entry.entryType === EntryType.DirectoryPhysical) {
-        if (!byPart.has(entry.childId)) problems.add(child, 'directory has no partition');
-        else walk(entry.childId, child);
-      } else if (!rows.some((r) => r.nodeId === entry.childId)) {
-        problems.add(child, 'entry has no valid rows in its directory partition');
-      }
-    }
-  };
-  walk(ROOT_ID, '/');
+  const { paths, byNode, directories } = reachable(byPart, (path, what, code) =>
+    problems.add(path, what, code),
+  );
+  const pruned = await prunedContent(target.control);
   for (const err of invalid) {
-    const path = paths.get(err.path ?? '') ?? err.path ?? '?';
+    const path = byNode.get(err.path ?? '') ?? err.path ?? '?';
     problems.add(path, err.message.slice(err.message.indexOf(': ') + 2));
   }
 
@@ -113,8 +82,8 @@ export async function fsck(target: FsckTarget, options: FsckOptions = {}): Promi
   for (const rows of byPart.values()) {
     for (const row of rows) {
       count++;
-      const path = paths.get(row.nodeId);
-      const where = `${path ?? `node ${row.nodeId}`} v${row.version}`;
+      const path = paths.get(liveKey(row.partId, row.nodeId));
+      const where = `${path ?? byNode.get(row.nodeId) ?? `node ${row.nodeId}`} v${row.version}`;
       if (row.format === Format.FullDir) {
         if (path && row.nodeId === row.partId && row.content)
           sums.push(`${path}\t${row.version}\tdir:${blake3Hex(row.content)}`);
@@ -132,8 +101,11 @@ export async function fsck(target: FsckTarget, options: FsckOptions = {}): Promi
         large++;
         const file = store.largeFilePath(row.blake3);
         const size = await store.contentSize(row.blake3);
-        if (size === null) problems.add(where, `large file ${file} is missing`);
-        else if (size !== row.size)
+        if (size === null) {
+          // Given up on purpose by `maintain --prune-removed`, for nodes no longer in the tree.
+          if (!path && pruned.has(row.blake3)) continue;
+          problems.add(where, `large file ${file} is missing`);
+        } else if (size !== row.size)
           problems.add(where, `large file ${file} has ${size} bytes, recorded ${row.size}`);
         else if (!options.quick) {
           const actual = await store.hashContent(row.blake3);

@@ -4,15 +4,16 @@
  * (optional), vacuum the files compaction replaced, checkpoint, and remove the commit files
  * the checkpoint made redundant; then remove large content files no row references (left
  * by transactions that stored content and then aborted or crashed). No row changes, so no
- * query result and no fsck root checksum changes; history before the checkpoint is no
- * longer available for time travel (the control table keeps the transaction log).
+ * query result and no fsck root checksum changes, and `--as-of` (which reads rows by
+ * transaction, not Delta versions) reaches back as before. Only `pruneRemoved` gives up
+ * history: the large content of removed nodes.
  */
 
 import { type MaintainReport, maintainTable, type Store } from '../native/store.js';
 import { TABLES, tableDir } from '../tlogfs/layout.js';
-import { decodeRows, LARGE_THRESHOLD } from '../tlogfs/rows.js';
 import type { Control } from './control.js';
 import { readHead } from './head.js';
+import { recordPruned, referencedLarge } from './prune.js';
 import type { WriteOptions } from './transactions.js';
 
 /** What maintenance needs of the steward: both tables. */
@@ -23,6 +24,11 @@ export interface MaintainTarget {
 
 export interface MaintainOptions extends WriteOptions {
   readonly compact?: boolean;
+  /**
+   * Also delete large content only removed nodes reference (see `ts/steward/prune.ts`):
+   * the one way history is given up. Off by default.
+   */
+  readonly pruneRemoved?: boolean;
   /**
    * Keep replaced data files and commit files younger than this (default
    * {@link DEFAULT_RETENTION_MS}): readers take no lock, and one that loaded a version just
@@ -39,18 +45,8 @@ export const DEFAULT_RETENTION_MS = 3_600_000;
 export interface MaintainResult {
   readonly data: MaintainReport;
   readonly control: MaintainReport;
-}
-
-/** Hashes of every large content file a row of the current version references. */
-async function referencedLarge(steward: MaintainTarget): Promise<string[]> {
-  const out = new Set<string>();
-  for (const part of await steward.store.partitions()) {
-    const rows = decodeRows(await steward.store.readRows({ partId: part, withContent: false }));
-    for (const r of rows) {
-      if (r.blake3 && (r.size ?? 0) >= LARGE_THRESHOLD) out.add(r.blake3);
-    }
-  }
-  return [...out];
+  /** Large content files `pruneRemoved` gave up (0 without it). */
+  readonly pruned: number;
 }
 
 /** Every this many transactions, a commit compacts both tables in place (see below). */
@@ -88,11 +84,16 @@ export async function maintain(
     const metaJson = JSON.stringify({ txn_seq: lastSeq });
     const compact = options.compact ?? false;
     const retentionMs = options.retentionMs ?? DEFAULT_RETENTION_MS;
+    const all = await referencedLarge(store, false);
+    const kept = options.pruneRemoved ? await referencedLarge(store, true) : all;
+    // Recorded before the files go: a crash in between leaves fsck calling them pruned,
+    // which they are about to be, rather than missing.
+    const pruned = options.pruneRemoved ? await recordPruned(steward.control, all, kept) : 0;
     const data = await maintainTable(tableDir(store.path, 'data'), {
       compact,
       metaJson,
       retentionMs,
-      largeReferenced: await referencedLarge(steward),
+      largeReferenced: [...kept],
     });
     options.onTable?.('data');
     const control = await maintainTable(tableDir(store.path, 'control'), {
@@ -102,7 +103,7 @@ export async function maintain(
     });
     options.onTable?.('control');
     await store.refresh();
-    return { data, control };
+    return { data, control, pruned };
   } finally {
     await txn.release();
   }

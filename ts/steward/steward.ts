@@ -8,6 +8,7 @@
 import { hostname, userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { ErrorCode, PondError } from '../errors.js';
+import type { PondHistory } from '../history/source.js';
 import { Store } from '../native/store.js';
 import { FS, type FSOptions, type WD } from '../tinyfs/fs.js';
 import { uuid7 } from '../tinyfs/node-id.js';
@@ -189,13 +190,23 @@ export class Steward {
     return this.seenVersion;
   }
 
-  /** A read-only view of the pond at its current (or a given) table version. */
-  async reader(options: { tableVersion?: number } = {}): Promise<WD> {
+  /**
+   * A read-only view of the pond at its current (or a given) table version; with
+   * `asOfSeq`, as it was after that transaction (see {@link resolveAsOf}).
+   */
+  async reader(options: { tableVersion?: number; asOfSeq?: number } = {}): Promise<WD> {
+    const asOfSeq = options.asOfSeq;
     const persistence = new TlogPersistence(this.store, this.pondId, {
       tableVersion: options.tableVersion ?? this.tableVersion,
-      cache: this.cache,
+      // Snapshots as of a transaction differ from the head's at the same table version.
+      cache: asOfSeq === undefined ? this.cache : new ReadCache(),
+      ...(asOfSeq === undefined ? {} : { asOfSeq }),
     });
-    return new FS(persistence, this.fsOptions).root();
+    return new FS(persistence, { ...this.fsOptions, history: this.history(asOfSeq) }).root();
+  }
+
+  private history(asOfSeq: number | undefined): PondHistory {
+    return { transactions: () => this.transactions(), asOfSeq: asOfSeq ?? null };
   }
 
   /**
@@ -246,7 +257,8 @@ export class Steward {
           write: { txn, txnSeq: record.txnSeq, timestamp: this.clock() * 1000 },
           cache: this.cache,
         });
-        value = await fn(await new FS(persistence, this.fsOptions).root());
+        const fs = new FS(persistence, { ...this.fsOptions, history: this.history(undefined) });
+        value = await fn(await fs.root());
         rows = persistence.pendingRows();
       } catch (err) {
         await this.endRecord(

@@ -14,6 +14,7 @@ import {
   notFound,
   PondError,
 } from '../errors.js';
+import type { PondHistory } from '../history/source.js';
 import { EntryType, isDynamicType, isFileType } from './entry-type.js';
 import { compileGlob, fixedPrefix, type GlobTree, hasWildcard, walkGlob } from './glob.js';
 import {
@@ -24,7 +25,7 @@ import {
   type Node,
   noDynamicNodes,
 } from './node.js';
-import { checkName, components, join, normalize } from './path.js';
+import { basename, checkName, components, dirname, join, normalize } from './path.js';
 import type { ContentSource, Persistence, VersionMeta, VersionRecord } from './persistence.js';
 
 /** How many symlinks one lookup may follow before it is called a loop. */
@@ -63,11 +64,14 @@ export interface FSOptions {
   readonly dynamic?: (fs: FS) => DynamicNodes;
   /** The root directory, when it is not the persistence layer's (host namespaces). */
   readonly root?: (fs: FS) => Promise<Node>;
+  /** The pond's transaction log and the point in it this FS shows (ponds only). */
+  readonly history?: PondHistory;
 }
 
 export class FS {
   readonly persistence: Persistence;
   readonly dynamic: DynamicNodes;
+  readonly history: PondHistory | null;
 
   private readonly customRoot: FSOptions['root'];
 
@@ -75,6 +79,7 @@ export class FS {
     this.persistence = persistence;
     this.dynamic = options.dynamic ? options.dynamic(this) : noDynamicNodes;
     this.customRoot = options.root;
+    this.history = options.history ?? null;
   }
 
   async root(): Promise<WD> {
@@ -246,20 +251,86 @@ export class WD {
     return this.createIn(found.parent, name, (d) => d.createSymlink(name, target));
   }
 
+  /**
+   * Remove the node at `path` from its directory: a symlink itself, not its target; a
+   * directory with entries only with `recursive` (its whole subtree goes). The node's
+   * versions stay in the log, readable as of an earlier transaction.
+   */
+  async remove(path: string, options: { recursive?: boolean } = {}): Promise<NodePath> {
+    const np = await this.get(path, { follow: false });
+    const parent = await this.writableParent(np, 'remove');
+    if (np.node.kind === 'directory' && !options.recursive) {
+      const physical = np.node.ref.entryType === EntryType.DirectoryPhysical;
+      if (!physical || (await np.node.dir.entries()).length > 0) {
+        const what = physical ? 'a directory with entries' : 'a dynamic directory';
+        throw invalidArgument(`${np.path}: is ${what}; remove it with -r (recursive)`, np.path);
+      }
+    }
+    await this.fs.persistence.unlink(parent.node.ref.id, basename(np.path));
+    return np;
+  }
+
+  /**
+   * Move (rename) the node at `from` to `to`, like `mv`: into `to` when it is a directory,
+   * else to the new name `to`, which must not exist. The node keeps its id and versions; a
+   * directory keeps its subtree.
+   */
+  async move(from: string, to: string): Promise<NodePath> {
+    const src = await this.get(from, { follow: false });
+    const srcParent = await this.writableParent(src, 'move');
+    const dest = await this.lookup(to);
+    let dir: DirectoryPath;
+    let name: string;
+    if (dest.kind === 'missing') {
+      dir = dest.parent;
+      name = checkName(dest.name);
+    } else if (dest.np.node.kind === 'directory') {
+      dir = dest.np as DirectoryPath;
+      name = basename(src.path);
+      if (await dir.node.dir.get(name)) throw alreadyExists(join(dir.path, name));
+    } else {
+      throw alreadyExists(dest.np.path);
+    }
+    if (src.node.kind === 'directory' && `${dir.path}/`.startsWith(`${src.path}/`)) {
+      throw invalidArgument(
+        `cannot move ${src.path} into itself (${join(dir.path, name)})`,
+        src.path,
+      );
+    }
+    this.checkWritable(dir, name);
+    await this.fs.persistence.move(
+      srcParent.node.ref.id,
+      basename(src.path),
+      dir.node.ref.id,
+      name,
+    );
+    return this.get(join(dir.path, name), { follow: false });
+  }
+
+  /** The physical, writable directory `np` is an entry of. */
+  private async writableParent(np: NodePath, verb: string): Promise<DirectoryPath> {
+    if (np.path === '/') throw invalidArgument(`cannot ${verb} /`, '/');
+    const parent = asDirectory(await this.get(dirname(np.path)));
+    this.checkWritable(parent, basename(np.path));
+    return parent;
+  }
+
+  private checkWritable(parent: DirectoryPath, name: string): void {
+    if (!parent.node.dir.writable || parent.node.ref.entryType !== EntryType.DirectoryPhysical) {
+      throw new PondError(
+        ErrorCode.READ_ONLY,
+        `${join(parent.path, name)}: ${parent.path} is read-only`,
+        { path: join(parent.path, name) },
+      );
+    }
+  }
+
   private async createIn(
     parent: DirectoryPath,
     name: string,
     create: (dir: DirectoryPath['node']['dir']) => Promise<Node>,
   ): Promise<NodePath> {
-    if (!parent.node.dir.writable) {
-      throw new PondError(
-        ErrorCode.READ_ONLY,
-        `${join(parent.path, name)}: ${parent.path} is read-only`,
-        {
-          path: join(parent.path, name),
-        },
-      );
-    }
+    if (!parent.node.dir.writable) this.checkWritable(parent, name);
     const node = await create(parent.node.dir);
     return { node, path: join(parent.path, name) };
   }

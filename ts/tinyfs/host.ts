@@ -208,6 +208,14 @@ export class HostPersistence implements Persistence {
   async appendVersion(): Promise<VersionRecord> {
     throw readOnly('host namespace');
   }
+
+  async unlink(): Promise<void> {
+    throw readOnly('host namespace');
+  }
+
+  async move(): Promise<void> {
+    throw readOnly('host namespace');
+  }
 }
 
 /** A directory with nodes mounted over some of its names (host mode `--hostmount`). */

@@ -112,6 +112,18 @@ export class MemoryPersistence implements Persistence {
     return record;
   }
 
+  async unlink(dirId: string, name: string): Promise<void> {
+    const dir = this.dirs.get(dirId);
+    if (!dir?.delete(name)) throw notFound(name);
+  }
+
+  async move(fromDirId: string, name: string, toDirId: string, toName: string): Promise<void> {
+    const entry = this.dirs.get(fromDirId)?.get(name);
+    if (!entry) throw notFound(name);
+    this.link(toDirId, toName, entry.childId, entry.entryType);
+    this.dirs.get(fromDirId)?.delete(name);
+  }
+
   private link(parentId: string, name: string, childId: string, entryType: EntryType): void {
     const dir = this.dirs.get(parentId);
     if (!dir) throw notFound(parentId, 'no such directory');

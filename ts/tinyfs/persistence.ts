@@ -97,6 +97,16 @@ export interface Persistence {
   ): Promise<NodeRef>;
   /** Add a version to an existing node. */
   appendVersion(node: NodeRef, content: StoredContent, meta?: VersionMeta): Promise<VersionRecord>;
+  /**
+   * Remove the entry `name` from directory `dirId`. The node's versions stay in the log:
+   * a reader of an earlier point in history still sees it.
+   */
+  unlink(dirId: string, name: string): Promise<void>;
+  /**
+   * Move the entry `name` of `fromDirId` to `toName` in `toDirId`. The node keeps its id
+   * and every version (a directory keeps its whole subtree). The target name must be free.
+   */
+  move(fromDirId: string, name: string, toDirId: string, toName: string): Promise<void>;
 }
 
 /** The root directory's fixed id (REFERENCE §4). */

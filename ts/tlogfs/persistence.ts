@@ -51,6 +51,12 @@ export interface TlogWrite {
 export interface TlogOptions {
   /** Read this Delta table version instead of the store's current one. */
   readonly tableVersion?: number;
+  /**
+   * See the pond as it was after transaction `asOfSeq`: only rows with a `txn_seq` up to it.
+   * Rows keep their `txn_seq` through compaction and log cleanup, so this reaches back to
+   * the pond's first transaction, unlike a Delta version. Give such a reader its own cache.
+   */
+  readonly asOfSeq?: number;
   readonly write?: TlogWrite;
   readonly ids?: IdSource;
   /** Decoded reads shared with other persistence layers over the same store. */
@@ -87,6 +93,11 @@ export class TlogPersistence implements Persistence {
   private readonly ids: IdSource;
   /** Where each node seen through a directory listing lives: for naming changed paths. */
   private readonly parents = new Map<string, { parentId: string; name: string }>();
+  /** Paths this transaction removed, and moved (from, to), for the transaction log. */
+  private readonly removed: string[] = [];
+  private readonly moved: { from: string; to: string }[] = [];
+  /** Rows re-staged into a moved node's new partition: not changes of their own. */
+  private readonly carried = new Set<OplogRow>();
 
   constructor(
     private readonly oplog: Store,
@@ -104,8 +115,8 @@ export class TlogPersistence implements Persistence {
 
   /** Committed rows of a partition: content only for its directory snapshots and dynamic
    * configs (what listing and using nodes needs), not for file data. */
-  private committed(partId: string): Promise<OplogRow[]> {
-    return memo(this.cache.partitions, partId, async () =>
+  private async committed(partId: string): Promise<OplogRow[]> {
+    const rows = await memo(this.cache.partitions, partId, async () =>
       decodeRows(
         await this.oplog.readRows({
           partId,
@@ -115,11 +126,13 @@ export class TlogPersistence implements Persistence {
         }),
       ),
     );
+    const asOf = this.options.asOfSeq;
+    return asOf === undefined ? rows : rows.filter((r) => r.txnSeq <= asOf);
   }
 
   private async rowsOf(node: NodeRef): Promise<OplogRow[]> {
     const rows = (await this.committed(node.partId)).filter((r) => r.nodeId === node.id);
-    for (const r of this.staged) if (r.nodeId === node.id) rows.push(r);
+    for (const r of this.staged) if (r.nodeId === node.id && r.partId === node.partId) rows.push(r);
     return rows.sort((a, b) => a.version - b.version);
   }
 
@@ -288,6 +301,64 @@ export class TlogPersistence implements Persistence {
     return record(this.stage(node, (rows[rows.length - 1]?.version ?? 0) + 1, content, meta));
   }
 
+  async unlink(dirId: string, name: string): Promise<void> {
+    this.txn();
+    const dir = await this.dirtyDir(dirId);
+    const entry = dir.entries.get(name);
+    if (!entry) throw notFound(name);
+    this.removed.push(this.pathOf(entry.childId));
+    dir.entries.delete(name);
+  }
+
+  async move(fromDirId: string, name: string, toDirId: string, toName: string): Promise<void> {
+    this.txn();
+    const from = await this.dirtyDir(fromDirId);
+    const entry = from.entries.get(name);
+    if (!entry) throw notFound(name);
+    const to = await this.dirtyDir(toDirId);
+    if (to.entries.has(checkName(toName))) throw alreadyExists(toName);
+    const before = this.pathOf(entry.childId);
+    from.entries.delete(name);
+    to.entries.set(toName, { ...entry, name: toName });
+    this.parents.set(entry.childId, { parentId: toDirId, name: toName });
+    this.moved.push({ from: before, to: this.pathOf(entry.childId) });
+    // A physical directory owns its partition; any other node lives in its parent's, so
+    // its versions follow it there (large content is shared by hash, not copied).
+    if (entry.entryType !== EntryType.DirectoryPhysical && fromDirId !== toDirId) {
+      await this.carryRows(entry.childId, fromDirId, toDirId);
+    }
+  }
+
+  /** Re-stage node `nodeId`'s versions from partition `from` into `to`, keeping their
+   * version numbers, `txn_seq` and times; versions `to` already holds (a node moved back)
+   * are not repeated. */
+  private async carryRows(nodeId: string, from: string, to: string): Promise<void> {
+    const present = new Set(
+      (await this.committed(to)).filter((r) => r.nodeId === nodeId).map((r) => r.version),
+    );
+    for (let i = 0; i < this.staged.length; i++) {
+      const row = this.staged[i] as OplogRow;
+      if (row.nodeId !== nodeId || row.partId !== from) continue;
+      this.staged[i] = { ...row, partId: to };
+      present.add(row.version);
+    }
+    const rows = decodeRows(
+      await this.oplog.readRows({
+        partId: from,
+        nodeId,
+        tableVersion: this.tableVersion,
+        withContent: true,
+      }),
+    );
+    for (const row of rows) {
+      if (present.has(row.version)) continue;
+      const copy = { ...row, partId: to };
+      this.staged.push(copy);
+      this.carried.add(copy);
+      present.add(row.version);
+    }
+  }
+
   private stage(
     node: NodeRef,
     version: number,
@@ -329,20 +400,40 @@ export class TlogPersistence implements Persistence {
     return [...snapshots, ...this.staged];
   }
 
-  /** What this transaction changes, by path (for the transaction log). */
-  changes(): { created: string[]; versioned: string[] } {
-    const pathOf = (id: string): string => {
-      const parts: string[] = [];
-      for (let at = id; at !== ROOT_ID; ) {
-        const link = this.parents.get(at);
-        if (!link) return parts.length ? `?/${parts.reverse().join('/')}` : `node ${id}`;
-        parts.push(link.name);
-        at = link.parentId;
-      }
-      return `/${parts.reverse().join('/')}`;
-    };
-    return changesOf(this.pendingRows(), pathOf);
+  /** A node's path as this transaction last saw it linked. */
+  private pathOf(id: string): string {
+    const parts: string[] = [];
+    for (let at = id; at !== ROOT_ID; ) {
+      const link = this.parents.get(at);
+      if (!link) return parts.length ? `?/${parts.reverse().join('/')}` : `node ${id}`;
+      parts.push(link.name);
+      at = link.parentId;
+    }
+    return `/${parts.reverse().join('/')}`;
   }
+
+  /** What this transaction changes, by path (for the transaction log). */
+  changes(): Changes {
+    const rows = this.pendingRows().filter((r) => !this.carried.has(r));
+    const changes = changesOf(rows, (id) => this.pathOf(id));
+    return {
+      ...changes,
+      ...(this.removed.length ? { removed: [...this.removed].sort() } : {}),
+      ...(this.moved.length ? { moved: [...this.moved] } : {}),
+    };
+  }
+}
+
+/** What one transaction changed, by path. */
+export interface Changes {
+  /** Paths of nodes the transaction created. */
+  readonly created: readonly string[];
+  /** Paths of existing nodes it wrote a new version of. */
+  readonly versioned: readonly string[];
+  /** Paths it removed (`rm`); absent when none. */
+  readonly removed?: readonly string[];
+  /** Paths it moved (`mv`), in order; absent when none. */
+  readonly moved?: readonly { readonly from: string; readonly to: string }[];
 }
 
 /** The paths a set of rows created (first versions, new directories) and versioned. */

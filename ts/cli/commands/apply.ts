@@ -12,10 +12,11 @@ export function register(program: Command, ctx: CliContext): void {
       [
         'apply declarative changes from multi-document YAML files, in one transaction',
         '',
-        'each document: {version: v1, kind: mkdir|copy|mknod, metadata: {path}, spec}',
+        'each document: {version: v1, kind: mkdir|copy|mknod|rm, metadata: {path}, spec}',
         '  mkdir: spec {} | copy: spec {source: host URL, overwrite?, time_column?} |',
-        '  mknod: spec {factory, config (mapping or YAML text)}',
-        'every document is checked before anything is written; prints created/updated/unchanged',
+        '  mknod: spec {factory, config (mapping or YAML text)} | rm: spec {recursive?}',
+        'every document is checked before anything is written; prints created/updated/',
+        'removed/unchanged',
         'per document and a summary; when nothing changes, nothing is committed.',
       ].join('\n'),
     )
@@ -41,13 +42,14 @@ export function register(program: Command, ctx: CliContext): void {
       };
       await checkApply(docs, options);
       const result = await ctx.write((root) => runApply(root, docs, options));
-      const counts = { created: 0, updated: 0, unchanged: 0 };
+      const counts = { created: 0, updated: 0, removed: 0, unchanged: 0 };
       for (const { path, outcome } of result.value) {
         counts[outcome]++;
         ctx.out(`${outcome} ${path}\n`);
       }
+      const removed = counts.removed > 0 ? `, ${counts.removed} removed` : '';
       ctx.out(
-        `${counts.created} created, ${counts.updated} updated, ${counts.unchanged} unchanged\n`,
+        `${counts.created} created, ${counts.updated} updated${removed}, ${counts.unchanged} unchanged\n`,
       );
     });
 }

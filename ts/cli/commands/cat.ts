@@ -4,6 +4,7 @@ import { invalidArgument } from '../../errors.js';
 import { isTableType } from '../../tinyfs/entry-type.js';
 import { readContent } from '../../tinyfs/node.js';
 import type { CliContext } from '../context.js';
+import { asOfOption, positiveInt } from '../options.js';
 import {
   type DisplayFormat,
   displayOption,
@@ -27,6 +28,8 @@ interface CatOptions {
   maxRows?: number;
   timeout?: number;
   verify?: boolean;
+  asOf?: string;
+  version?: number;
 }
 
 export function register(program: Command, ctx: CliContext): void {
@@ -40,6 +43,8 @@ export function register(program: Command, ctx: CliContext): void {
         'tables, series and format URLs (csv:///p, host+csv:///p...) are queried as table',
         '"source": --sql picks what to show (default SELECT * FROM source); piped output',
         'defaults to Parquet bytes, a terminal gets a table.',
+        '--version K shows version K instead (of a table or series: that version alone);',
+        '--as-of shows the file as it was after a transaction or at a time.',
       ].join('\n'),
     )
     .argument('<path>', 'pond path, or a URL such as csv:///in/r.csv or host+csv:///tmp/r.csv')
@@ -51,7 +56,10 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--sql <query>', 'SQL over table "source"')
     .option('--query <query>', 'alias of --sql')
     .option('--explain', 'print the schema and physical plan instead of running')
+    .option('--version <k>', 'show stored version K (see pond history PATH)', positiveInt)
+    .addOption(asOfOption())
     .action(async (path: string, opts: CatOptions) => {
+      ctx.asOf = opts.asOf;
       const { isUrl, parseUrl } = await import('../../query/url.js');
       const sql = opts.sql ?? opts.query;
       const chosen = opts.display ?? opts.format;
@@ -68,11 +76,16 @@ export function register(program: Command, ctx: CliContext): void {
               np.path,
             );
           }
-          await writeOut(ctx, readContent(np.node));
+          const version = opts.version;
+          await writeOut(
+            ctx,
+            version === undefined ? readContent(np.node) : np.node.file.read(version),
+          );
           return;
         }
       }
-      const plan = await planContext(ctx, { source: path });
+      const source = opts.version === undefined ? path : `${path}@v${opts.version}`;
+      const plan = await planContext(ctx, { source });
       const format = outputFormat(chosen, ctx.io.stdout.isTTY, 'parquet');
       const run = {
         format,

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { ErrorCode, invalidArgument, PondError } from '../../errors.js';
 import type { CliContext } from '../context.js';
+import { asOfOption } from '../options.js';
 
 export function register(program: Command, ctx: CliContext): void {
   program
@@ -24,11 +25,12 @@ export function register(program: Command, ctx: CliContext): void {
     )
     .usage('[options] <source...> <dest>')
     .option('--time-column <name>', 'event-time column of host+series copies (default: detected)')
+    .addOption(asOfOption())
     .argument(
       '<paths...>',
       'sources (host URLs into the pond, pond paths/globs out), then the destination',
     )
-    .action(async (paths: string[], opts: { timeColumn?: string }) => {
+    .action(async (paths: string[], opts: { timeColumn?: string; asOf?: string }) => {
       if (paths.length < 2)
         throw invalidArgument('copy needs at least one source and a destination');
       const sources = paths.slice(0, -1);
@@ -44,10 +46,16 @@ export function register(program: Command, ctx: CliContext): void {
         }
         if (!url.host)
           throw invalidArgument(`copy out needs a host:///dir destination, not ${dest}`);
+        ctx.asOf = opts.asOf;
         const { copyOut } = await import('../copy-out.js');
         const count = await copyOut(ctx, sources, ctx.hostPath(url.path));
         ctx.err(`copied ${count} file(s) to ${ctx.hostPath(url.path)}\n`);
         return;
+      }
+      if (opts.asOf !== undefined) {
+        throw invalidArgument(
+          '--as-of applies to copies out of the pond (host:///dir destination)',
+        );
       }
       const parsed = sources.map((s) => {
         if (!isUrl(s)) {

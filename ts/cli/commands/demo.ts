@@ -22,6 +22,14 @@ export function register(program: Command, ctx: CliContext): void {
       );
       const explained = await captureExplain(io);
       ctx.out(explained);
+      const series = '/sensors/well-north/levels.series';
+      ctx.out(
+        `\n$ pond history ${series}   # one version per day, each from its own transaction\n`,
+      );
+      await ctx.runCli(['history', series], io);
+      const count = `SELECT count(*) AS readings FROM '${series}'`;
+      ctx.out(`\n$ pond sql "${count}" --as-of 2 --format table   # as it was after day 1\n`);
+      await ctx.runCli(['sql', count, '--as-of', '2', '--format', 'table'], io);
       ctx.out('\n$ pond status\n');
       await ctx.runCli(['status'], io);
       ctx.out(

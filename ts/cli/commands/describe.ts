@@ -7,7 +7,7 @@ import { atPath } from '../../tinyfs/node.js';
 import type { VersionRecord } from '../../tinyfs/persistence.js';
 import type { CliContext } from '../context.js';
 import { microsToUtc } from '../format.js';
-import { type MetadataFormat, metadataFormatOption } from '../options.js';
+import { asOfOption, type MetadataFormat, metadataFormatOption } from '../options.js';
 import { jsonLine, writeAll } from '../output.js';
 import { isoMicros } from '../output-json.js';
 import { BrokenNodes, listPattern, selectNodes } from '../select.js';
@@ -187,36 +187,40 @@ export function register(program: Command, ctx: CliContext): void {
     .command('describe')
     .description('describe pond entries matching a glob: type, format, versions, size')
     .argument('[pattern]', 'glob as for list (default: everything)')
+    .addOption(asOfOption())
     .addOption(metadataFormatOption())
-    .action(async (pattern: string | undefined, opts: { format: MetadataFormat }) => {
-      const target = pattern === undefined ? undefined : await ctx.target(pattern);
-      const root = await ctx.reader();
-      const broken = new BrokenNodes(ctx.io.stderr);
-      const glob = listPattern(target);
-      const nodes = await selectNodes(root, glob, true, broken);
-      const json = opts.format === 'json';
-      const parts = (async function* () {
-        if (!json) yield '=== File Schema Description ===\n';
-        for (const np of nodes) {
-          let text: string;
-          try {
-            const versions =
-              np.node.kind === 'file'
-                ? await np.node.file.versions()
-                : await root.fs.persistence.versions(np.node.ref);
-            const d = await describeNode(np, versions, root, ctx.hostRoot());
-            text = json ? jsonLine(d) : `\n${describeText(d, versions[versions.length - 1])}`;
-          } catch (err) {
-            // A dynamic node whose factory fails is reported and skipped by a glob; naming
-            // the node itself fails.
-            if (!isDynamicType(np.node.ref.entryType) || !hasWildcard(glob)) throw err;
-            broken.onBroken(np.path, atPath(np.path, err));
-            continue;
+    .action(
+      async (pattern: string | undefined, opts: { format: MetadataFormat; asOf?: string }) => {
+        ctx.asOf = opts.asOf;
+        const target = pattern === undefined ? undefined : await ctx.target(pattern);
+        const root = await ctx.reader();
+        const broken = new BrokenNodes(ctx.io.stderr);
+        const glob = listPattern(target);
+        const nodes = await selectNodes(root, glob, true, broken);
+        const json = opts.format === 'json';
+        const parts = (async function* () {
+          if (!json) yield '=== File Schema Description ===\n';
+          for (const np of nodes) {
+            let text: string;
+            try {
+              const versions =
+                np.node.kind === 'file'
+                  ? await np.node.file.versions()
+                  : await root.fs.persistence.versions(np.node.ref);
+              const d = await describeNode(np, versions, root, ctx.hostRoot());
+              text = json ? jsonLine(d) : `\n${describeText(d, versions[versions.length - 1])}`;
+            } catch (err) {
+              // A dynamic node whose factory fails is reported and skipped by a glob; naming
+              // the node itself fails.
+              if (!isDynamicType(np.node.ref.entryType) || !hasWildcard(glob)) throw err;
+              broken.onBroken(np.path, atPath(np.path, err));
+              continue;
+            }
+            yield text;
           }
-          yield text;
-        }
-        if (nodes.length === 0 && !json) yield '\nNo entries match.\n';
-      })();
-      await writeAll(ctx.io.stdout, parts);
-    });
+          if (nodes.length === 0 && !json) yield '\nNo entries match.\n';
+        })();
+        await writeAll(ctx.io.stdout, parts);
+      },
+    );
 }

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { PondEntry } from '../../pond.js';
 import type { CliContext } from '../context.js';
 import { listLine } from '../format.js';
-import { type MetadataFormat, metadataFormatOption } from '../options.js';
+import { asOfOption, type MetadataFormat, metadataFormatOption } from '../options.js';
 import { jsonLine, writeAll } from '../output.js';
 import { listRecord } from '../output-json.js';
 import { BrokenNodes, listPattern, selectNodes } from '../select.js';
@@ -14,6 +14,7 @@ interface ListOptions {
   long?: boolean;
   all?: boolean;
   strict?: boolean;
+  asOf?: string;
   format: MetadataFormat;
 }
 
@@ -28,8 +29,10 @@ export function register(program: Command, ctx: CliContext): void {
     .option('-l, --long', 'show type names instead of markers')
     .option('-a, --all', 'include entries whose names start with "."')
     .option('--strict', 'exit non-zero if a broken node was met (each is reported on stderr)')
+    .addOption(asOfOption())
     .addOption(metadataFormatOption())
     .action(async (pattern: string | undefined, opts: ListOptions) => {
+      ctx.asOf = opts.asOf;
       const { entryOf } = await import('../../pond.js');
       const target = pattern === undefined ? undefined : await ctx.target(pattern);
       const root = await ctx.reader();

@@ -30,6 +30,13 @@ export function logEntry(t: TxnSummary, maxPaths = 5): string {
   if (t.changes?.versioned.length) {
     lines.push(`        versioned: ${paths(t.changes.versioned, maxPaths)}`);
   }
+  if (t.changes?.removed?.length) {
+    lines.push(`        removed: ${paths(t.changes.removed, maxPaths)}`);
+  }
+  if (t.changes?.moved?.length) {
+    const moves = t.changes.moved.map((m) => `${m.from} -> ${m.to}`);
+    lines.push(`        moved: ${paths(moves, maxPaths)}`);
+  }
   return `${lines.join('\n')}\n`;
 }
 
@@ -43,7 +50,7 @@ export function register(program: Command, ctx: CliContext): void {
         'List write transactions, oldest first, from the control table: sequence number,',
         'status (COMMITTED, FAILED, or INCOMPLETE = interrupted, see pond recover), begin',
         'time (UTC), duration, the command line, the transaction id, the oplog version it',
-        'produced, its error, and the paths it created or versioned. Post-commit factory',
+        'produced, its error, and the paths it created, versioned, removed or moved. Post-commit factory',
         'runs name the transaction that triggered them. Transactions that found nothing to',
         'change (COMPLETED) are shown only with --all.',
       ].join('\n'),

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
+import { asOfOption } from '../options.js';
 import {
   type DisplayFormat,
   displayOption,
@@ -23,7 +24,9 @@ export function register(program: Command, ctx: CliContext): void {
         '',
         "tables are pond paths or globs in quotes ('/sensors/*.series'), pond format URLs",
         "('csv:///in/r.csv') and host URLs ('host+csv:///tmp/x.csv', no pond needed);",
-        'information_schema is available. Piped output defaults to CSV.',
+        "information_schema is available. Piped output defaults to CSV. '/path@vK' reads",
+        "version K of a table or series alone; 'pond:///transactions' and 'pond:///versions'",
+        "are the pond's own history; --as-of runs the query over the pond as it was.",
       ].join('\n'),
     )
     .argument('<query>', 'the SQL statement')
@@ -36,10 +39,12 @@ export function register(program: Command, ctx: CliContext): void {
       '--explain',
       'print the schema and physical plan (with versions and row groups skipped) instead of running',
     )
+    .addOption(asOfOption())
     .action(
       async (
         query: string,
         opts: {
+          asOf?: string;
           format: DisplayFormat;
           display?: DisplayFormat;
           explain?: boolean;
@@ -48,6 +53,7 @@ export function register(program: Command, ctx: CliContext): void {
           verify?: boolean;
         },
       ) => {
+        ctx.asOf = opts.asOf;
         const isTTY = ctx.io.stdout.isTTY;
         const format = outputFormat(opts.display ?? opts.format, isTTY, 'csv');
         await runQuery(ctx, query, await planContext(ctx), {
