@@ -158,7 +158,7 @@ describe('rm, mv and ln', () => {
     expect(await count(p, "SELECT count(*) FROM '/b/s.series'")).toBe('300');
     const broken = await pond(p, 'sql', "SELECT count(*) FROM '/v.series'");
     expect(broken.code).not.toBe(0);
-    expect(broken.stderr).toContain('/a/s.series');
+    expect(broken.stderr).toContain('/v.series: missing input: /a/s.series');
     expect(broken.stderr).toMatch(/NOT_FOUND/);
     await fsckOk(p);
   });

@@ -107,7 +107,11 @@ export async function factoryNode(
     case 'table':
       return scrubbedNode(
         computedTable(ref, nodeCtx, versions, (visiting) =>
-          factory.table(config, { ...nodeCtx, plan: { ...nodeCtx.plan, visiting } }),
+          factory
+            .table(config, { ...nodeCtx, plan: { ...nodeCtx.plan, visiting } })
+            .catch((err: unknown) => {
+              throw missingInput(nodeCtx.path, err);
+            }),
         ),
         secrets,
       );
@@ -262,4 +266,17 @@ export function computedFile(
     },
   };
   return { kind: 'file', ref, file };
+}
+
+/**
+ * A derived table's input that does not exist (removed, moved, not written yet), named as
+ * an input of the node that reads it; other errors pass through.
+ */
+function missingInput(path: string, err: unknown): unknown {
+  if (!(err instanceof PondError) || err.code !== ErrorCode.NOT_FOUND) return err;
+  if (err.message.startsWith(`${path}: `)) return err;
+  return new PondError(ErrorCode.NOT_FOUND, `${path}: missing input: ${err.message}`, {
+    path: err.path ?? path,
+    cause: err,
+  });
 }
