@@ -61,6 +61,29 @@ export declare class NativeEngine {
   explain(sql: string, specsJson: string, options: QueryOptions): Promise<string>
 }
 
+/** An object store and the prefix every key lives under. */
+export declare class NativeRemote {
+  /** Open the store a URL names (nothing is contacted until the first request). */
+  static open(url: string, options: RemoteOptions): NativeRemote
+  /** Write an object from bytes (atomically: readers see the old object or the new one). */
+  putBytes(key: string, bytes: Buffer): Promise<void>
+  /** Write an object from a host file, streamed (multipart for large files). Returns bytes sent. */
+  putFile(key: string, file: string): Promise<number>
+  /** An object's bytes; null when it does not exist. */
+  getBytes(key: string): Promise<Buffer | null>
+  /**
+   * Stream an object into a host file (written beside it, then renamed into place),
+   * hashing it on the way.
+   */
+  getFile(key: string, file: string): Promise<FetchedFile>
+  /** An object's size; null when it does not exist. */
+  head(key: string): Promise<number | null>
+  /** Every object under `prefix` (a key prefix ending in `/`, or empty for all). */
+  list(prefix: string): Promise<Array<RemoteObject>>
+  /** Delete an object (no error when it does not exist). */
+  delete(key: string): Promise<void>
+}
+
 /** A handle on one pond's oplog. */
 export declare class NativeStore {
   /** Open an existing pond. Fails with NOT_A_POND when `$POND/data` holds no Delta table. */
@@ -135,6 +158,9 @@ export declare class NativeTxn {
   release(): Promise<void>
 }
 
+/** BLAKE3 of a host file, streamed (hex). */
+export declare function blake3File(path: string): Promise<string>
+
 /** BLAKE3 of bytes, as hex (integrity checks of inline content and pond checksums). */
 export declare function blake3Hex(bytes: Buffer): string
 
@@ -163,6 +189,12 @@ export interface CommitRecord {
 
 /** The codes this addon can produce, for the test that TypeScript knows each of them. */
 export declare function errorCodes(): Array<string>
+
+/** A file fetched from a store: its size and BLAKE3, computed while it was written. */
+export interface FetchedFile {
+  size: number
+  blake3: string
+}
 
 export interface MaintainOptions {
   /** Rewrite each partition's small files into one (Delta optimize). */
@@ -272,6 +304,27 @@ export interface ReadRowsOptions {
    * and needed to list the directory or use the node. Default false.
    */
   metadataContent?: boolean
+}
+
+/** One object as listed: its key (relative to the store's prefix) and size. */
+export interface RemoteObject {
+  key: string
+  size: number
+}
+
+/**
+ * How to reach a store; credentials arrive already expanded from `${env:}` references and
+ * are never stored or echoed.
+ */
+export interface RemoteOptions {
+  region?: string
+  /** An S3-compatible server (MinIO, R2, Ceph, a local test server). */
+  endpoint?: string
+  /** Allow `http://` endpoints (default false). */
+  allowHttp?: boolean
+  accessKeyId?: string
+  secretAccessKey?: string
+  sessionToken?: string
 }
 
 /** Render a Jinja template with a JSON context. Errors are INVALID_CONFIG with the line. */

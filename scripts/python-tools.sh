@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Prints the path of a Python that has the tools the tests use from PyPI (listed in
 # scripts/python-requirements.txt: deltalake and pyarrow as an independent reader of pond's
-# Delta table, check-jsonschema for the workflow files). The virtualenv lives under
+# Delta table, check-jsonschema for the workflow files, moto[server] as the S3 server of the
+# replication tests). The virtualenv lives under
 # ~/.cache/duckpond and is (re)made when the requirements change.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"

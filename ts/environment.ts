@@ -81,6 +81,9 @@ export function stewardOptions(environment: Environment): StewardOptions {
     clock: environment.clock,
     afterCommit: async (steward, seq) => {
       await runPostCommit(steward, seq, run);
+      // Backups last, so they carry what post-commit factories just wrote.
+      const { pushAfterCommit } = await import('./remote/remotes.js');
+      await pushAfterCommit(steward, seq, environment.env, environment.err);
     },
   };
 }

@@ -28,6 +28,8 @@ export const ErrorCode = {
   /** Stored bytes or rows that fail verification (hash mismatch, malformed oplog row). */
   CORRUPT: 'CORRUPT',
   IO: 'IO',
+  /** A remote and the pond (or its replica) differ: one is behind, or they diverged. */
+  OUT_OF_SYNC: 'OUT_OF_SYNC',
   /** The native addon for this platform could not be loaded (not installed, not built). */
   NATIVE_UNAVAILABLE: 'NATIVE_UNAVAILABLE',
   INTERNAL: 'INTERNAL',

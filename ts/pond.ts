@@ -32,6 +32,11 @@ import { type AsOf, resolveAsOf } from './history/as-of.js';
 import { type DiffEntry, diffTrees } from './history/diff.js';
 import { type CommitRecord, type TableStats, tableStats } from './native/store.js';
 import type { ProgressFactory } from './progress.js';
+import type { RemoteConfig, StoredRemoteOptions } from './remote/config.js';
+import type { PushEvents, PushResult } from './remote/push.js';
+import type { RemoteWatermark } from './remote/remotes.js';
+import type { FetchResult } from './remote/restore.js';
+import type { VerifyReport } from './remote/verify.js';
 import type { TxnSummary } from './steward/control.js';
 import { type FsckOptions, type FsckReport, fsck } from './steward/fsck.js';
 import { type MaintainOptions, type MaintainResult, maintain } from './steward/maintain.js';
@@ -52,6 +57,11 @@ export type { AsOf } from './history/as-of.js';
 export type { ChangeKind, DiffEntry } from './history/diff.js';
 export type { VersionInfo } from './history/versions.js';
 export type { SqlOptions } from './query/run-sql.js';
+export type { RemoteConfig, StoredRemoteOptions } from './remote/config.js';
+export type { PushEvents, PushResult } from './remote/push.js';
+export type { RemoteWatermark } from './remote/remotes.js';
+export type { FetchResult } from './remote/restore.js';
+export type { VerifyReport } from './remote/verify.js';
 export { Transaction, type WriteData } from './transaction.js';
 export { entryOf, type PondEntry, PondView } from './view.js';
 
@@ -67,6 +77,8 @@ export interface PondStatus {
   readonly transactions: readonly TxnSummary[];
   /** Executable nodes that run after each commit, in run order, with their mode. */
   readonly postCommit: readonly { path: string; factory: string; mode: RunMode }[];
+  /** Backups and remotes with their last known state (not contacted). */
+  readonly remotes: readonly RemoteWatermark[];
 }
 
 /** One of the pond's two Delta tables, as {@link Pond.tables} reports it. */
@@ -261,7 +273,9 @@ export class Pond extends PondView {
       this.steward.reader(),
     ]);
     const nodes = await postCommitNodes(root, this.environment);
+    const { watermarks } = await import('./remote/remotes.js');
     return {
+      remotes: await watermarks(this.steward),
       path: this.path,
       pondId: this.id,
       identity,
@@ -301,6 +315,147 @@ export class Pond extends PondView {
         ? await this.steward.reader()
         : await this.steward.reader({ asOfSeq: resolveAsOf(to, txns) });
     return diffTrees(before.fs.persistence, after.fs.persistence);
+  }
+
+  /**
+   * Record a backup this pond pushes to after every commit (`pond backup add`): claimed
+   * for this pond now, refused when it holds another pond's pushes. Credentials in
+   * `options` must be `${env:VAR}` references.
+   */
+  async addBackup(name: string, url: string, options: StoredRemoteOptions = {}): Promise<void> {
+    const { addRemote } = await import('./remote/remotes.js');
+    await addRemote(
+      this.steward,
+      { name, url, mode: 'push', mount: null, options },
+      this.environment.env,
+    );
+  }
+
+  /**
+   * Record a remote this pond pulls another pond from (`pond remote add`) and pull it
+   * once; with `mount`, a read-only `pond-import` node there shows its tree (`pull`
+   * brings it up to date later).
+   */
+  async addRemote(
+    name: string,
+    url: string,
+    options: { mount?: string; options?: StoredRemoteOptions } = {},
+  ): Promise<void> {
+    const { addRemote, removeRemote } = await import('./remote/remotes.js');
+    const mount = options.mount ?? null;
+    if (mount !== null) {
+      const root = await this.steward.reader();
+      const found = await root.lookup(mount).catch((err: unknown) => {
+        if (err instanceof PondError && err.code === ErrorCode.NOT_FOUND) return null;
+        throw err;
+      });
+      if (found?.kind === 'found') {
+        throw new PondError(
+          ErrorCode.ALREADY_EXISTS,
+          `${mount} exists; mount a remote on a new path`,
+          { path: mount },
+        );
+      }
+    }
+    const config = { name, url, mode: 'pull' as const, mount, options: options.options ?? {} };
+    const checked = await addRemote(this.steward, config, this.environment.env);
+    const { pullFrom } = await import('./remote/remotes.js');
+    try {
+      await pullFrom(this.steward, name, this.environment.env);
+    } catch (err) {
+      await removeRemote(this.steward, name);
+      throw err;
+    }
+    if (checked.mount === null) return;
+    const at = checked.mount;
+    try {
+      await this.transaction(
+        async (tx) => {
+          await tx.mkdir(at.slice(0, at.lastIndexOf('/')) || '/', { parents: true });
+          await tx.mknod(at, 'pond-import', `remote: ${name}\n`, { check: false });
+        },
+        { args: ['remote', 'add', name, url, at] },
+      );
+    } catch (err) {
+      await removeRemote(this.steward, name);
+      throw err;
+    }
+  }
+
+  /** Forget a backup or remote (what it holds stays there; a replica is dropped). */
+  async removeRemote(name: string): Promise<void> {
+    const { removeRemote } = await import('./remote/remotes.js');
+    await removeRemote(this.steward, name);
+  }
+
+  /** Backups and remotes, by name. */
+  async remotes(): Promise<RemoteConfig[]> {
+    const { listRemotes } = await import('./remote/remotes.js');
+    return listRemotes(this.steward);
+  }
+
+  /** Push to one backup, or to every backup; resolves to what each push sent. */
+  async push(
+    name?: string,
+    options: { events?: PushEvents; waitMs?: number } = {},
+  ): Promise<PushResult[]> {
+    const { pushTo } = await import('./remote/remotes.js');
+    const names =
+      name !== undefined
+        ? [name]
+        : (await this.remotes()).filter((r) => r.mode === 'push').map((r) => r.name);
+    const out: PushResult[] = [];
+    for (const n of names) out.push(await pushTo(this.steward, n, this.environment.env, options));
+    return out;
+  }
+
+  /** Pull one remote, or every pull remote, into its local replica. */
+  async pull(name?: string): Promise<FetchResult[]> {
+    const { pullFrom } = await import('./remote/remotes.js');
+    const names =
+      name !== undefined
+        ? [name]
+        : (await this.remotes()).filter((r) => r.mode === 'pull').map((r) => r.name);
+    const out: FetchResult[] = [];
+    for (const n of names) out.push(await pullFrom(this.steward, n, this.environment.env));
+    return out;
+  }
+
+  /** Compare one remote (or every one) with this pond or its replica, checking objects. */
+  async verify(name?: string, options: { quick?: boolean } = {}): Promise<VerifyReport[]> {
+    const { verifyRemote } = await import('./remote/remotes.js');
+    const names = name !== undefined ? [name] : (await this.remotes()).map((r) => r.name);
+    const out: VerifyReport[] = [];
+    for (const n of names)
+      out.push(await verifyRemote(this.steward, n, this.environment.env, options));
+    return out;
+  }
+
+  /**
+   * Build a new pond at `path` (missing or empty) from a backup: the same pond id, files,
+   * versions and transaction log as the pond that pushed it. Every content is checked
+   * against its hash; a corrupt backup is refused with CORRUPT and nothing is left at `path`.
+   */
+  static async restore(
+    url: string,
+    path: string,
+    options: { options?: StoredRemoteOptions; name?: string } & PondEnvironment = {},
+  ): Promise<Pond> {
+    const { restore } = await import('./remote/restore.js');
+    const { expandOptions } = await import('./remote/config.js');
+    const env = options.env ?? process.env;
+    const stored = options.options ?? {};
+    const config = {
+      name: options.name ?? 'restore',
+      url,
+      mode: 'push' as const,
+      mount: null,
+      options: stored,
+    };
+    await restore(url, expandOptions(config, env), path);
+    const pond = await Pond.open(path, options);
+    if (options.name !== undefined) await pond.addBackup(options.name, url, stored);
+    return pond;
   }
 
   /** Check every stored version, large file and the control log against the oplog. */

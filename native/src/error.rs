@@ -206,6 +206,8 @@ impl From<deltalake::ObjectStoreError> for Error {
     fn from(err: deltalake::ObjectStoreError) -> Self {
         let code = match &err {
             deltalake::ObjectStoreError::NotFound { .. } => Code::NotFound,
+            deltalake::ObjectStoreError::AlreadyExists { .. }
+            | deltalake::ObjectStoreError::Precondition { .. } => Code::AlreadyExists,
             _ => Code::Io,
         };
         Error::from_library(code, &err)

@@ -13,6 +13,7 @@ mod layout;
 mod lock;
 mod maintain;
 mod query;
+mod remote;
 mod schema;
 mod store;
 mod template;
@@ -23,6 +24,7 @@ pub use error::error_codes;
 pub use layout::pond_layout;
 pub use maintain::{maintain_table, table_stats};
 pub use query::{NativeBatchStream, NativeEngine};
+pub use remote::{blake3_file, NativeRemote};
 pub use store::{NativeContentReader, NativeContentWriter, NativeStore, NativeTxn};
 pub use template::render_template;
 

@@ -29,6 +29,7 @@ import * as mkdir from './commands/mkdir.js';
 import * as mknod from './commands/mknod.js';
 import * as rebuild from './commands/rebuild.js';
 import * as recover from './commands/recover.js';
+import * as remote from './commands/remote.js';
 import * as runCommand from './commands/run.js';
 import * as show from './commands/show.js';
 import * as sql from './commands/sql.js';
@@ -69,6 +70,7 @@ const COMMANDS = [
   recover,
   fsck,
   maintain,
+  remote,
   demo,
   completion,
 ];

@@ -6,6 +6,7 @@ import { copyOut } from './copy-out.js';
 import { csvdir } from './csvdir.js';
 import { dynamicDir } from './dynamic-dir.js';
 import { hostmount } from './hostmount.js';
+import { pondImport } from './pond-import.js';
 import { Registry } from './registry.js';
 import { combine, sqlDerivedSeries, sqlDerivedTable } from './sql-derived.js';
 import { syntheticTimeseries } from './synthetic-timeseries.js';
@@ -28,6 +29,7 @@ export const FACTORIES = [
   timeseriesPivot,
   temporalReduce,
   copyOut,
+  pondImport,
 ];
 
 /** Names the seeds used, mapped to pond's factories. */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import type { Command } from 'commander';
 import type { TableStats } from '../../native/store.js';
+import type { RemoteWatermark } from '../../remote/remotes.js';
 import type { TxnStatus, TxnSummary } from '../../steward/control.js';
 import type { PondIdentity } from '../../steward/steward.js';
 import type { CliContext } from '../context.js';
@@ -17,6 +18,19 @@ interface Status {
   readonly count: (status: TxnStatus) => number;
   readonly last: TxnSummary | undefined;
   readonly postCommit: readonly { path: string; factory: string; mode: string }[];
+  readonly remotes: readonly RemoteWatermark[];
+}
+
+/** One remote's line: where it is and how far behind its last push or pull is. */
+export function remoteLine(r: RemoteWatermark): string {
+  if (r.mode === 'pull') {
+    const mount = r.mount ? ` at ${r.mount}` : '';
+    const pulled = r.seq === null ? 'never pulled' : `pulled up to its transaction ${r.seq}`;
+    return `Remote ${r.name}: ${r.url}${mount}, ${pulled}`;
+  }
+  if (r.seq === null) return `Backup ${r.name}: ${r.url}, never pushed`;
+  const state = r.behind === 0 ? 'up to date' : `behind by ${r.behind} transaction(s)`;
+  return `Backup ${r.name}: ${r.url}, ${state} (last push at transaction ${r.seq})`;
 }
 
 function statusText(s: Status): string {
@@ -40,6 +54,8 @@ function statusText(s: Status): string {
   }
   if (s.postCommit.length === 0) out.push('Post-commit factories: none');
   for (const n of s.postCommit) out.push(`Post-commit: ${n.path} (${n.factory}, ${n.mode})`);
+  if (s.remotes.length === 0) out.push('Backups and remotes: none');
+  for (const r of s.remotes) out.push(remoteLine(r));
   return `${out.join('\n')}\n`;
 }
 
@@ -63,6 +79,7 @@ function statusRecord(s: Status): Record<string, unknown> {
       ? { seq: s.last.seq, status: s.last.status, time: isoTime(s.last.time), args: s.last.args }
       : null,
     post_commit: s.postCommit,
+    remotes: s.remotes,
   };
 }
 

@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * The files of a pond directory as a backup sees them: every file of its two Delta tables
+ * and its large content, by relative path, with size and BLAKE3. Large content is named by
+ * its hash already; other files are hashed once and remembered by path, size and mtime in
+ * the pond's cache, so an incremental push hashes only what is new.
+ */
+
+import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { blake3File } from '../native/remote.js';
+import type { FileEntry } from './layout.js';
+
+/** Files that are not part of a pond's state: the writer lock, temporaries. */
+const SKIP = (name: string) => name === 'write.lock' || name.includes('.tmp-');
+const LARGE = /^blake3=([0-9a-f]{64})$/;
+
+interface Cached {
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly blake3: string;
+}
+
+async function walk(root: string, rel: string, out: string[]): Promise<void> {
+  const entries = await readdir(join(root, rel), { withFileTypes: true }).catch(
+    (err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return [];
+      throw err;
+    },
+  );
+  for (const e of entries) {
+    if (SKIP(e.name)) continue;
+    const path = rel ? `${rel}/${e.name}` : e.name;
+    if (e.isDirectory()) await walk(root, path, out);
+    else if (e.isFile()) out.push(path);
+  }
+}
+
+/** Every file of the pond at `dir` (its `data/` and `control/` trees), hashed. */
+export async function inventory(dir: string, hashCache: string): Promise<Map<string, FileEntry>> {
+  const paths: string[] = [];
+  for (const top of ['data', 'control']) await walk(dir, top, paths);
+  const cache: Record<string, Cached> = JSON.parse(
+    await readFile(hashCache, 'utf8').catch(() => '{}'),
+  );
+  const next: Record<string, Cached> = {};
+  const out = new Map<string, FileEntry>();
+  for (const path of paths.sort()) {
+    const st = await stat(join(dir, path));
+    const large = LARGE.exec(path.slice(path.lastIndexOf('/') + 1));
+    let blake3: string;
+    if (large) blake3 = large[1] as string;
+    else {
+      const hit = cache[path];
+      blake3 =
+        hit && hit.size === st.size && hit.mtimeMs === st.mtimeMs
+          ? hit.blake3
+          : await blake3File(join(dir, path));
+      next[path] = { size: st.size, mtimeMs: st.mtimeMs, blake3 };
+    }
+    out.set(path, { blake3, size: st.size });
+  }
+  await mkdir(dirname(hashCache), { recursive: true });
+  const tmp = `${hashCache}.tmp-${process.pid}`;
+  await writeFile(tmp, JSON.stringify(next));
+  await rename(tmp, hashCache);
+  return out;
+}
