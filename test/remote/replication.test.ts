@@ -1,15 +1,43 @@
 // SPDX-License-Identifier: Apache-2.0
 // Backups, restore, verify and imports, the same suite on a directory (file://) and on a
 // real S3-compatible server on loopback (moto, s3://).
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EntryType, Pond } from '../../ts/index.js';
-import { pond, pondOk, readingsSql, tempDir, writeParquet } from '../helpers.js';
-import { S3_ENV, S3_OPTIONS, type S3Server, startS3 } from './s3-server.js';
+import { pond, readingsSql, tempDir, writeParquet } from '../helpers.js';
+import { relay, S3_ENV, S3_OPTIONS, type S3Server, startS3 } from './s3-server.js';
 
 const env = { ...process.env, ...S3_ENV };
+const DIE = join(import.meta.dirname, '..', 'fixtures', 'push-and-die.mjs');
+
+/** Run the push-and-die fixture; resolves when the process has gone. */
+function runFixture(
+  pondDir: string,
+  point: string,
+): Promise<{ stdout: string; signal: NodeJS.Signals | null }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [DIE, pondDir, 'b', point], {
+      env: { ...process.env, ...S3_ENV },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => {
+      stdout += c.toString();
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      if (signal === null && code !== 0) reject(new Error(`fixture exited ${code}: ${stderr}`));
+      else resolve({ stdout, signal });
+    });
+  });
+}
 let s3: S3Server;
 let buckets = 0;
 
@@ -196,6 +224,15 @@ describe.each(BACKENDS)('replication over $name', (backend) => {
     expect(literal.stderr).toMatch(/INVALID_ARGUMENT.*\$\{env:VAR\}/);
     expect(literal.stderr).not.toContain('hunter2');
     expect((await ok(b, 'backup', 'list')).stdout).toBe('');
+    // what is stored and shown names the variables, never their values
+    for (const out of [
+      (await ok(a, 'config')).stdout,
+      (await ok(a, 'log', '--all')).stdout,
+      (await ok(a, 'backup', 'list', '--format', 'json')).stdout,
+      (await ok(a, 'status')).stdout,
+    ]) {
+      expect(out).not.toContain(S3_ENV.POND_TEST_S3_SECRET);
+    }
   });
 
   it('imports another pond read-only, joins across ponds, and pulls only what is new', async () => {
@@ -283,5 +320,102 @@ describe.each(BACKENDS)('replication over $name', (backend) => {
     const restore = await run(target, 'restore', url, ...flags);
     expect(restore.stderr).toMatch(/CORRUPT.*is corrupt/);
     expect((await run(target, 'list')).code).not.toBe(0);
+  });
+
+  it('a push killed at any point leaves the previous tip restorable; the next push completes it', async () => {
+    const dir = await tempDir();
+    const source = join(dir, 'source');
+    await ok(source, 'init');
+    const { url, flags } = await backend.location(dir);
+    await ok(source, 'backup', 'add', 'b', url, ...flags);
+    await ok(source, 'push');
+    const points = ['object:1', 'object:3', 'record'];
+    for (const [i, point] of points.entries()) {
+      // a commit made while the backup is unreachable: recorded, pushed later
+      await ok(source, 'backup', 'remove', 'b');
+      await writeFile(join(dir, `f${i}.bin`), randomBytes(100_000 + i));
+      await ok(source, 'copy', `host://${dir}/f${i}.bin`, `/f${i}.bin`);
+      await ok(source, 'mkdir', `/d${i}`);
+      await ok(source, 'backup', 'add', 'b', url, ...flags);
+      const died = await runFixture(source, point);
+      expect(died.stdout).toBe('dying\n');
+      expect(died.signal).toBe('SIGKILL');
+      const partial = join(dir, `partial-${i}`);
+      await ok(partial, 'restore', url, ...flags);
+      const listed = (await ok(partial, 'list', '/**')).stdout;
+      expect(listed).toContain(i === 0 ? '' : `/f${i - 1}.bin`);
+      expect(listed).not.toContain(`/f${i}.bin`);
+      expect((await ok(partial, 'fsck')).stdout).toContain('Result: OK');
+      expect((await run(source, 'verify', 'b')).stderr).toMatch(/OUT_OF_SYNC/);
+      await ok(source, 'push', 'b');
+      expect((await ok(source, 'verify', 'b')).stdout).toMatch(/\[OK\]/);
+    }
+  });
+});
+
+describe('an unreachable backup', () => {
+  async function outageTest(
+    location: { url: string; flags: string[] },
+    down: () => Promise<void>,
+    up: () => Promise<void>,
+  ) {
+    const dir = await tempDir();
+    const source = join(dir, 'source');
+    await ok(source, 'init');
+    await ok(source, 'backup', 'add', 'b', location.url, ...location.flags);
+    await ok(source, 'push');
+    await down();
+    const commit = await run(source, 'mkdir', '/during-outage');
+    expect(commit.code).toBe(0);
+    expect(commit.stderr).toMatch(
+      /push to b after transaction \d+ failed \(recorded in pond log\)/,
+    );
+    expect((await ok(source, 'list', '/**')).stdout).toContain('/during-outage');
+    const log = (await ok(source, 'log')).stdout;
+    expect(log).toMatch(/FAILED .*post-commit after \d+: pond push b/);
+    expect((await ok(source, 'status')).stdout).toMatch(/Backup b: .*behind by 1 transaction/);
+    await up();
+    await ok(source, 'push', 'b');
+    expect((await ok(source, 'verify', 'b')).stdout).toMatch(/\[OK\]/);
+    const restored = join(dir, 'restored');
+    await ok(restored, 'restore', location.url, ...location.flags);
+    expect((await ok(restored, 'list', '/**')).stdout).toContain('/during-outage');
+  }
+
+  it('on S3: the server goes away, the commit stands, the failure is logged, the next push catches up', async () => {
+    const gate = await relay(s3.endpoint);
+    try {
+      const bucket = `pond-outage-${buckets++}`;
+      await s3.bucket(bucket);
+      const flags = [
+        '--endpoint',
+        gate.endpoint,
+        '--allow-http',
+        '--access-key-id',
+        S3_OPTIONS.access_key_id,
+        '--secret-access-key',
+        S3_OPTIONS.secret_access_key,
+      ];
+      await outageTest({ url: `s3://${bucket}/p`, flags }, gate.down, gate.up);
+    } finally {
+      await gate.close();
+    }
+  });
+
+  it('on a directory: the remote path becomes unusable, then comes back', async () => {
+    const dir = await tempDir();
+    const path = join(dir, 'remote');
+    const away = join(dir, 'remote.away');
+    await outageTest(
+      { url: `file://${path}`, flags: [] },
+      async () => {
+        await rename(path, away);
+        await writeFile(path, 'not a directory');
+      },
+      async () => {
+        await rm(path);
+        await rename(away, path);
+      },
+    );
   });
 });

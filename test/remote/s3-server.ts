@@ -17,7 +17,7 @@ export interface S3Server {
 }
 
 /** Credentials moto accepts, given to pond as `${env:}` references. */
-export const S3_ENV = { POND_TEST_S3_KEY: 'testing', POND_TEST_S3_SECRET: 'testing' };
+export const S3_ENV = { POND_TEST_S3_KEY: 'pond-test-key', POND_TEST_S3_SECRET: 'pond-test-secret-5e7' };
 export const S3_OPTIONS = {
   region: 'us-east-1',
   access_key_id: '${env:POND_TEST_S3_KEY}',
@@ -57,6 +57,54 @@ export async function startS3(): Promise<S3Server> {
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');
       await stopped;
+    },
+  };
+}
+
+/** A TCP relay to `endpoint` on its own loopback port, which a test can take down and
+ * bring back on the same port: a real outage of the server as pond sees it. */
+export interface Relay {
+  readonly endpoint: string;
+  down(): Promise<void>;
+  up(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function relay(endpoint: string): Promise<Relay> {
+  const { createServer, connect } = await import('node:net');
+  const target = new URL(endpoint);
+  const sockets = new Set<import('node:net').Socket>();
+  const server = createServer((client) => {
+    const upstream = connect(Number(target.port), target.hostname);
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+      s.on('error', () => s.destroy());
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  const listen = (port: number) =>
+    new Promise<number>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve((server.address() as import('node:net').AddressInfo).port);
+      });
+    });
+  const port = await listen(0);
+  const down = () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      for (const s of sockets) s.destroy();
+    });
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    down,
+    up: async () => {
+      await listen(port);
+    },
+    close: async () => {
+      if (server.listening) await down();
     },
   };
 }
