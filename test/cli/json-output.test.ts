@@ -176,6 +176,7 @@ describe('--format json', () => {
       'transactions',
       'last',
       'post_commit',
+      'remotes',
     ]);
   });
 

@@ -17,7 +17,10 @@ export interface S3Server {
 }
 
 /** Credentials moto accepts, given to pond as `${env:}` references. */
-export const S3_ENV = { POND_TEST_S3_KEY: 'pond-test-key', POND_TEST_S3_SECRET: 'pond-test-secret-5e7' };
+export const S3_ENV = {
+  POND_TEST_S3_KEY: 'pond-test-key',
+  POND_TEST_S3_SECRET: 'pond-test-secret-5e7',
+};
 export const S3_OPTIONS = {
   region: 'us-east-1',
   access_key_id: '${env:POND_TEST_S3_KEY}',
