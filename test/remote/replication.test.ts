@@ -253,6 +253,9 @@ describe.each(BACKENDS)('replication over $name', (backend) => {
       await ok(p, 'copy', `host+series://${file}`, '/s/level.series');
     }
     const { url, flags } = await backend.location(dir);
+    // content from elsewhere reaches no host path and no environment value here
+    await writeFile(join(host, 'etc.yaml'), 'directory: /etc\n');
+    await ok(b, 'mknod', 'hostmount', '/etc-view', join(host, 'etc.yaml'));
     await ok(b, 'backup', 'add', 'origin', url, ...flags);
     await ok(b, 'push');
     await ok(a, 'remote', 'add', 'site-b', url, '/imports/b', ...flags);
@@ -272,6 +275,9 @@ describe.each(BACKENDS)('replication over $name', (backend) => {
       )
     ).stdout;
     expect(joined).toBe('n,a,b\n10,45,10045\n');
+    expect((await ok(b, 'list', '/etc-view/hostname')).stdout).toContain('/etc-view/hostname');
+    const leak = await run(a, 'list', '/imports/b/etc-view/hostname');
+    expect(leak.stdout).not.toContain('hostname');
     const write = await run(a, 'mkdir', '/imports/b/new');
     expect(write.stderr).toMatch(/READ_ONLY/);
     expect((await run(a, 'rm', '/imports/b/s/level.series')).stderr).toMatch(/READ_ONLY/);

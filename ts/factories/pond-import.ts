@@ -6,7 +6,7 @@
  * write under the mount is refused.
  */
 
-import { stat } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ErrorCode, PondError } from '../errors.js';
 import { type Directory, type Node, ReadOnlyDirectory } from '../tinyfs/node.js';
@@ -100,8 +100,12 @@ export const pondImport = defineFactory({
     }
     const { Steward } = await import('../steward/steward.js');
     const { dynamicNodes } = await import('./dynamic.js');
+    // Content from elsewhere: no ${env:} values and a host root with nothing in it
+    // (docs/trust-model.md, "Imported ponds").
+    const nowhere = join(replica, 'cache', 'no-host');
+    await mkdir(nowhere, { recursive: true });
     const steward = await Steward.open(replica, {
-      dynamic: dynamicNodes({ registry: ctx.registry, env: ctx.env, hostRoot: ctx.plan.hostRoot }),
+      dynamic: dynamicNodes({ registry: ctx.registry, env: {}, hostRoot: nowhere }),
     });
     const root = await steward.reader();
     return new ImportedDirectory(root.np.node.dir, ctx.path, c.remote);
