@@ -5,7 +5,7 @@
  * through the wrappers in `store.ts`, which also turn addon errors into `PondError`s.
  */
 
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,14 +58,19 @@ export function platformTriple(): string {
 
 /** Whether this Linux process runs on musl libc (Alpine), which glibc builds cannot load. */
 function isMusl(): boolean {
-  // A diagnostic report names the glibc it runs on; leaving the network out keeps it quick.
-  const report = process.report as
-    | (NodeJS.ProcessReport & { excludeNetwork?: boolean })
-    | undefined;
-  if (!report) return false;
-  report.excludeNetwork = true;
-  const header = (report.getReport() as { header?: { glibcVersionRuntime?: string } }).header;
-  return !header?.glibcVersionRuntime;
+  // The dynamic loader's own script names its libc (napi-rs checks the same way first);
+  // a diagnostic report, the fallback, costs a few milliseconds of start-up.
+  try {
+    return readFileSync('/usr/bin/ldd', 'utf8').includes('musl');
+  } catch {
+    const report = process.report as
+      | (NodeJS.ProcessReport & { excludeNetwork?: boolean })
+      | undefined;
+    if (!report) return false;
+    report.excludeNetwork = true;
+    const header = (report.getReport() as { header?: { glibcVersionRuntime?: string } }).header;
+    return !header?.glibcVersionRuntime;
+  }
 }
 
 /** One place the loader looked for the addon, and why it was not used. */
