@@ -275,6 +275,15 @@ describe.each(BACKENDS)('replication over $name', (backend) => {
       )
     ).stdout;
     expect(joined).toBe('n,a,b\n10,45,10045\n');
+    const reduceCfg = join(host, 'reduce.yaml');
+    await writeFile(
+      reduceCfg,
+      'in_pattern: /imports/b/s/*.series\nout_pattern: $0\nresolutions: [1h]\naggregations: [{type: max, columns: [n]}]\n',
+    );
+    await ok(a, 'mknod', 'temporal-reduce', '/rollups', reduceCfg);
+    expect(
+      (await ok(a, 'sql', "SELECT count(*) AS n FROM '/rollups/level/res=1h.series'")).stdout,
+    ).toBe('n\n1\n');
     expect((await ok(b, 'list', '/etc-view/hostname')).stdout).toContain('/etc-view/hostname');
     const leak = await run(a, 'list', '/imports/b/etc-view/hostname');
     expect(leak.stdout).not.toContain('hostname');
