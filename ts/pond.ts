@@ -394,41 +394,45 @@ export class Pond extends PondView {
     return listRemotes(this.steward);
   }
 
+  /** Run `fn` on remote `name`, or on every remote of `mode` (any mode when null), in order. */
+  private async eachRemote<T>(
+    name: string | undefined,
+    mode: 'push' | 'pull' | null,
+    fn: (name: string) => Promise<T>,
+  ): Promise<T[]> {
+    const all = name !== undefined ? [] : await this.remotes();
+    const names =
+      name !== undefined
+        ? [name]
+        : all.filter((r) => mode === null || r.mode === mode).map((r) => r.name);
+    const out: T[] = [];
+    for (const n of names) out.push(await fn(n));
+    return out;
+  }
+
   /** Push to one backup, or to every backup; resolves to what each push sent. */
   async push(
     name?: string,
     options: { events?: PushEvents; waitMs?: number } = {},
   ): Promise<PushResult[]> {
     const { pushTo } = await import('./remote/remotes.js');
-    const names =
-      name !== undefined
-        ? [name]
-        : (await this.remotes()).filter((r) => r.mode === 'push').map((r) => r.name);
-    const out: PushResult[] = [];
-    for (const n of names) out.push(await pushTo(this.steward, n, this.environment.env, options));
-    return out;
+    return this.eachRemote(name, 'push', (n) =>
+      pushTo(this.steward, n, this.environment.env, options),
+    );
   }
 
   /** Pull one remote, or every pull remote, into its local replica. */
   async pull(name?: string): Promise<FetchResult[]> {
     const { pullFrom } = await import('./remote/remotes.js');
-    const names =
-      name !== undefined
-        ? [name]
-        : (await this.remotes()).filter((r) => r.mode === 'pull').map((r) => r.name);
-    const out: FetchResult[] = [];
-    for (const n of names) out.push(await pullFrom(this.steward, n, this.environment.env));
-    return out;
+    return this.eachRemote(name, 'pull', (n) => pullFrom(this.steward, n, this.environment.env));
   }
 
   /** Compare one remote (or every one) with this pond or its replica, checking objects. */
   async verify(name?: string, options: { quick?: boolean } = {}): Promise<VerifyReport[]> {
     const { verifyRemote } = await import('./remote/remotes.js');
-    const names = name !== undefined ? [name] : (await this.remotes()).map((r) => r.name);
-    const out: VerifyReport[] = [];
-    for (const n of names)
-      out.push(await verifyRemote(this.steward, n, this.environment.env, options));
-    return out;
+    return this.eachRemote(name, null, (n) =>
+      verifyRemote(this.steward, n, this.environment.env, options),
+    );
   }
 
   /**
