@@ -87,7 +87,7 @@ export function register(program: Command, ctx: CliContext): void {
   program
     .command('status')
     .description(
-      'operator summary: identity, size, transaction counts, the last transaction, interrupted transactions and post-commit factories',
+      'operator summary: identity, size, transaction counts, the last transaction, interrupted transactions, post-commit factories, and backups and remotes as last pushed or pulled',
     )
     .addOption(metadataFormatOption())
     .action(async (opts: { format: MetadataFormat }) => {
