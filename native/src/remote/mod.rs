@@ -68,12 +68,15 @@ fn open(url: &str, options: &RemoteOptions) -> Result<(Arc<dyn ObjectStore>, Str
     match parsed.scheme() {
         "file" => {
             if parsed.host_str().is_some_and(|h| !h.is_empty()) {
-                return Err(invalid(format!("{url}: write file:///absolute/path (three slashes)")));
+                return Err(invalid(format!(
+                    "{url}: write file:///absolute/path (three slashes)"
+                )));
             }
             let dir = parsed
                 .to_file_path()
                 .map_err(|()| invalid(format!("{url}: not an absolute file path")))?;
-            std::fs::create_dir_all(&dir).map_err(|e| Error::from(e).with_path(dir.display().to_string()))?;
+            std::fs::create_dir_all(&dir)
+                .map_err(|e| Error::from(e).with_path(dir.display().to_string()))?;
             let store = LocalFileSystem::new_with_prefix(&dir)?;
             Ok((Arc::new(store), String::new()))
         }
@@ -119,7 +122,10 @@ fn open(url: &str, options: &RemoteOptions) -> Result<(Arc<dyn ObjectStore>, Str
 
 impl NativeRemote {
     fn path(&self, key: &str) -> Result<Path> {
-        if key.split('/').any(|part| part.is_empty() || part == "." || part == "..") {
+        if key
+            .split('/')
+            .any(|part| part.is_empty() || part == "." || part == "..")
+        {
             return Err(invalid(format!("bad remote key {key:?}")));
         }
         let full = if self.prefix.is_empty() {
@@ -158,7 +164,9 @@ impl NativeRemote {
     pub async fn put_bytes(&self, key: String, bytes: Buffer) -> napi::Result<()> {
         guard(async move {
             let path = self.path(&key)?;
-            self.store.put(&path, PutPayload::from(bytes.to_vec())).await?;
+            self.store
+                .put(&path, PutPayload::from(bytes.to_vec()))
+                .await?;
             Ok(())
         })
         .await
