@@ -36,8 +36,19 @@ async function walk(root: string, rel: string, out: string[]): Promise<void> {
   }
 }
 
-/** Every file of the pond at `dir` (its `data/` and `control/` trees), hashed. */
-export async function inventory(dir: string, hashCache: string): Promise<Map<string, FileEntry>> {
+/** The one file of a Delta table that is rewritten in place: the checkpoint pointer. */
+const MUTABLE = (path: string) => path.endsWith('/_last_checkpoint');
+
+/**
+ * Every file of the pond at `dir` (its `data/` and `control/` trees), hashed. Files of
+ * `known` (the remote's tip) are taken as they are there without a stat: a pond writes each
+ * file once under a new name, so only new names (and the checkpoint pointer) are looked at.
+ */
+export async function inventory(
+  dir: string,
+  hashCache: string,
+  known: ReadonlyMap<string, FileEntry> = new Map(),
+): Promise<Map<string, FileEntry>> {
   const paths: string[] = [];
   for (const top of ['data', 'control']) await walk(dir, top, paths);
   const cache: Record<string, Cached> = JSON.parse(
@@ -46,6 +57,11 @@ export async function inventory(dir: string, hashCache: string): Promise<Map<str
   const next: Record<string, Cached> = {};
   const out = new Map<string, FileEntry>();
   for (const path of paths.sort()) {
+    const same = known.get(path);
+    if (same && !MUTABLE(path)) {
+      out.set(path, same);
+      continue;
+    }
     const st = await stat(join(dir, path));
     const large = LARGE.exec(path.slice(path.lastIndexOf('/') + 1));
     let blake3: string;
@@ -60,9 +76,16 @@ export async function inventory(dir: string, hashCache: string): Promise<Map<str
     }
     out.set(path, { blake3, size: st.size });
   }
-  await mkdir(dirname(hashCache), { recursive: true });
-  const tmp = `${hashCache}.tmp-${process.pid}`;
-  await writeFile(tmp, JSON.stringify(next));
-  await rename(tmp, hashCache);
+  // Entries of files taken from `known` stay cached for a later inventory without it.
+  for (const [path, hit] of Object.entries(cache)) {
+    if (!(path in next) && known.has(path) && out.has(path)) next[path] = hit;
+  }
+  const text = JSON.stringify(next);
+  if (text !== JSON.stringify(cache)) {
+    await mkdir(dirname(hashCache), { recursive: true });
+    const tmp = `${hashCache}.tmp-${process.pid}`;
+    await writeFile(tmp, text);
+    await rename(tmp, hashCache);
+  }
   return out;
 }

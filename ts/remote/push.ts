@@ -70,7 +70,7 @@ export async function push(
     const cachedFile = tipCache(pond, config.name);
     const tip = await remote.tip(await loadTip(cachedFile));
     const { seq, committed } = await logTip(steward);
-    const local = await inventory(pond, join(cacheDir(pond), 'remotes', 'hashes.json'));
+    const local = await inventory(pond, join(cacheDir(pond), 'remotes', 'hashes.json'), tip.files);
     const stored = new Set([...tip.files.values()].map((f) => f.blake3));
     const plan = planPush(local, tip.files, stored);
     const changed = Object.keys(plan.added).length > 0 || plan.removed.length > 0;
