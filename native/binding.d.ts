@@ -158,7 +158,7 @@ export declare class NativeTxn {
   release(): Promise<void>
 }
 
-/** BLAKE3 of a host file, streamed (hex). */
+/** BLAKE3 of a host file, streamed (hex): `verify`'s hashing, off the async threads. */
 export declare function blake3File(path: string): Promise<string>
 
 /** BLAKE3 of bytes, as hex (integrity checks of inline content and pond checksums). */

@@ -45,7 +45,8 @@ fn metadata_key(meta: &std::fs::Metadata) -> String {
     }
 }
 
-fn hash_file(path: &Path) -> Result<String> {
+/// BLAKE3 of a host file, read in 1 MiB blocks (blocking).
+pub(crate) fn hash_file(path: &Path) -> Result<String> {
     let mut file = std::fs::File::open(path)
         .map_err(|e| Error::from(e).context(format!("cannot read {}", path.display())))?;
     let mut hasher = blake3::Hasher::new();

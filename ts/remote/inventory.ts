@@ -9,6 +9,7 @@
 import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { blake3File } from '../native/remote.js';
+import { cacheDir } from '../tlogfs/layout.js';
 import type { FileEntry } from './layout.js';
 
 /** Files that are not part of a pond's state: the writer lock, temporaries. */
@@ -34,6 +35,16 @@ async function walk(root: string, rel: string, out: string[]): Promise<void> {
     if (e.isDirectory()) await walk(root, path, out);
     else if (e.isFile()) out.push(path);
   }
+}
+
+/** Where the hashes of a pond's own files are remembered. */
+export function pondHashCache(pond: string): string {
+  return cacheDir(pond, 'remotes', 'hashes.json');
+}
+
+/** Where the hashes of a pull remote's replica (a pond directory in the cache) are. */
+export function replicaHashCache(replica: string): string {
+  return `${replica}.hashes.json`;
 }
 
 /** The one file of a Delta table that is rewritten in place: the checkpoint pointer. */

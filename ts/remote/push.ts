@@ -11,7 +11,7 @@ import { ErrorCode, PondError } from '../errors.js';
 import type { Steward } from '../steward/steward.js';
 import { cacheDir } from '../tlogfs/layout.js';
 import { expandOptions, type RemoteConfig } from './config.js';
-import { inventory } from './inventory.js';
+import { inventory, pondHashCache } from './inventory.js';
 import { FORMAT, FULL_EVERY, objectKey, type PushRecord, planPush, recordKey } from './layout.js';
 import { loadTip, RemoteStore, saveTip, type Tip } from './store.js';
 
@@ -70,7 +70,7 @@ export async function push(
     const cachedFile = tipCache(pond, config.name);
     const tip = await remote.tip(await loadTip(cachedFile));
     const { seq, committed } = await logTip(steward);
-    const local = await inventory(pond, join(cacheDir(pond), 'remotes', 'hashes.json'), tip.files);
+    const local = await inventory(pond, pondHashCache(pond), tip.files);
     const stored = new Set([...tip.files.values()].map((f) => f.blake3));
     const plan = planPush(local, tip.files, stored);
     const changed = Object.keys(plan.added).length > 0 || plan.removed.length > 0;

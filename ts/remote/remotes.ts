@@ -16,7 +16,7 @@ import {
   type RemoteConfig,
   remotesOf,
 } from './config.js';
-import { inventory } from './inventory.js';
+import { inventory, pondHashCache, replicaHashCache } from './inventory.js';
 import { logTip, type PushEvents, type PushResult, push, tipCache } from './push.js';
 import { type FetchProgress, type FetchResult, syncReplica } from './restore.js';
 import { loadTip, RemoteStore, saveTip } from './store.js';
@@ -142,7 +142,7 @@ export async function verifyRemote(
   if (config.mode === 'push') {
     const txns = await steward.transactions();
     const { seq } = await logTip(steward);
-    const local = await inventory(pond, cacheDir(pond, 'remotes', 'hashes.json'));
+    const local = await inventory(pond, pondHashCache(pond));
     const committedAfter = (after: number) =>
       txns.filter((t) => t.status === 'COMMITTED' && t.seq > after).length;
     return compare(
@@ -152,7 +152,7 @@ export async function verifyRemote(
     );
   }
   const dir = replicaDir(pond, name);
-  const local = await inventory(dir, `${dir}.hashes.json`);
+  const local = await inventory(dir, replicaHashCache(dir));
   const pulled = await loadTip(tipCache(pond, name));
   return compare(
     { name, local, localSeq: pulled?.record?.seq ?? 0, committedAfter: () => 0, direction: 'pull' },

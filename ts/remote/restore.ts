@@ -11,8 +11,8 @@ import { readdir, rename, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ErrorCode, PondError } from '../errors.js';
 import type { RemoteOptions } from '../native/remote.js';
-import { inventory } from './inventory.js';
-import { applyOrder, type FileMap } from './layout.js';
+import { inventory, replicaHashCache } from './inventory.js';
+import { applyOrder, type FileMap, type PushRecord, planPush } from './layout.js';
 import { RemoteStore, type Tip } from './store.js';
 
 export interface FetchResult {
@@ -29,13 +29,26 @@ export interface FetchResult {
 /** Called after each downloaded file. */
 export type FetchProgress = (done: number, total: number, bytes: number) => void;
 
-async function tipOf(remote: RemoteStore): Promise<{ pondId: string; tip: Tip }> {
+/** A remote's tip, refusing a remote nothing was pushed to. */
+async function tipOf(
+  remote: RemoteStore,
+): Promise<{ pondId: string; tip: Tip; record: PushRecord }> {
   const meta = await remote.meta();
   const tip = await remote.tip();
   if (!meta || !tip.record) {
     throw new PondError(ErrorCode.NOT_FOUND, `${remote.url}: no pond has been pushed here`);
   }
-  return { pondId: meta.pond_id, tip };
+  return { pondId: meta.pond_id, tip, record: tip.record };
+}
+
+function result(
+  pondId: string,
+  record: PushRecord,
+  files: number,
+  bytes: number,
+  removed: number,
+): FetchResult {
+  return { pondId, seq: record.seq, committed: record.committed, files, bytes, removed };
 }
 
 async function download(
@@ -75,7 +88,7 @@ export async function restore(
     );
   }
   const remote = new RemoteStore(url, options);
-  const { pondId, tip } = await tipOf(remote);
+  const { pondId, tip, record } = await tipOf(remote);
   // Downloaded beside the target and renamed into place: an interrupted restore leaves
   // no half pond at `dir`.
   const staging = `${dir}.restoring-${process.pid}`;
@@ -85,15 +98,7 @@ export async function restore(
     const bytes = await download(remote, tip.files, paths, staging, progress);
     if (existing) await rm(dir, { recursive: true });
     await rename(staging, dir);
-    const record = tip.record as NonNullable<Tip['record']>;
-    return {
-      pondId,
-      seq: record.seq,
-      committed: record.committed,
-      files: paths.length,
-      bytes,
-      removed: 0,
-    };
+    return result(pondId, record, paths.length, bytes, 0);
   } catch (err) {
     await rm(staging, { recursive: true, force: true });
     throw err;
@@ -111,38 +116,18 @@ export async function syncReplica(
   expected: string | null,
   progress?: FetchProgress,
 ): Promise<FetchResult> {
-  const { pondId, tip } = await tipOf(remote);
+  const { pondId, tip, record } = await tipOf(remote);
   if (expected !== null && expected !== pondId) {
     throw new PondError(
       ErrorCode.INVALID_ARGUMENT,
       `${remote.url}: now holds pond ${pondId}, not ${expected} as before; remove and re-add the remote`,
     );
   }
-  const local = await inventory(dir, join(dir, '..', `${dirName(dir)}.hashes.json`));
-  const wanted = [...tip.files].filter(([path, e]) => {
-    const have = local.get(path);
-    return !have || have.blake3 !== e.blake3 || have.size !== e.size;
-  });
-  const bytes = await download(
-    remote,
-    tip.files,
-    wanted.map(([p]) => p),
-    dir,
-    progress,
-  );
-  const stale = [...local.keys()].filter((p) => !tip.files.has(p));
-  for (const path of stale) await unlink(join(dir, path)).catch(() => undefined);
-  const record = tip.record as NonNullable<Tip['record']>;
-  return {
-    pondId,
-    seq: record.seq,
-    committed: record.committed,
-    files: wanted.length,
-    bytes,
-    removed: stale.length,
-  };
-}
-
-function dirName(dir: string): string {
-  return dir.slice(dir.replace(/\/+$/, '').lastIndexOf('/') + 1);
+  // What a push of the tip onto the replica would send: the files to fetch and remove.
+  const local = await inventory(dir, replicaHashCache(dir));
+  const { added, removed } = planPush(tip.files, local, new Set());
+  const wanted = Object.keys(added);
+  const bytes = await download(remote, tip.files, wanted, dir, progress);
+  for (const path of removed) await unlink(join(dir, path)).catch(() => undefined);
+  return result(pondId, record, wanted.length, bytes, removed.length);
 }

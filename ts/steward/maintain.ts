@@ -84,8 +84,8 @@ export async function maintain(
     const metaJson = JSON.stringify({ txn_seq: lastSeq });
     const compact = options.compact ?? false;
     const retentionMs = options.retentionMs ?? DEFAULT_RETENTION_MS;
-    const all = await referencedLarge(store, false);
-    const kept = options.pruneRemoved ? await referencedLarge(store, true) : all;
+    const { all, live } = await referencedLarge(store, options.pruneRemoved ?? false);
+    const kept = live ?? all;
     // Recorded before the files go: a crash in between leaves fsck calling them pruned,
     // which they are about to be, rather than missing.
     const pruned = options.pruneRemoved ? await recordPruned(steward.control, all, kept) : 0;

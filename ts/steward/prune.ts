@@ -30,10 +30,13 @@ const isLarge = (r: OplogRow): r is OplogRow & { blake3: string } =>
   r.blake3 !== null && (r.size ?? 0) >= LARGE_THRESHOLD;
 
 /**
- * The large content hashes rows reference: every row's (`live: false`), or only those of
- * nodes in the newest tree (`live: true`).
+ * The large content hashes rows reference: `all` of every row, and with `live` also those
+ * of nodes in the newest tree only (one read of the oplog serves both).
  */
-export async function referencedLarge(store: Store, live: boolean): Promise<Set<string>> {
+export async function referencedLarge(
+  store: Store,
+  live: boolean,
+): Promise<{ all: Set<string>; live: Set<string> | null }> {
   const byPart = new Map<string, OplogRow[]>();
   for (const part of await store.partitions()) {
     // Directory snapshots come with their content, so the tree can be walked.
@@ -45,13 +48,16 @@ export async function referencedLarge(store: Store, live: boolean): Promise<Set<
     byPart.set(part, decodeRows(buffer));
   }
   const paths = live ? reachable(byPart).paths : null;
-  const out = new Set<string>();
+  const all = new Set<string>();
+  const reached = paths ? new Set<string>() : null;
   for (const rows of byPart.values()) {
     for (const r of rows) {
-      if (isLarge(r) && (!paths || paths.has(liveKey(r.partId, r.nodeId)))) out.add(r.blake3);
+      if (!isLarge(r)) continue;
+      all.add(r.blake3);
+      if (paths?.has(liveKey(r.partId, r.nodeId))) reached?.add(r.blake3);
     }
   }
-  return out;
+  return { all, live: reached };
 }
 
 /** Record that the large content `all` referenced, beyond `kept`, was deleted. */

@@ -315,23 +315,14 @@ fn temp_beside(target: &HostPath) -> PathBuf {
     target.with_file_name(format!(".{name}.tmp-{}", std::process::id()))
 }
 
-/// BLAKE3 of a host file, streamed (hex).
+/// BLAKE3 of a host file, streamed (hex): `verify`'s hashing, off the async threads.
 #[napi]
 pub async fn blake3_file(path: String) -> napi::Result<String> {
     guard(async move {
-        let mut input = tokio::fs::File::open(&path)
+        let file = PathBuf::from(&path);
+        tokio::task::spawn_blocking(move || crate::verify::hash_file(&file))
             .await
-            .map_err(|e| Error::from(e).with_path(path.clone()))?;
-        let mut hasher = blake3::Hasher::new();
-        let mut buffer = vec![0u8; CHUNK];
-        loop {
-            let n = input.read(&mut buffer).await?;
-            if n == 0 {
-                break;
-            }
-            hasher.update(&buffer[..n]);
-        }
-        Ok(hasher.finalize().to_hex().to_string())
+            .map_err(|e| Error::new(Code::Internal, format!("hashing {path}: {e}")))?
     })
     .await
 }
