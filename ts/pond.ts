@@ -345,11 +345,7 @@ export class Pond extends PondView {
     const mount = options.mount ?? null;
     if (mount !== null) {
       const root = await this.steward.reader();
-      const found = await root.lookup(mount).catch((err: unknown) => {
-        if (err instanceof PondError && err.code === ErrorCode.NOT_FOUND) return null;
-        throw err;
-      });
-      if (found?.kind === 'found') {
+      if (await root.find(mount)) {
         throw new PondError(
           ErrorCode.ALREADY_EXISTS,
           `${mount} exists; mount a remote on a new path`,

@@ -192,9 +192,9 @@ async function parquetFile(np: NodePath, v: VersionRecord): Promise<ParquetFileS
 
 async function matchNodes(root: WD, pattern: string): Promise<NodePath[]> {
   if (!hasWildcard(pattern)) {
-    const found = await root.lookup(pattern).catch(missingAsNull);
-    if (!found || found.kind === 'missing') throw notFound(pattern);
-    return [found.np];
+    const found = await root.find(pattern);
+    if (!found) throw notFound(pattern);
+    return [found];
   }
   await root.requireGlobPrefix(pattern);
   const out: NodePath[] = [];
@@ -341,11 +341,4 @@ function formatKey(url: PondUrl): string {
   let h = 2166136261;
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
   return `${url.format}-${(h >>> 0).toString(16)}`;
-}
-
-/** A lookup that failed NOT_FOUND (a missing parent) as no match; other errors (a hostmount
- * leaving the host root, a bad config) stand. */
-function missingAsNull(err: unknown): null {
-  if (err instanceof PondError && err.code === ErrorCode.NOT_FOUND) return null;
-  throw err;
 }

@@ -152,6 +152,18 @@ export class WD {
     return { kind: 'found', np: cur };
   }
 
+  /**
+   * The node at `path`, or null when it or a directory on the way does not exist; other
+   * failures (a broken dynamic node, a hostmount leaving the host root) still throw.
+   */
+  async find(path: string, options: { follow?: boolean } = {}): Promise<NodePath | null> {
+    const found = await this.lookup(path, options).catch((err: unknown) => {
+      if (err instanceof PondError && err.code === ErrorCode.NOT_FOUND) return null;
+      throw err;
+    });
+    return found?.kind === 'found' ? found.np : null;
+  }
+
   /** The node at `path`; NOT_FOUND if it does not exist. */
   async get(path: string, options: { follow?: boolean } = {}): Promise<NodePath> {
     const found = await this.lookup(path, options);
@@ -340,11 +352,8 @@ export class WD {
   async requireGlobPrefix(pattern: string): Promise<void> {
     if (!hasWildcard(pattern)) return;
     const prefix = fixedPrefix(pattern);
-    const top = await this.lookup(prefix).catch((err: unknown) => {
-      if (err instanceof PondError && err.code === ErrorCode.NOT_FOUND) return null;
-      throw err;
-    });
-    if (!top || top.kind === 'missing' || top.np.node.kind !== 'directory') {
+    const top = await this.find(prefix);
+    if (top?.node.kind !== 'directory') {
       throw notFound(prefix, 'the fixed part of the pattern does not exist');
     }
   }
