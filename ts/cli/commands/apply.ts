@@ -13,11 +13,14 @@ export function register(program: Command, ctx: CliContext): void {
         'apply declarative changes from multi-document YAML files, in one transaction',
         '',
         'each document: {version: v1, kind: mkdir|copy|mknod|rm, metadata: {path}, spec}',
-        '  mkdir: spec {} | copy: spec {source: host URL, overwrite?, time_column?} |',
-        '  mknod: spec {factory, config (mapping or YAML text)} | rm: spec {recursive?}',
-        'every document is checked before anything is written; prints created/updated/',
-        'removed/unchanged',
-        'per document and a summary; when nothing changes, nothing is committed.',
+        '  mkdir: spec {} | copy: spec {source: host URL of a file or directory, overwrite?,',
+        '  time_column?} (${env:VAR} expanded) | mknod: spec {factory, config (mapping or',
+        '  YAML text)} | rm: spec {recursive?}',
+        'every document is checked before anything is written. Documents apply in dependency',
+        'order, whatever order the files list them: rm, then mkdir, copy and mknod, parents',
+        'before children (missing parents are created), mknod documents in file order.',
+        'prints created/updated/removed/unchanged per document and a summary; when nothing',
+        'changes, nothing is committed.',
       ].join('\n'),
     )
     .requiredOption('-f, --file <files...>', 'YAML files')
@@ -33,15 +36,15 @@ export function register(program: Command, ctx: CliContext): void {
           return { name, text };
         }),
       );
-      const docs = planApply(files);
+      const docs = planApply(files, ctx.io.env);
       const options = {
         registry: await ctx.registry(),
         env: ctx.io.env,
         hostRoot: ctx.hostRoot(),
         check: opts.check ?? true,
       };
-      await checkApply(docs, options);
-      const result = await ctx.write((root) => runApply(root, docs, options));
+      const checked = await checkApply(docs, options);
+      const result = await ctx.write((root) => runApply(root, checked, options));
       const counts = { created: 0, updated: 0, removed: 0, unchanged: 0 };
       for (const { path, outcome } of result.value) {
         counts[outcome]++;
