@@ -141,7 +141,10 @@ function expandSpec(spec: unknown, env: Env): unknown {
  * document. `env` holds the values of `${env:VAR}` in copy specs. The documents come back
  * in the order they apply in ({@link applyOrder}).
  */
-export function planApply(files: readonly { name: string; text: string }[], env: Env = {}): ApplyDoc[] {
+export function planApply(
+  files: readonly { name: string; text: string }[],
+  env: Env = {},
+): ApplyDoc[] {
   const docs: ApplyDoc[] = [];
   const paths = new Set<string>();
   for (const file of files) {
@@ -330,11 +333,7 @@ async function ensureParent(root: WD, path: string): Promise<void> {
 }
 
 /** Copy one host file to `to`: 'created', 'updated' (a new version) or 'unchanged'. */
-async function copyFile(
-  root: WD,
-  doc: CheckedCopy,
-  file: CopiedFile,
-): Promise<MknodOutcome> {
+async function copyFile(root: WD, doc: CheckedCopy, file: CopiedFile): Promise<MknodOutcome> {
   const found = await root.lookup(file.to);
   const ingest: IngestOptions = doc.timeColumn ? { timeColumn: doc.timeColumn } : {};
   if (found.kind === 'missing') {

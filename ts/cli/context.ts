@@ -11,10 +11,12 @@ import { ErrorCode, PondError } from '../errors.js';
 import type { Registry } from '../factories/registry.js';
 import type { Pond } from '../pond.js';
 import type { Progress } from '../progress.js';
+import type { PondUrl } from '../query/url.js';
 import type { Clock } from '../steward/control.js';
 import type { WriteOptions, WriteResult } from '../steward/steward.js';
 import type { WD } from '../tinyfs/fs.js';
 import { hostUrlPath } from '../tinyfs/host-path.js';
+import { normalize } from '../tinyfs/path.js';
 import { progress } from './progress.js';
 
 export interface CliIO {
@@ -150,6 +152,13 @@ export class CliContext {
     return this.pond;
   }
 
+  /** The pond paths `--hostmount` mounts at (`/views` of `/views=host+dyndir:///c.yaml`). */
+  hostMountPoints(): string[] {
+    return (this.globals.hostmount ?? [])
+      .filter((spec) => spec.indexOf('=') > 0)
+      .map((spec) => normalize(spec.slice(0, spec.indexOf('='))));
+  }
+
   /** Whether reads go to a pond (else to the host namespace). */
   usesPond(): boolean {
     if (this.hostMode) return false;
@@ -200,6 +209,22 @@ export class CliContext {
     hostUrlPath(this.hostRoot(), url.path);
     this.hostMode = true;
     return url.path;
+  }
+
+  /**
+   * A `list` or `describe` pattern: a pond path or glob as is, or any URL, which names the
+   * files its path matches (`csv:///a/*.csv`: those of `/a/*.csv`); a `host+` URL switches
+   * the command to host mode.
+   */
+  async pattern(arg: string): Promise<{ path: string; url: PondUrl | null }> {
+    const { isUrl, parseUrl } = await import('../query/url.js');
+    if (!isUrl(arg)) return { path: arg, url: null };
+    const url = parseUrl(arg);
+    if (url.host) {
+      hostUrlPath(this.hostRoot(), url.path);
+      this.hostMode = true;
+    }
+    return { path: url.path, url };
   }
 
   /** `--wait SECONDS` as write options. */

@@ -68,6 +68,7 @@ export interface HostSetting {
 /** The host namespace: the host root, with `mounts` laid over it. */
 export function hostNamespace(host: HostSetting, mounts: readonly HostMount[]): Promise<WD> {
   const { hostRoot, env, registry } = host;
+  const hostMounts = mounts.map((m) => `/${m.at.join('/')}`);
   let root: Promise<Node> | undefined;
   const fs: FS = new FS(new HostPersistence(), {
     dynamic: dynamicNodes({ registry, env, hostRoot }),
@@ -109,7 +110,7 @@ export function hostNamespace(host: HostSetting, mounts: readonly HostMount[]): 
       path,
       registry,
       env,
-      plan: { root: ns, hostRoot, cacheDir: null },
+      plan: { root: ns, hostRoot, cacheDir: null, hostMounts },
     });
   };
 

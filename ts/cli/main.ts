@@ -45,7 +45,7 @@ import {
   failure,
   USAGE,
 } from './exit-codes.js';
-import { nonNegativeSeconds } from './options.js';
+import { checkHostmount, nonNegativeSeconds } from './options.js';
 import { OutputClosed, watchOutput } from './output.js';
 
 const COMMANDS = [
@@ -99,7 +99,7 @@ export function createCli(
     .option('-d, --directory <dir>', 'root directory for host+ URLs and host mode', '/')
     .option(
       '--hostmount <mount>',
-      'host mode (no pond): mount /MNT=host+FACTORY:///config.yaml or /MNT=DIR over the host namespace (repeatable)',
+      'host mode (no pond; an error when POND is set): mount /MNT=host+FACTORY:///config.yaml (dyndir = dynamic-dir) or /MNT=DIR over the host namespace, read by pond paths and host+ URLs alike (repeatable)',
       (value: string, previous: string[]) => [...previous, value],
       [] as string[],
     )
@@ -123,6 +123,7 @@ export function createCli(
     .addHelpText('after', '\nExit statuses and error codes: pond help exit-codes');
   program.hook('preAction', () => {
     ctx.globals = program.opts();
+    checkHostmount(ctx.globals, io.env);
   });
   for (const command of COMMANDS) command.register(program, ctx);
   registerHelp(program, ctx);

@@ -35,6 +35,17 @@ export function listRecord(entry: PondEntry, pondId: string): Record<string, unk
   };
 }
 
+/**
+ * The original DuckPond's read/write column of `pond log`. pond records only write
+ * transactions (reads take no lock and write nothing to the control table), so a
+ * transaction is `write` when it committed or meant to (COMMITTED, FAILED, INCOMPLETE) and
+ * `read` when it ended having written nothing (COMPLETED: it only read, e.g. an apply or a
+ * post-commit run that found nothing to change).
+ */
+export function txKind(t: TxnSummary): 'read' | 'write' {
+  return t.status === 'COMPLETED' ? 'read' : 'write';
+}
+
 /** A `pond log` transaction. */
 export function logRecord(t: TxnSummary): Record<string, unknown> {
   return {
@@ -42,6 +53,7 @@ export function logRecord(t: TxnSummary): Record<string, unknown> {
     txn_id: t.id,
     status: t.status,
     kind: t.kind,
+    tx_kind: txKind(t),
     parent_seq: t.parentSeq,
     args: t.args,
     time: isoTime(t.time),

@@ -81,11 +81,13 @@ export async function planContext(
   const hostOnly =
     !(ctx.globals.pond ?? ctx.io.env.POND) && (ctx.globals.hostmount ?? []).length === 0;
   const root = hostOnly ? null : await ctx.reader();
+  const hostMounts = ctx.usesPond() ? [] : ctx.hostMountPoints();
   return {
     root,
     hostRoot: ctx.hostRoot(),
     cacheDir: root?.fs.persistence.cacheDir ?? null,
     ...(bindings ? { bindings } : {}),
+    ...(hostMounts.length > 0 ? { hostMounts } : {}),
   };
 }
 

@@ -32,6 +32,11 @@ export interface PlanContext {
   readonly bindings?: Readonly<Record<string, string>>;
   /** Computed tables being resolved (outermost first), to report cycles. */
   readonly visiting?: readonly string[];
+  /**
+   * Host mode: the `--hostmount` mount points of `root` (the host namespace). A `host+` URL
+   * at or below one names nodes of `root`, as the same URL without `host+` does.
+   */
+  readonly hostMounts?: readonly string[];
 }
 
 function needPond(ctx: PlanContext, what: string): WD {
@@ -69,7 +74,7 @@ async function specForRef(ref: TableRef, ctx: PlanContext): Promise<TableSpec | 
       ? specForNodeUrl(url, pinned.name, [np], ctx, pinned.version)
       : specForNode(np, ctx, pinned.version);
   }
-  if (isUrl(target)) return specForUrl(target, ctx);
+  if (isUrl(target)) return specForUrl(mountedUrl(target, ctx), ctx);
   if (target.startsWith('/') || hasWildcard(target))
     return specForPondPattern(target, needPond(ctx, target), ctx);
   return null;
@@ -341,4 +346,19 @@ function formatKey(url: PondUrl): string {
   let h = 2166136261;
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
   return `${url.format}-${(h >>> 0).toString(16)}`;
+}
+
+/**
+ * A `host+` URL whose path lies at or below one of `ctx.hostMounts`, rewritten to name the
+ * same path in the host namespace (`host+csv:///m/x` -> `csv:///m/x`, `host:///m/x` ->
+ * `file:///m/x`), so mounted nodes read through every scheme as through their paths; any
+ * other text as it is.
+ */
+export function mountedUrl(text: string, ctx: PlanContext): string {
+  const mounts = ctx.hostMounts ?? [];
+  if (mounts.length === 0 || !text.startsWith('host')) return text;
+  const url = parseUrl(text);
+  const below = (m: string) => m === '/' || url.path === m || url.path.startsWith(`${m}/`);
+  if (!url.host || !mounts.some(below)) return text;
+  return text.startsWith('host+') ? text.slice('host+'.length) : `file${text.slice('host'.length)}`;
 }

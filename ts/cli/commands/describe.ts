@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import type { Command } from 'commander';
+import type { TableSpec } from '../../query/spec.js';
+import type { PondUrl } from '../../query/url.js';
 import { EntryType, entryTypeInfo, isDynamicType, isTableType } from '../../tinyfs/entry-type.js';
 import type { FilePath, NodePath, WD } from '../../tinyfs/fs.js';
 import { hasWildcard } from '../../tinyfs/glob.js';
@@ -37,6 +39,8 @@ interface SeriesVersion {
 /** One entry as `describe --format json` prints it; the text form is rendered from it. */
 interface Description {
   path: string;
+  /** The URL scheme a file was described through (`describe 'csv:///a/*.csv'`), else null. */
+  provider: string | null;
   kind: 'directory' | 'symlink' | 'file';
   entry_type: string;
   type: string;
@@ -55,13 +59,10 @@ interface Description {
   series_versions: SeriesVersion[] | null;
 }
 
-/** Columns of a computed table, from the engine's plan of `SELECT * FROM source`. */
-async function computedSchema(np: FilePath, root: WD, hostRoot: string): Promise<Column[]> {
-  const { specForNode } = await import('../../query/planner.js');
+/** Columns of the table `source` of `specs` names, from the engine's plan of `SELECT * FROM source`. */
+async function sourceSchema(specs: Record<string, TableSpec>): Promise<Column[]> {
   const { explainSql } = await import('../../query/run-sql.js');
-  const cacheDir = root.fs.persistence.cacheDir ?? null;
-  const spec = await specForNode(np, { root, hostRoot, cacheDir });
-  const text = await explainSql('SELECT * FROM source', { source: spec });
+  const text = await explainSql('SELECT * FROM source', specs);
   const fields =
     text
       .split('Plan:')[0]
@@ -74,6 +75,60 @@ async function computedSchema(np: FilePath, root: WD, hostRoot: string): Promise
     const split = at > 0 ? at : field.indexOf(': ');
     return { name: field.slice(0, split), type: field.slice(split + 2) };
   });
+}
+
+/** Columns of a computed table. */
+async function computedSchema(np: FilePath, root: WD, hostRoot: string): Promise<Column[]> {
+  const { specForNode } = await import('../../query/planner.js');
+  const cacheDir = root.fs.persistence.cacheDir ?? null;
+  return sourceSchema({ source: await specForNode(np, { root, hostRoot, cacheDir }) });
+}
+
+/** A URL naming one file: the pattern URL's scheme and options with that file's path. */
+function fileUrl(text: string, url: PondUrl, path: string): string {
+  const scheme = text.slice(0, text.indexOf('://'));
+  const escaped = path.replace(/%/g, '%25').replace(/\?/g, '%3F');
+  const options = new URLSearchParams(url.options as Record<string, string>).toString();
+  return `${scheme}://${escaped}${options ? `?${options}` : ''}`;
+}
+
+/**
+ * A file read through a format URL (`describe 'csv:///a/*.csv'`): its columns as that
+ * format parses them, and the time column a series would take.
+ */
+async function describeThrough(
+  d: Description,
+  text: string,
+  url: PondUrl,
+  ctx: CliContext,
+): Promise<void> {
+  const { planTables } = await import('../../query/planner.js');
+  const { TIME_COLUMN_CANDIDATES } = await import('../../query/series.js');
+  const { planContext } = await import('../query-output.js');
+  const source = fileUrl(text, url, d.path);
+  const specs = await planTables('SELECT * FROM source', await planContext(ctx, { source }));
+  d.provider = text.slice(0, text.indexOf('://'));
+  d.schema = await sourceSchema(specs);
+  d.timestamp_column =
+    TIME_COLUMN_CANDIDATES.find((name) =>
+      d.schema?.some((c) => c.name === name && /^(Timestamp|Int64|Date)/.test(c.type)),
+    ) ?? null;
+  d.rows = null;
+  d.series_versions = null;
+}
+
+/** A URL that reads files through a format (not plain `file:`/`host:` bytes). */
+function isProviderUrl(url: PondUrl | null): url is PondUrl {
+  return url !== null && (url.format !== 'file' || url.cast !== null || url.compression !== null);
+}
+
+/** The text form of a file described through a URL: the original's provider description. */
+function providerText(d: Description): string {
+  const lines = [`File: ${d.path}`, `Provider: ${d.provider}`];
+  const schema = d.schema ?? [];
+  lines.push(`Schema: ${schema.length} fields`, ...schema.map((c) => `  * ${c.name}: ${c.type}`));
+  if (d.timestamp_column) lines.push(`Timestamp Column: ${d.timestamp_column}`);
+  return `${lines.join('\n')}\n`;
 }
 
 async function describeTable(
@@ -116,6 +171,7 @@ async function describeNode(
   const latest = versions[versions.length - 1];
   const d: Description = {
     path: np.path,
+    provider: null,
     kind: node.kind,
     entry_type: node.ref.entryType,
     type: entryTypeInfo(node.ref.entryType).name,
@@ -185,22 +241,36 @@ function describeText(d: Description, latest: VersionRecord | undefined): string
 export function register(program: Command, ctx: CliContext): void {
   program
     .command('describe')
-    .description('describe pond entries matching a glob: type, format, versions, size')
-    .argument('[pattern]', 'glob as for list (default: everything)')
+    .description(
+      [
+        'describe pond entries matching a glob: type, format, versions, size',
+        '',
+        'tables and series add their schema, time column and versions. A format URL',
+        "(describe 'csv:///a/*.csv', 'host+jsonl:///in/*.jsonl') describes each file it",
+        'matches as that format reads it: File, Provider, Schema, Timestamp Column.',
+      ].join('\n'),
+    )
+    .argument('[pattern]', 'glob as for list (default: everything), or a URL')
     .addOption(asOfOption())
     .addOption(metadataFormatOption())
     .action(
       async (pattern: string | undefined, opts: { format: MetadataFormat; asOf?: string }) => {
         ctx.asOf = opts.asOf;
-        const target = pattern === undefined ? undefined : await ctx.target(pattern);
+        const target = pattern === undefined ? undefined : await ctx.pattern(pattern);
+        const url = target?.url ?? null;
+        const provider = isProviderUrl(url) ? url : null;
         const root = await ctx.reader();
         const broken = new BrokenNodes(ctx.io.stderr);
-        const glob = listPattern(target);
+        const glob = listPattern(target?.path);
         const nodes = await selectNodes(root, glob, true, broken);
         const json = opts.format === 'json';
+        const files = provider ? nodes.filter((np) => np.node.kind === 'file') : nodes;
         const parts = (async function* () {
-          if (!json) yield '=== File Schema Description ===\n';
-          for (const np of nodes) {
+          if (provider && !json) {
+            if (files.length > 1) yield `Pattern matched ${files.length} files\n\n`;
+            yield '=== Provider Schema Description ===\n';
+          } else if (!json) yield '=== File Schema Description ===\n';
+          for (const np of files) {
             let text: string;
             try {
               const versions =
@@ -208,7 +278,12 @@ export function register(program: Command, ctx: CliContext): void {
                   ? await np.node.file.versions()
                   : await root.fs.persistence.versions(np.node.ref);
               const d = await describeNode(np, versions, root, ctx.hostRoot());
-              text = json ? jsonLine(d) : `\n${describeText(d, versions[versions.length - 1])}`;
+              if (provider) await describeThrough(d, pattern as string, provider, ctx);
+              text = json
+                ? jsonLine(d)
+                : provider
+                  ? `\n${providerText(d)}`
+                  : `\n${describeText(d, versions[versions.length - 1])}`;
             } catch (err) {
               // A dynamic node whose factory fails is reported and skipped by a glob; naming
               // the node itself fails.
@@ -218,7 +293,7 @@ export function register(program: Command, ctx: CliContext): void {
             }
             yield text;
           }
-          if (nodes.length === 0 && !json) yield '\nNo entries match.\n';
+          if (files.length === 0 && !json) yield '\nNo entries match.\n';
         })();
         await writeAll(ctx.io.stdout, parts);
       },

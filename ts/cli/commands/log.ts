@@ -5,7 +5,7 @@ import type { CliContext } from '../context.js';
 import { shellJoin, utcTime } from '../format.js';
 import { type MetadataFormat, metadataFormatOption, positiveInt } from '../options.js';
 import { jsonLine, writeAll } from '../output.js';
-import { logRecord } from '../output-json.js';
+import { logRecord, txKind } from '../output-json.js';
 
 /** At most `max` paths, then how many more. */
 function paths(list: readonly string[], max: number): string {
@@ -13,12 +13,15 @@ function paths(list: readonly string[], max: number): string {
   return list.length > max ? `${shown} (+${list.length - max} more)` : shown;
 }
 
-/** A transaction as two or more lines: a header, then txn id, outcome and changes. */
+/**
+ * A transaction as two or more lines: a header (seq, status, read/write, begin time,
+ * duration, command line), then txn id, oplog version, error and changes.
+ */
 export function logEntry(t: TxnSummary, maxPaths = 5): string {
   const duration = t.durationMs === null ? '' : `  ${t.durationMs} ms`;
   const via = t.kind === 'post-commit' ? `post-commit after ${t.parentSeq}: ` : '';
   const lines = [
-    `${String(t.seq).padStart(6)}  ${t.status.padEnd(10)}  ${utcTime(t.time)}${duration}  ${via}pond ${shellJoin(t.args)}`,
+    `${String(t.seq).padStart(6)}  ${t.status.padEnd(10)}  ${txKind(t).padEnd(5)}  ${utcTime(t.time)}${duration}  ${via}pond ${shellJoin(t.args)}`,
   ];
   const detail = [`txn ${t.id}`];
   if (t.dataVersion !== null) detail.push(`data v${t.dataVersion}`);
@@ -48,11 +51,12 @@ export function register(program: Command, ctx: CliContext): void {
         'list write transactions with their outcome and changes',
         '',
         'List write transactions, oldest first, from the control table: sequence number,',
-        'status (COMMITTED, FAILED, or INCOMPLETE = interrupted, see pond recover), begin',
-        'time (UTC), duration, the command line, the transaction id, the oplog version it',
-        'produced, its error, and the paths it created, versioned, removed or moved. Post-commit factory',
-        'runs name the transaction that triggered them. Transactions that found nothing to',
-        'change (COMPLETED) are shown only with --all.',
+        'status (COMMITTED, FAILED, or INCOMPLETE = interrupted, see pond recover), read or',
+        'write, begin time (UTC), duration, the command line, the transaction id, the oplog',
+        'version it produced, its error, and the paths it created, versioned, removed or',
+        'moved. Post-commit factory runs name the transaction that triggered them.',
+        'Transactions that found nothing to change (COMPLETED, shown as read) are shown only',
+        'with --all. Reads (list, cat, sql, log...) take no lock and are never recorded.',
       ].join('\n'),
     )
     .option('--limit <n>', 'only the newest N transactions', positiveInt)

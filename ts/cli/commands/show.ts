@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import type { CommitRecord, TableStats } from '../../native/store.js';
+import type { Pond } from '../../pond.js';
 import type { CliContext } from '../context.js';
 import { bytes, shellJoin, utcTime } from '../format.js';
 import { type MetadataFormat, metadataFormatOption, positiveInt } from '../options.js';
@@ -60,33 +61,82 @@ function commitRecord(c: CommitRecord): Record<string, unknown> {
   };
 }
 
+const MODES = ['brief', 'concise', 'detailed'] as const;
+type Mode = (typeof MODES)[number];
+
+/** `-m brief`: both tables' statistics, then one line per oplog commit still in the log. */
+async function brief(pond: Pond, json: boolean, limit: number | undefined): Promise<string[]> {
+  const lines: string[] = [];
+  for (const { name, dir, stats } of await pond.tables()) {
+    const title = `${name[0]?.toUpperCase()}${name.slice(1)}`;
+    lines.push(json ? jsonLine(tableRecord(name, dir, stats)) : statsLine(title, dir, stats));
+  }
+  if (!json) lines.push('Commits:\n');
+  for (const c of await pond.commits(limit)) {
+    lines.push(json ? jsonLine(commitRecord(c)) : commitLine(c));
+  }
+  return lines;
+}
+
+/** `-m concise` and `-m detailed`: the oplog's rows by transaction (the newest `limit`). */
+async function byRows(
+  pond: Pond,
+  mode: 'concise' | 'detailed',
+  json: boolean,
+  limit: number | undefined,
+): Promise<string[]> {
+  const show = await import('../output-show.js');
+  const groups = show.byTransaction(await show.oplogRows(pond.path)).slice(0, limit);
+  if (mode === 'concise') {
+    return json
+      ? groups.map(([seq, rows]) => jsonLine(show.conciseRecord(seq, rows)))
+      : [show.conciseText(groups)];
+  }
+  const { walkStored } = await import('../../history/walk.js');
+  const paths = new Map<string, string>();
+  for await (const node of walkStored((await pond.tree()).fs.persistence)) {
+    if (node.ref.partId === node.ref.id || node.path === '/') paths.set(node.ref.id, node.path);
+  }
+  return json
+    ? groups.flatMap(([, rows]) => rows.map((r) => jsonLine(show.operationRecord(r, paths))))
+    : [show.detailedText(groups, paths)];
+}
+
 export function register(program: Command, ctx: CliContext): void {
   program
     .command('show')
     .description(
       [
-        'Delta-level statistics of the oplog and control table, and one line per oplog commit',
+        'Delta-level statistics of the oplog and control table, and what each commit wrote',
         '',
-        'For each table: version, active files, bytes, partitions, commit files in',
-        '_delta_log and the newest checkpoint. Then each oplog commit still in the log',
-        '(pond maintain removes those before its checkpoint): version, time (UTC),',
+        '-m brief (default): for each table its version, active files, bytes, partitions,',
+        'commit files in _delta_log and the newest checkpoint; then each oplog commit still',
+        'in the log (pond maintain removes those before its checkpoint): version, time (UTC),',
         'Delta operation, and the pond transaction it carried.',
+        '-m concise: one line per transaction, newest first: the oplog rows it wrote, the',
+        'nodes they belong to, and its time.',
+        '-m detailed: per transaction, its rows grouped by partition (owning directory):',
+        "node, entry type, version, size, and each directory snapshot's entries.",
       ].join('\n'),
     )
-    .option('--limit <n>', 'only the newest N commits', positiveInt)
+    .addOption(
+      new Option('-m, --mode <mode>', 'brief, concise (a line per transaction) or detailed')
+        .choices(MODES)
+        .default('brief'),
+    )
+    .option(
+      '--limit <n>',
+      'only the newest N commits (concise, detailed: transactions)',
+      positiveInt,
+    )
     .addOption(metadataFormatOption())
-    .action(async (opts: { limit?: number; format: MetadataFormat }) => {
+    .action(async (opts: { limit?: number; mode: Mode; format: MetadataFormat }) => {
       const pond = await ctx.open();
       const json = opts.format === 'json';
-      const lines: string[] = [];
-      for (const { name, dir, stats } of await pond.tables()) {
-        const title = `${name[0]?.toUpperCase()}${name.slice(1)}`;
-        lines.push(json ? jsonLine(tableRecord(name, dir, stats)) : statsLine(title, dir, stats));
-      }
-      if (!json) lines.push('Commits:\n');
-      for (const c of await pond.commits(opts.limit)) {
-        lines.push(json ? jsonLine(commitRecord(c)) : commitLine(c));
-      }
+      const lines =
+        opts.mode === 'brief'
+          ? await brief(pond, json, opts.limit)
+          : await byRows(pond, opts.mode, json, opts.limit);
       await writeAll(ctx.io.stdout, lines);
     });
 }
