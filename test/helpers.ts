@@ -120,7 +120,7 @@ export function pondProcess(
 /** Replace volatile parts of CLI output (ids, times) so transcripts compare. */
 export function normalize(text: string): string {
   return text
-    .replace(/\b[0-9a-f]{8}@[0-9a-f]{8}\b/g, 'NODE@POND')
+    .replace(/\[[0-9a-f]{12}\]@\[[0-9a-f]{12}\]/g, 'NODE@POND')
     .replace(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/g, 'TIME');
 }
 

@@ -33,7 +33,7 @@ import {
   ingestEntryType,
   ingestHostFile,
 } from './query/ingest.js';
-import { parseUrl } from './query/url.js';
+import { isUrl, parseUrl } from './query/url.js';
 import { EntryType } from './tinyfs/entry-type.js';
 import type { FilePath, WD } from './tinyfs/fs.js';
 import { hostError, hostUrlPath, realInside } from './tinyfs/host-path.js';
@@ -82,8 +82,12 @@ const mknodSpec = obj({ factory: str, config: any });
 const rmSpec = obj({}, { recursive: bool });
 
 function entryTypeOf(source: string, where: string): EntryType {
-  const url = parseUrl(source);
-  if (!url.host) throw new ConfigError(`${where}: spec.source must be a host URL (host:///path)`);
+  const url = isUrl(source) ? parseUrl(source) : null;
+  if (!url?.host) {
+    throw new ConfigError(
+      `${where}: spec.source must be a host URL (host:///path, host+table:///path, host+series:///path), got ${JSON.stringify(source)}`,
+    );
+  }
   const type = ingestEntryType(url);
   if (!type) throw new ConfigError(`${where}: spec.source: cannot copy in as ${url.format}`);
   return type;

@@ -24,7 +24,9 @@ describe('pond CLI: init, mkdir, copy, list, cat', () => {
     expect(cat.bytes.equals(await readFile('/etc/hosts'))).toBe(true);
     await pondOk(p, 'copy', 'host:///etc/hosts', '/a/b/h');
     const long = await pondOk(p, 'list', '-l', '/a/b/h');
-    expect(normalize(long.stdout)).toMatch(/^data\s+\d+\s+NODE@POND\s+v2\s+TIME\s+\/a\/b\/h\n$/);
+    expect(normalize(long.stdout)).toMatch(
+      /^data\s+\d+(\.\d)? K?B\s+NODE@POND\s+v2\s+TIME\s+\/a\/b\/h\n$/,
+    );
   });
 
   it('formats list lines with markers, sizes and versions', async () => {
@@ -36,7 +38,7 @@ describe('pond CLI: init, mkdir, copy, list, cat', () => {
     expect(normalize((await pondOk(p, 'list')).stdout)).toBe(
       [
         '[DIR]           -  NODE@POND  v2    TIME  /d',
-        '[FILE]          5  NODE@POND  v1    TIME  /d/x.txt',
+        '[FILE]        5 B  NODE@POND  v1    TIME  /d/x.txt',
         '',
       ].join('\n'),
     );

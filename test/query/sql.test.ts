@@ -49,7 +49,7 @@ describe('series and SQL', () => {
       'csv',
     );
     expect(out.stdout).toBe('n,lo,hi\n300,0,299\n');
-    expect(normalize((await pondOk(p, 'list', '-l', '/s')).stdout)).toMatch(
+    expect(normalize((await pondOk(p, 'list', '-l', '--bytes', '/s')).stdout)).toMatch(
       /^table:series\s+\d+\s+NODE@POND\s+v3 /,
     );
   });

@@ -12,6 +12,7 @@ import { microsToUtc } from '../format.js';
 import { asOfOption, type MetadataFormat, metadataFormatOption } from '../options.js';
 import { jsonLine, writeAll } from '../output.js';
 import { isoMicros } from '../output-json.js';
+import { planContext } from '../query-output.js';
 import { BrokenNodes, listPattern, selectNodes } from '../select.js';
 
 const FORMAT: Record<string, string> = {
@@ -104,7 +105,6 @@ async function describeThrough(
 ): Promise<void> {
   const { planTables } = await import('../../query/planner.js');
   const { TIME_COLUMN_CANDIDATES } = await import('../../query/series.js');
-  const { planContext } = await import('../query-output.js');
   const source = fileUrl(text, url, d.path);
   const specs = await planTables('SELECT * FROM source', await planContext(ctx, { source }));
   d.provider = text.slice(0, text.indexOf('://'));
