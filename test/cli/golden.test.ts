@@ -100,10 +100,11 @@ class Normaliser {
     out = out.replace(/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/g, (id) =>
       this.name(id),
     );
-    // `list -l` shortens ids to their first 8 hex digits.
-    out = out.replace(/\b([0-9a-f]{8})@([0-9a-f]{8})\b/g, (_, node: string, pond: string) => {
-      return `${this.short(node)}@${this.short(pond)}`;
-    });
+    // `list` shortens ids to their last 12 hex digits, in brackets.
+    out = out.replace(
+      /\[([0-9a-f]{12})\]@\[([0-9a-f]{12})\]/g,
+      (_, node: string, pond: string) => `[${this.short(node)}]@[${this.short(pond)}]`,
+    );
     out = out.split(`by ${userInfo().username}@${hostname()}`).join('by <USER>@<HOST>');
     // Sizes of stored Parquet vary by a few bytes with the random ids inside them.
     return out.replace(/^(Data: version \d+, \d+ files?), .*$/gm, '$1, <SIZE>');
@@ -118,13 +119,13 @@ class Normaliser {
     return name;
   }
 
-  /** The name of the full id `prefix` starts, or else its own (`<S1>`, `<S2>`...). */
-  private short(prefix: string): string {
-    for (const [id, name] of this.ids) if (id.startsWith(prefix)) return name;
-    let name = this.shorts.get(prefix);
+  /** The name of the full id `suffix` ends, or else its own (`<S1>`, `<S2>`...). */
+  private short(suffix: string): string {
+    for (const [id, name] of this.ids) if (id.replace(/-/g, '').endsWith(suffix)) return name;
+    let name = this.shorts.get(suffix);
     if (!name) {
       name = `<S${this.shorts.size + 1}>`;
-      this.shorts.set(prefix, name);
+      this.shorts.set(suffix, name);
     }
     return name;
   }
