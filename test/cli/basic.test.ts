@@ -96,14 +96,14 @@ describe('pond CLI: init, mkdir, copy, list, cat', () => {
     const log = normalize((await pondOk(p, 'log')).stdout);
     const heads = log.split('\n').filter((l) => /^\s+\d+ {2}/.test(l));
     expect(heads.map((l) => l.replace(/ {2}\d+ ms/, ''))).toEqual([
-      '     1  COMMITTED   TIME  pond init',
-      '     2  COMMITTED   TIME  pond mkdir /a',
-      '     3  COMMITTED   TIME  pond copy host:///etc/hosts /a/h',
-      '     4  FAILED      TIME  pond mkdir /a',
+      '     1  COMMITTED   write  TIME  pond init',
+      '     2  COMMITTED   write  TIME  pond mkdir /a',
+      '     3  COMMITTED   write  TIME  pond copy host:///etc/hosts /a/h',
+      '     4  FAILED      write  TIME  pond mkdir /a',
     ]);
     expect(log).toContain('error: [ALREADY_EXISTS] /a: already exists');
     expect(normalize((await pondOk(p, 'log', '--limit', '1')).stdout)).toMatch(
-      /^ {5}4 {2}FAILED {6}TIME {2}\d+ ms {2}pond mkdir \/a\n/,
+      /^ {5}4 {2}FAILED {6}write {2}TIME {2}\d+ ms {2}pond mkdir \/a\n/,
     );
   });
 

@@ -119,6 +119,7 @@ describe('--format json', () => {
         'removed',
         'moved',
         'recovered',
+        'tx_kind',
       ]);
       expect(t.status).toBe('COMMITTED');
     }

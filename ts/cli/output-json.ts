@@ -53,7 +53,6 @@ export function logRecord(t: TxnSummary): Record<string, unknown> {
     txn_id: t.id,
     status: t.status,
     kind: t.kind,
-    tx_kind: txKind(t),
     parent_seq: t.parentSeq,
     args: t.args,
     time: isoTime(t.time),
@@ -65,5 +64,6 @@ export function logRecord(t: TxnSummary): Record<string, unknown> {
     removed: t.changes?.removed ?? [],
     moved: t.changes?.moved ?? [],
     recovered: t.recovered,
+    tx_kind: txKind(t),
   };
 }

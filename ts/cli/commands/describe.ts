@@ -40,8 +40,6 @@ interface SeriesVersion {
 /** One entry as `describe --format json` prints it; the text form is rendered from it. */
 interface Description {
   path: string;
-  /** The URL scheme a file was described through (`describe 'csv:///a/*.csv'`), else null. */
-  provider: string | null;
   kind: 'directory' | 'symlink' | 'file';
   entry_type: string;
   type: string;
@@ -58,6 +56,8 @@ interface Description {
   timestamp_column: string | null;
   rows: number | null;
   series_versions: SeriesVersion[] | null;
+  /** The URL scheme a file was described through (`describe 'csv:///a/*.csv'`), else null. */
+  provider: string | null;
 }
 
 /** Columns of the table `source` of `specs` names, from the engine's plan of `SELECT * FROM source`. */
@@ -171,7 +171,6 @@ async function describeNode(
   const latest = versions[versions.length - 1];
   const d: Description = {
     path: np.path,
-    provider: null,
     kind: node.kind,
     entry_type: node.ref.entryType,
     type: entryTypeInfo(node.ref.entryType).name,
@@ -188,6 +187,7 @@ async function describeNode(
     timestamp_column: null,
     rows: null,
     series_versions: null,
+    provider: null,
   };
   if (node.kind === 'directory') d.entries = (await node.dir.entries()).length;
   else if (node.kind === 'symlink') d.target = await node.link.readlink();
