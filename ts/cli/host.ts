@@ -2,7 +2,9 @@
 /**
  * Host mode: with no pond selected, pond paths name the host filesystem (rooted at `-d`),
  * with `--hostmount /mnt=host+FACTORY:///cfg.yaml` (a factory node) and `/mnt=DIR` (a host
- * directory, which must lie inside `-d`) mounted over it. Everything is read-only.
+ * directory, which must lie inside `-d`) mounted over it. `host+` URLs at or below a mount
+ * point name the mounted nodes too (the planner's `hostMounts`), also inside the mounted
+ * factories' own configs. Everything is read-only.
  */
 
 import { readFile } from 'node:fs/promises';
