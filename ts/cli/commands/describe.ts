@@ -246,8 +246,8 @@ export function register(program: Command, ctx: CliContext): void {
         'describe pond entries matching a glob: type, format, versions, size',
         '',
         'tables and series add their schema, time column and versions. A format URL',
-        "(describe 'csv:///a/*.csv', 'host+jsonl:///in/*.jsonl') describes each file it",
-        'matches as that format reads it: File, Provider, Schema, Timestamp Column.',
+        "(describe 'csv:///a/*.csv', 'host+jsonl:///in/*.jsonl') describes each file",
+        'it matches as that format reads it: File, Provider, Schema, Timestamp Column.',
       ].join('\n'),
     )
     .argument('[pattern]', 'glob as for list (default: everything), or a URL')

@@ -27,10 +27,11 @@ export function register(program: Command, ctx: CliContext): void {
       [
         'list pond entries matching a glob, sorted by path (no argument: everything; "/": the root; "dir/": its children; "/dir": the entry itself)',
         '',
-        'each line: marker (or with -l the type name), size (512 B, 1.5 KB, 12.3 MB: 1024-based,',
-        'one decimal; --bytes for exact byte counts), [node]@[pond] ids (last 12 hex digits),',
-        'newest version, its UTC time, path. The pattern may be a URL (csv:///a/*.csv,',
-        'host+csv:///in/*.csv): the entries its path matches are listed.',
+        'each line: marker (or with -l the type name), size (512 B, 1.5 KB, 12.3 MB:',
+        '1024-based, one decimal; --bytes for exact byte counts), [node]@[pond] ids',
+        '(their last 12 hex digits), newest version, its UTC time, path. The pattern',
+        'may be a URL (csv:///a/*.csv, host+csv:///in/*.csv): the entries its path',
+        'matches are listed.',
       ].join('\n'),
     )
     .argument('[pattern]', 'glob with *, **, ? and [...], or a URL')

@@ -50,13 +50,14 @@ export function register(program: Command, ctx: CliContext): void {
       [
         'list write transactions with their outcome and changes',
         '',
-        'List write transactions, oldest first, from the control table: sequence number,',
-        'status (COMMITTED, FAILED, or INCOMPLETE = interrupted, see pond recover), read or',
-        'write, begin time (UTC), duration, the command line, the transaction id, the oplog',
-        'version it produced, its error, and the paths it created, versioned, removed or',
-        'moved. Post-commit factory runs name the transaction that triggered them.',
-        'Transactions that found nothing to change (COMPLETED, shown as read) are shown only',
-        'with --all. Reads (list, cat, sql, log...) take no lock and are never recorded.',
+        'List write transactions, oldest first, from the control table: sequence',
+        'number, status (COMMITTED, FAILED, or INCOMPLETE = interrupted, see pond',
+        'recover), read or write, begin time (UTC), duration, the command line, the',
+        'transaction id, the oplog version it produced, its error, and the paths it',
+        'created, versioned, removed or moved. Post-commit factory runs name the',
+        'transaction that triggered them. Transactions that found nothing to change',
+        '(COMPLETED, shown as read) are shown only with --all. Reads (list, cat, sql,',
+        'log...) take no lock and are never recorded.',
       ].join('\n'),
     )
     .option('--limit <n>', 'only the newest N transactions', positiveInt)

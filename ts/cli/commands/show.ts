@@ -107,16 +107,16 @@ export function register(program: Command, ctx: CliContext): void {
     .command('show')
     .description(
       [
-        'Delta-level statistics of the oplog and control table, and what each commit wrote',
+        'Delta-level statistics of the oplog and control table, and what commits wrote',
         '',
-        '-m brief (default): for each table its version, active files, bytes, partitions,',
-        'commit files in _delta_log and the newest checkpoint; then each oplog commit still',
-        'in the log (pond maintain removes those before its checkpoint): version, time (UTC),',
-        'Delta operation, and the pond transaction it carried.',
-        '-m concise: one line per transaction, newest first: the oplog rows it wrote, the',
-        'nodes they belong to, and its time.',
-        '-m detailed: per transaction, its rows grouped by partition (owning directory):',
-        "node, entry type, version, size, and each directory snapshot's entries.",
+        '-m brief (default): for each table its version, active files, bytes,',
+        'partitions, commit files in _delta_log and the newest checkpoint; then each',
+        'oplog commit still in the log (pond maintain removes those before its',
+        'checkpoint): version, time (UTC), Delta operation, the pond transaction.',
+        '-m concise: one line per transaction, newest first: the oplog rows it wrote,',
+        'the nodes they belong to, and its time.',
+        '-m detailed: per transaction, its rows grouped by partition (the owning',
+        "directory): node, entry type, version, size, directory snapshots' entries.",
       ].join('\n'),
     )
     .addOption(
