@@ -9,7 +9,9 @@ describe('pond demo', () => {
     const dir = join(await tempDir(), 'demo');
     const out = (await pondOk(undefined, 'demo', dir)).stdout;
     expect(out).toContain(`Created a demo pond at ${dir}`);
-    expect(out).toMatch(/\[SER\]\s+\d+(\.\d)? [KMGT]?B\s+\S+\s+v2\s+.*\/sensors\/well-north\/levels\.series/);
+    expect(out).toMatch(
+      /\[SER\]\s+\d+(\.\d)? [KMGT]?B\s+\S+\s+v2\s+.*\/sensors\/well-north\/levels\.series/,
+    );
     expect(out).toMatch(/\| north \| 144\s+\|/);
     expect(out).toContain('Summary: 2 total rows');
     expect(out.match(/versions=2 versions_skipped=1/g)).toHaveLength(2);
