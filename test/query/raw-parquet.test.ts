@@ -7,10 +7,10 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EntryType, Pond, PondError } from '../../ts/index.js';
+import { EntryType, Pond, type PondError } from '../../ts/index.js';
 import { explainText } from '../../ts/query/explain.js';
 import { planTables } from '../../ts/query/planner.js';
-import { readingsSql, tempDir, writeParquet } from '../helpers.js';
+import { pondAndHost, pondProcess, readingsSql, tempDir, writeParquet } from '../helpers.js';
 
 const DAYS = ['2024-01-01', '2024-01-02', '2024-01-03'];
 
@@ -95,5 +95,25 @@ describe('raw Parquet files through series:/// and table:///', () => {
       const path = url.slice(url.indexOf(':///') + 3);
       expect(err, url).toMatchObject({ code: 'INVALID_DATA', path });
     }
+  });
+
+  it('works through the CLI: a raw copy read as a series, and raw text refused', async () => {
+    const { p, host } = await pondAndHost();
+    const file = join(host, 'r.parquet');
+    await writeParquet(file, readingsSql('2024-01-01T00:00:00Z', 100));
+    await writeFile(join(host, 'r.txt'), 'hello\n');
+    for (const name of ['r.parquet', 'r.txt']) {
+      expect((await pondProcess(p, ['copy', `host://${host}/${name}`, `/${name}`])).code).toBe(0);
+    }
+    const sql = `SELECT count(*) AS c FROM 'series:///r.parquet' WHERE timestamp >= '2024-01-01T01:00:00Z'`;
+    const out = await pondProcess(p, ['sql', sql, '--format', 'csv']);
+    expect([out.code, out.stdout]).toEqual([0, 'c\n40\n']);
+    const cat = await pondProcess(p, ['cat', 'table:///r.parquet', '--format', 'csv']);
+    expect(cat.stdout.trim().split('\n')).toHaveLength(101);
+    const bad = await pondProcess(p, ['cat', 'series:///r.txt', '--format', 'csv']);
+    expect([bad.code, bad.stderr]).toEqual([
+      1,
+      'Error [INVALID_DATA]: /r.txt (v1): not a valid parquet file (missing PAR1 magic bytes); read raw data through a format instead, e.g. csv:///r.txt\n',
+    ]);
   });
 });

@@ -92,8 +92,13 @@ describe('temporal bounds', () => {
     expect(await count(pond, `SELECT count(*) AS c FROM '/derived'`)).toBe(81);
     expect(await count(pond, `SELECT count(*) AS c FROM '/s.series@v1'`)).toBe(0);
     expect(await count(pond, `SELECT count(*) AS c FROM '/s.series@v2'`)).toBe(70);
-    const edges = await pond.sql(`SELECT min(timestamp) AS lo, max(timestamp) AS hi FROM '/s.series'`);
-    expect([edges.getChild('lo')?.get(0), edges.getChild('hi')?.get(0)]).toEqual([ms(from), ms(to)]);
+    const edges = await pond.sql(
+      `SELECT min(timestamp) AS lo, max(timestamp) AS hi FROM '/s.series'`,
+    );
+    expect([edges.getChild('lo')?.get(0), edges.getChild('hi')?.get(0)]).toEqual([
+      ms(from),
+      ms(to),
+    ]);
     const marker = await codeOf(pond.sql(`SELECT count(*) FROM '/s.series@v4'`));
     expect(marker).toBe('INVALID_ARGUMENT');
   });
@@ -140,7 +145,10 @@ describe('temporal bounds', () => {
         });
       });
       const kept = await pond.sql(`SELECT value FROM '/${name}.series' ORDER BY value`);
-      expect(kept.toArray().map((r) => Number(r.value)), name).toEqual([2, 3, 4]);
+      expect(
+        kept.toArray().map((r) => Number(r.value)),
+        name,
+      ).toEqual([2, 3, 4]);
     }
   });
 

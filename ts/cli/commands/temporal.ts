@@ -56,6 +56,12 @@ function registerSetBounds(program: Command, ctx: CliContext): void {
       if (opts.clear && given) {
         throw invalidArgument('--clear removes the bounds; give it without --min-time/--max-time');
       }
+      if (!opts.clear && !given) {
+        throw invalidArgument(
+          'no bounds were provided: give --min-time, --max-time or both (--clear removes them)',
+          path,
+        );
+      }
       const bounds = opts.clear
         ? null
         : { minMs: opts.minTime ?? null, maxMs: opts.maxTime ?? null };
