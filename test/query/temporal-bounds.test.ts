@@ -28,7 +28,7 @@ async function seriesPond(): Promise<{ pond: Pond; dir: string }> {
   return { pond, dir };
 }
 
-async function count(pond: Pond, sql: string): Promise<number> {
+async function count(pond: Pick<Pond, 'sql'>, sql: string): Promise<number> {
   return Number((await pond.sql(sql)).getChild('c')?.get(0));
 }
 
@@ -122,6 +122,10 @@ describe('temporal bounds', () => {
     expect(await count(pond, total)).toBe(40 + 100);
     await pond.transaction((tx) => tx.setTemporalBounds('/s.series', null));
     expect(await count(pond, total)).toBe(400);
+    // The pond as it was before the first bounds: unbounded.
+    const seqs = (await pond.transactions()).map((t) => t.seq).sort((a, b) => a - b);
+    const beforeBounds = seqs[seqs.length - 5] as number;
+    expect(await count(await pond.at(beforeBounds), total)).toBe(300);
   });
 
   it("compares in the time column's own unit, whatever the column is called", async () => {

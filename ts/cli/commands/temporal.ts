@@ -35,11 +35,12 @@ function registerSetBounds(program: Command, ctx: CliContext): void {
       [
         'keep every read of a series within a time range',
         '',
-        'rows whose event time is before --min-time or after --max-time (both inclusive)',
-        'are left out of every query of the series: sql, cat, copies out and derived nodes.',
-        'One bound alone leaves the other end open; data copied in later stays bounded;',
-        '--clear removes the bounds. Stored as the original DuckPond stores them (a 0-byte',
-        'version carrying the bounds in milliseconds). A missing PATH becomes a new series.',
+        'rows whose event time is before --min-time or after --max-time (both',
+        'inclusive) are left out of every read of the series: sql, cat, copies out,',
+        'detect-overlaps and derived nodes. One bound alone leaves the other end',
+        'open; versions copied in later stay bounded; --clear removes the bounds.',
+        'Stored as the original DuckPond stores them: a version of 0 bytes with the',
+        'bounds in milliseconds. A missing PATH becomes a new series.',
       ].join('\n'),
     )
     .argument('<path>', 'the series (table:physical:series), or a new path')
@@ -77,9 +78,9 @@ function registerDetectOverlaps(program: Command, ctx: CliContext): void {
       [
         'report where the event times of several series interleave',
         '',
-        "the series' points (temporal bounds applied) are merged in time order: a RUN is a",
-        'stretch from one series, an OVERLAP a change of series within 60 s of the previous',
-        "point. Prints the original DuckPond's report; reads only (no transaction).",
+        "the series' points (temporal bounds applied) are merged in time order: a",
+        'RUN is a stretch from one series, an OVERLAP a change of series within 60 s',
+        "of the previous point. Prints the original DuckPond's report; only reads.",
       ].join('\n'),
     )
     .argument('<patterns...>', 'series paths or globs (table:physical:series, table:dynamic)')
