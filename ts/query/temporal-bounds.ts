@@ -136,7 +136,9 @@ export async function boundedSpec(
       `${path}: has temporal bounds ${describeBounds(bounds)}, but ${what}; bounds need a timestamp or Int64 time column`,
       { path },
     );
-  if (!timeColumn || type === null) throw bad('no recorded time column');
+  if (!timeColumn) throw bad('no recorded time column');
+  if (type === null)
+    throw bad(`its time column ${JSON.stringify(timeColumn)} is not in its schema`);
   const col = quoteIdent(timeColumn);
   const where: string[] = [];
   for (const [ms, op, round] of [
