@@ -16,6 +16,7 @@ import { type ArrowData, arrowToParquet, type ByteData, classify } from './query
 import { ingestHostFile } from './query/ingest.js';
 import { planTables } from './query/planner.js';
 import { collectSql, type SqlOptions } from './query/run-sql.js';
+import { setTemporalBounds } from './query/temporal-bounds.js';
 import { EntryType, isFileType, isTableType } from './tinyfs/entry-type.js';
 import type { WD } from './tinyfs/fs.js';
 import { readContent } from './tinyfs/node.js';
@@ -210,6 +211,33 @@ export class Transaction {
   /** Create a symbolic link at `path` to `target` (absolute, or relative to its directory). */
   async symlink(target: string, path: string): Promise<void> {
     await this.root.symlink(path, target);
+  }
+
+  /**
+   * Set the temporal bounds of a series (`pond set-temporal-bounds`): every later read of it
+   * (SQL, `cat`, copies out, derived nodes over it) leaves out the rows whose event time is
+   * before `min` or after `max` (both inclusive; a `number` is milliseconds since the
+   * epoch). One bound alone leaves the other end open; data appended later stays bounded;
+   * `null` clears them. Stored as the original DuckPond stores them: a version of 0 bytes
+   * with the bounds in milliseconds. A missing `path` becomes a new series holding only
+   * the bounds; anything but a series rejects with `INVALID_ARGUMENT`.
+   *
+   * @example
+   * ```ts
+   * await tx.setTemporalBounds('/sensors/a.series', { min: new Date('2024-01-01T00:00:00Z') });
+   * ```
+   */
+  async setTemporalBounds(
+    path: string,
+    bounds: { readonly min?: Date | number | null; readonly max?: Date | number | null } | null,
+  ): Promise<void> {
+    const ms = (t: Date | number | null | undefined) =>
+      t === undefined || t === null ? null : t instanceof Date ? t.getTime() : t;
+    await setTemporalBounds(
+      this.root,
+      path,
+      bounds === null ? null : { minMs: ms(bounds.min), maxMs: ms(bounds.max) },
+    );
   }
 
   /** SQL over the pond as this transaction sees it (its own changes included). */

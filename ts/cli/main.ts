@@ -34,6 +34,7 @@ import * as runCommand from './commands/run.js';
 import * as show from './commands/show.js';
 import * as sql from './commands/sql.js';
 import * as status from './commands/status.js';
+import * as temporal from './commands/temporal.js';
 import { CliContext, type CliIO } from './context.js';
 import {
   ExitStatus,
@@ -58,6 +59,7 @@ const COMMANDS = [
   sql,
   describe,
   history,
+  temporal,
   mknod,
   listFactories,
   apply,

@@ -170,7 +170,8 @@ export async function runQuery(
     ...(options.verify === undefined ? {} : { verify: options.verify }),
   };
   if (options.explain) {
-    ctx.out(await engine.explain(sql, specs, limits));
+    const { explainText } = await import('../query/explain.js');
+    ctx.out(await explainText(sql, specs, limits));
     return;
   }
   if (options.format !== 'table') {

@@ -60,5 +60,6 @@ async function rowCount(
   v: VersionRecord,
 ): Promise<number | null> {
   if (!persistence.localPath) return null;
+  if (v.size === 0) return 0; // a set-temporal-bounds marker: no Parquet, no rows
   return (await parquetInfo(await persistence.localPath(ref, v))).numRows;
 }

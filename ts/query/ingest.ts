@@ -10,6 +10,7 @@ import { EntryType } from '../tinyfs/entry-type.js';
 import type { WD } from '../tinyfs/fs.js';
 import type { VersionMeta } from '../tinyfs/persistence.js';
 import { chooseTimeColumn, seriesAttributes, timeColumnOf } from './series.js';
+import { dataVersions } from './temporal-bounds.js';
 import type { PondUrl } from './url.js';
 
 /**
@@ -79,7 +80,7 @@ async function versionMeta(
   const existing = await root.lookup(target);
   if (existing.kind === 'found' && existing.np.node.kind === 'file') {
     const file = existing.np.node.file;
-    const versions = await file.versions();
+    const versions = dataVersions(await file.versions());
     const seriesColumn = timeColumnOf(versions[versions.length - 1]?.extendedAttributes);
     if (configured && seriesColumn && configured !== seriesColumn) {
       throw new PondError(

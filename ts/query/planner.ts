@@ -17,8 +17,10 @@ import { hostUrlPath } from '../tinyfs/host-path.js';
 import type { VersionRecord } from '../tinyfs/persistence.js';
 import { cachedFormat } from './format-cache.js';
 import { expandHostGlob } from './host-glob.js';
-import { TIME_COLUMN_CANDIDATES, timeColumnOf } from './series.js';
+import { type Archetype, rawParquetSpec } from './raw-parquet.js';
+import { chooseTimeColumn, TIME_COLUMN_CANDIDATES, timeColumnOf } from './series.js';
 import type { ParquetFileSpec, TableSpec } from './spec.js';
+import { boundedSpec, boundsOf, dataVersions, isMarker } from './temporal-bounds.js';
 import { isUrl, type PondUrl, parseUrl } from './url.js';
 
 export interface PlanContext {
@@ -142,14 +144,31 @@ export async function specForNode(
   }
   const versions = await node.file.versions();
   const chosen = chooseVersions(np, versions, version);
-  const files = await Promise.all(chosen.map((v) => parquetFile(np, v)));
-  const latest = versions[versions.length - 1];
-  return {
+  if (version !== undefined && chosen.some(isMarker)) {
+    throw invalidArgument(
+      `${np.path}@v${version}: version ${version} holds no data: it is a set-temporal-bounds marker`,
+      np.path,
+    );
+  }
+  const files = await Promise.all(dataVersions(chosen).map((v) => parquetFile(np, v)));
+  const stored = dataVersions(versions);
+  const latest = stored[stored.length - 1];
+  const spec: TableSpec = {
     kind: 'parquet',
     label: np.path,
     files,
     timeColumn: timeColumnOf(latest?.extendedAttributes),
   };
+  const bounds = type === EntryType.TablePhysicalSeries ? boundsOf(versions) : null;
+  if (!bounds || files.length === 0) return spec;
+  const column =
+    spec.timeColumn ??
+    chooseTimeColumn(
+      await parquetInfo((files[files.length - 1] as ParquetFileSpec).path),
+      null,
+      np.path,
+    );
+  return boundedSpec({ ...spec, timeColumn: column }, np.path, column, bounds);
 }
 
 /** What a query of a node reads: one pinned version; else a series' every version, or
@@ -308,7 +327,12 @@ async function specForNodeUrl(
   checkCast(url, text, nodes.length);
   const parsed = url.format === 'csv' || url.format === 'jsonl';
   if (!parsed) {
-    return combine(text, await Promise.all(nodes.map((np) => specForNode(np, ctx, version))));
+    const archetype = archetypeOf(url);
+    const spec = (np: NodePath) =>
+      archetype && isRawFile(np)
+        ? rawParquetSpec(np, archetype, ctx.cacheDir, (v) => localPath(np, v), version)
+        : specForNode(np, ctx, version);
+    return combine(text, await Promise.all(nodes.map(spec)));
   }
   const specs: TableSpec[] = [];
   for (const np of nodes) {
@@ -332,6 +356,18 @@ async function specForNodeUrl(
   return specs.length === 1
     ? (specs[0] as TableSpec)
     : { kind: 'union', label: text, inputs: specs };
+}
+
+/** What a builtin URL reads its matches as: `table:`/`series:` or a `+table`/`+series`
+ * cast; null for `file:`/`data:`, which read tables as tables and refuse raw data. */
+function archetypeOf(url: PondUrl): Archetype | null {
+  if (url.cast) return url.cast;
+  return url.format === 'table' || url.format === 'series' ? url.format : null;
+}
+
+/** A stored or served file of raw bytes (not a table, series or computed table). */
+function isRawFile(np: NodePath): boolean {
+  return np.node.kind === 'file' && !np.node.file.queryable && !isTableType(np.node.ref.entryType);
 }
 
 /** A short, stable key for a URL's parse settings, so different options cache apart. */

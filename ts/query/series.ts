@@ -18,20 +18,32 @@ export const TIME_COLUMN_CANDIDATES = [
 ];
 
 const TIME_COLUMN_KEY = 'time_column';
+/** The key the original DuckPond writes (`""` on a set-temporal-bounds marker: none). */
+const ORIGINAL_TIME_COLUMN_KEY = 'watertown.timestamp_column';
 
 export function seriesAttributes(timeColumn: string): string {
   return JSON.stringify({ [TIME_COLUMN_KEY]: timeColumn });
 }
 
-/** The time column recorded in a version's extended attributes, if any. */
+/** The time column recorded in a version's extended attributes (pond's key, else the
+ * original's), if any. */
 export function timeColumnOf(attributes: string | null | undefined): string | null {
   if (!attributes) return null;
   try {
-    const value = (JSON.parse(attributes) as Record<string, unknown>)[TIME_COLUMN_KEY];
-    return typeof value === 'string' ? value : null;
+    const parsed = JSON.parse(attributes) as Record<string, unknown>;
+    for (const key of [TIME_COLUMN_KEY, ORIGINAL_TIME_COLUMN_KEY]) {
+      const value = parsed[key];
+      if (typeof value === 'string' && value !== '') return value;
+    }
+    return null;
   } catch {
     return null;
   }
+}
+
+/** The extended attributes of a set-temporal-bounds marker, as the original writes them. */
+export function markerAttributes(): string {
+  return JSON.stringify({ [ORIGINAL_TIME_COLUMN_KEY]: '' });
 }
 
 /**

@@ -104,6 +104,8 @@ export class MemoryPersistence implements Persistence {
       large: false,
       minEventTime: meta.minEventTime ?? null,
       maxEventTime: meta.maxEventTime ?? null,
+      minOverride: meta.minOverride ?? null,
+      maxOverride: meta.maxOverride ?? null,
       extendedAttributes: meta.extendedAttributes ?? null,
       factory: meta.factory ?? null,
     };

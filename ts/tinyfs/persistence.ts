@@ -43,8 +43,16 @@ export interface VersionRecord {
   readonly blake3: string | null;
   /** True when the content lives in a large file rather than inline. */
   readonly large: boolean;
+  /** Event-time range of a series version, µs since the epoch; null when it has no rows. */
   readonly minEventTime: number | null;
   readonly maxEventTime: number | null;
+  /**
+   * The temporal bounds this version sets for its series (`pond set-temporal-bounds`),
+   * **milliseconds** since the epoch as the original DuckPond stores them; null or absent
+   * when the version sets none (see `ts/query/temporal-bounds.ts` for which version decides).
+   */
+  readonly minOverride?: number | null;
+  readonly maxOverride?: number | null;
   readonly extendedAttributes: string | null;
   readonly factory: string | null;
 }
@@ -53,6 +61,9 @@ export interface VersionRecord {
 export interface VersionMeta {
   readonly minEventTime?: number | null;
   readonly maxEventTime?: number | null;
+  /** Temporal bounds, ms since the epoch (see {@link VersionRecord.minOverride}). */
+  readonly minOverride?: number | null;
+  readonly maxOverride?: number | null;
   readonly extendedAttributes?: string | null;
   readonly factory?: string | null;
 }

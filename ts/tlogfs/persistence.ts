@@ -69,7 +69,13 @@ interface DirtyDir {
   readonly version: number;
 }
 
-function record(row: OplogRow): VersionRecord {
+/**
+ * What the tree sees of a row. The override columns pass through as stored (ms, the
+ * original's unit); they are not event times. A version with no bytes has no event times
+ * (a set-temporal-bounds marker records 0 and 0 there, as the original writes it).
+ */
+export function versionRecord(row: OplogRow): VersionRecord {
+  const empty = row.size === 0;
   return {
     version: row.version,
     timestamp: row.timestamp,
@@ -77,8 +83,10 @@ function record(row: OplogRow): VersionRecord {
     size: row.size,
     blake3: row.blake3,
     large: row.blake3 !== null && (row.size ?? 0) >= LARGE_THRESHOLD,
-    minEventTime: row.minOverride ?? row.minEventTime,
-    maxEventTime: row.maxOverride ?? row.maxEventTime,
+    minEventTime: empty ? null : row.minEventTime,
+    maxEventTime: empty ? null : row.maxEventTime,
+    minOverride: row.minOverride,
+    maxOverride: row.maxOverride,
     extendedAttributes: row.extendedAttributes,
     factory: row.factory,
   };
@@ -175,7 +183,7 @@ export class TlogPersistence implements Persistence {
   }
 
   async versions(node: NodeRef): Promise<readonly VersionRecord[]> {
-    return (await this.rowsOf(node)).map(record);
+    return (await this.rowsOf(node)).map(versionRecord);
   }
 
   async *read(node: NodeRef, version: VersionRecord): AsyncIterable<Uint8Array> {
@@ -298,7 +306,9 @@ export class TlogPersistence implements Persistence {
   ): Promise<VersionRecord> {
     this.txn();
     const rows = await this.rowsOf(node);
-    return record(this.stage(node, (rows[rows.length - 1]?.version ?? 0) + 1, content, meta));
+    return versionRecord(
+      this.stage(node, (rows[rows.length - 1]?.version ?? 0) + 1, content, meta),
+    );
   }
 
   async unlink(dirId: string, name: string): Promise<void> {
@@ -377,8 +387,8 @@ export class TlogPersistence implements Persistence {
       size: content.size,
       minEventTime: meta.minEventTime ?? null,
       maxEventTime: meta.maxEventTime ?? null,
-      minOverride: null,
-      maxOverride: null,
+      minOverride: meta.minOverride ?? null,
+      maxOverride: meta.maxOverride ?? null,
       extendedAttributes: meta.extendedAttributes ?? null,
       factory: meta.factory ?? null,
       format: Format.Inline,

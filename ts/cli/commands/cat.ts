@@ -55,7 +55,10 @@ export function register(program: Command, ctx: CliContext): void {
   command
     .option('--sql <query>', 'SQL over table "source"')
     .option('--query <query>', 'alias of --sql')
-    .option('--explain', 'print the schema and physical plan instead of running')
+    .option(
+      '--explain',
+      'instead of running: the SQL of every view it expands, the schema, the plan, and the versions and row groups skipped',
+    )
     .option('--version <k>', 'show stored version K (see pond history PATH)', positiveInt)
     .addOption(asOfOption())
     .action(async (path: string, opts: CatOptions) => {

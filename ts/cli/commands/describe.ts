@@ -136,7 +136,7 @@ async function describeTable(
   versions: readonly VersionRecord[],
   d: Description,
 ): Promise<void> {
-  const latest = versions[versions.length - 1];
+  const latest = versions.filter((v) => v.size !== 0).at(-1);
   if (!latest || !np.node.file.localPath) return;
   const { parquetInfo } = await import('../../native/engine.js');
   const { timeColumnOf } = await import('../../query/series.js');
@@ -149,6 +149,7 @@ async function describeTable(
   }
   d.series_versions = [];
   for (const v of versions) {
+    if (v.size === 0) continue; // a set-temporal-bounds marker holds no data
     const vinfo = await parquetInfo(await np.node.file.localPath(v));
     d.series_versions.push({
       version: v.version,

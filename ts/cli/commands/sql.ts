@@ -37,7 +37,7 @@ export function register(program: Command, ctx: CliContext): void {
   command
     .option(
       '--explain',
-      'print the schema and physical plan (with versions and row groups skipped) instead of running',
+      'instead of running: the SQL of every view it expands, the schema, the plan, and the versions and row groups skipped',
     )
     .addOption(asOfOption())
     .action(
