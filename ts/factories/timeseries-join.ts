@@ -10,13 +10,15 @@ import { ErrorCode, PondError } from '../errors.js';
 import type { TableSpec } from '../query/spec.js';
 import { quoteIdent, quoteLiteral } from '../query/sql-text.js';
 import { ConfigError, type Infer, list, obj, str } from './config.js';
+import { pattern, transformPaths, VIEW_INPUT } from './patterns.js';
 import { defineFactory, type FactoryContext } from './registry.js';
+import { rfc3339 } from './rfc3339.js';
 import { resolvePattern } from './sql-derived.js';
 import { applyTransforms, columnsOf } from './transforms.js';
 
 const input = obj(
-  { pattern: str },
-  { scope: str, range: obj({}, { begin: str, end: str }), transforms: list(str) },
+  { pattern: pattern(VIEW_INPUT) },
+  { scope: str, range: obj({}, { begin: rfc3339, end: rfc3339 }), transforms: transformPaths },
 );
 const config = obj({ inputs: list(input) }, { time_column: str });
 type Input = Infer<typeof input>;

@@ -342,3 +342,17 @@ function formatKey(url: PondUrl): string {
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
   return `${url.format}-${(h >>> 0).toString(16)}`;
 }
+
+/**
+ * The spec of one pond node matched by a factory's URL pattern, read as the URL says (its
+ * format, compression and options; `table:`/`series:`/`file:` by entry type), exactly as a
+ * query of that URL reads each match. `label` names it in plans and errors.
+ */
+export function specForMatchedNode(
+  url: PondUrl,
+  label: string,
+  np: NodePath,
+  ctx: PlanContext,
+): Promise<TableSpec> {
+  return specForNodeUrl(url, label, [np], ctx);
+}
