@@ -29,9 +29,11 @@ function refused(where: string, text: string, why: string): ConfigError {
 export function parseRfc3339(text: string, where: string): number {
   const m = FORM.exec(text);
   if (!m) {
-    const why = /^\d{4}-\d{2}-\d{2}([Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$/.test(text)
-      ? 'the offset is missing or incomplete'
-      : 'expected YYYY-MM-DDTHH:MM:SS[.fraction] and Z or +HH:MM';
+    const why = /^\d{4}-\d{2}-\d{2}$/.test(text)
+      ? 'the time and the offset are missing'
+      : /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(text)
+        ? 'the offset is missing'
+        : 'expected YYYY-MM-DDTHH:MM:SS[.fraction] and Z or +HH:MM';
     throw refused(where, text, why);
   }
   const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [

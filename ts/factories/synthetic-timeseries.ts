@@ -55,15 +55,29 @@ type Periodic = Infer<typeof periodic>;
 type Line = Infer<typeof line>;
 type Component = Periodic | Line;
 
+/** `err` with a note on how the original differs appended (pond refuses what it lets by). */
+function unlikeTheOriginal(err: unknown, note: string): unknown {
+  if (err instanceof ConfigError) err.message = `${err.message} (${note}; pond refuses it)`;
+  return err;
+}
+
 /** A component, checked by the keys its type has (a stray key is an error naming it). */
 const component: Schema<Component> = schemaOf((v, path, origin) => {
   const type = (v as { type?: unknown } | null)?.type;
-  if (type === 'line') return line.parse(v, path, origin);
+  const parse = <T>(schema: Schema<T>): T => {
+    try {
+      return schema.parse(v, path, origin);
+    } catch (err) {
+      if (!(err instanceof ConfigError && err.message.includes('unknown key'))) throw err;
+      throw unlikeTheOriginal(err, `the original ignores keys a ${type} component does not have`);
+    }
+  };
+  if (type === 'line') return parse(line);
   if (type === 'sine' || type === 'triangle' || type === 'square') {
     if (typeof v === 'object' && v !== null && !('period' in v)) {
       throw new ConfigError(`${path}: a ${type} component needs a period (e.g. period: 1h)`);
     }
-    return periodic.parse(v, path, origin);
+    return parse(periodic);
   }
   throw new ConfigError(
     `${path}.type: expected one of ${TYPES.join(', ')}, got ${type === undefined ? 'nothing' : JSON.stringify(type)}`,
@@ -85,9 +99,18 @@ function lit(x: number): string {
   return /e/i.test(text) ? `CAST('${text}' AS DOUBLE)` : x < 0 ? `(${text})` : text;
 }
 
+/** A duration in nanoseconds; the original reads one it cannot parse as an hour. */
+function nanosOf(value: string | number, where: string): bigint {
+  try {
+    return durationNanos(value, where);
+  } catch (err) {
+    throw unlikeTheOriginal(err, 'the original silently reads an unparseable duration as 1h');
+  }
+}
+
 /** The period in seconds (as the original's `as_secs_f64`); positive. */
 function periodSeconds(c: Periodic, where: string): number {
-  const nanos = durationNanos(c.period, `${where}.period`);
+  const nanos = nanosOf(c.period, `${where}.period`);
   if (nanos <= 0n)
     throw new ConfigError(`${where}.period: must be positive, got ${JSON.stringify(c.period)}`);
   return durationSeconds(nanos);
@@ -120,7 +143,7 @@ export function syntheticGrid(c: Config): { startMs: number; stepMs: number; row
   const startMs = parseRfc3339(c.start, 'start');
   const endMs = parseRfc3339(c.end, 'end');
   if (endMs <= startMs) throw new ConfigError(`end: ${c.end} is not after start ${c.start}`);
-  const stepMs = Number(durationNanos(c.interval, 'interval') / 1_000_000n);
+  const stepMs = Number(nanosOf(c.interval, 'interval') / 1_000_000n);
   if (stepMs <= 0) {
     throw new ConfigError(
       `interval: must be at least 1ms (it is truncated to whole milliseconds), got ${JSON.stringify(c.interval)}`,
