@@ -8,7 +8,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { hostConfig, listedPaths, pondAndHost, pondOk } from '../helpers.js';
+import { hostConfig, listedPaths, pond, pondAndHost, pondOk } from '../helpers.js';
 
 let p = '';
 let host = '';
@@ -421,6 +421,37 @@ schema:
     );
     expect(await csv(types)).toEqual(['id,w,l,o', 'Int64,"Timestamp(s, ""UTC"")",Utf8,Utf8']);
     expect(await csv(`SELECT sum(id) AS s FROM '/csv/w'`)).toEqual(['s', '17']);
+  });
+
+  it('names the columns of a headerless CSV in order; a value that does not parse fails the read', async () => {
+    await writeFile(join(host, 'n.csv'), '1,x,2024-01-01T00:00:00Z\n2,y,2024-01-02T00:00:00Z\n');
+    await pondOk(p, 'copy', `host://${join(host, 'n.csv')}`, '/in/n.csv');
+    await mknod(
+      'csvdir',
+      '/headless',
+      'source: /in/n.csv\nhas_header: false\nschema: [{name: n, data_type: int32}, {name: tag, data_type: string}]\n',
+    );
+    expect(await csv(`SELECT * FROM '/headless/n' ORDER BY n`)).toEqual([
+      'n,tag,column_3',
+      '1,x,2024-01-01T00:00:00Z',
+      '2,y,2024-01-02T00:00:00Z',
+    ]);
+    await mknod(
+      'csvdir',
+      '/strict',
+      'source: "csv:///in/w.csv?delimiter=;"\nschema: {ok: Int64}\n',
+    );
+    const bad = await pond(p, 'sql', `SELECT * FROM '/strict/w'`);
+    // The engine's cast error names the value and the type (its code is the addon's to map).
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain("Cannot cast string 'true' to value of Int64 type");
+    await mknod(
+      'csvdir',
+      '/missing',
+      'source: "csv:///in/w.csv?delimiter=;"\nschema: {nope: Int64}\n',
+    );
+    const missing = await pond(p, 'sql', `SELECT * FROM '/missing/w'`);
+    expect(missing.stderr).toMatch(/^Error \[INVALID_CONFIG\]: .*"nope"/);
   });
 
   it('infers types without a schema, as before', async () => {
