@@ -24,6 +24,10 @@ import { applyTransforms } from './transforms.js';
 
 const DEFAULT_QUERY = 'SELECT * FROM source';
 
+/**
+ * The table a view input reads: every version of every match (a pond glob or any queryable
+ * URL, `host+` included); with `single`, exactly one file must match.
+ */
 export async function resolvePattern(
   pattern: string,
   plan: PlanContext,

@@ -42,7 +42,7 @@ export interface PatternRule {
 }
 
 /** The formats that name stored files by entry type (no parsing). */
-export const STORED_FORMATS: readonly string[] = BUILTIN_FORMATS;
+const STORED_FORMATS: readonly string[] = BUILTIN_FORMATS;
 
 /**
  * Parse a pattern: an absolute pond glob or a URL. INVALID_ARGUMENT (naming the text) for
