@@ -461,3 +461,33 @@ schema:
     ).toEqual(['id,s', 'Int64,17']);
   });
 });
+
+describe('column-rename, as the original applies it', () => {
+  it('lets the first matching rule decide, and casts epoch seconds to timestamps', async () => {
+    await writeFile(join(host, 'e.csv'), 'DateTime,a,b\n1704067200,1,2\n1704070800,3,4\n');
+    await pondOk(p, 'copy', `host://${join(host, 'e.csv')}`, '/e.csv');
+    await pondOk(p, 'mkdir', '/etc');
+    await mknod(
+      'column-rename',
+      '/etc/rename',
+      `rules:
+  - type: direct
+    from: "DateTime"
+    to: "timestamp"
+    cast: "timestamp"
+  - {type: direct, from: a, to: b}
+  - {type: direct, from: b, to: c}
+`,
+    );
+    await mknod(
+      'sql-derived-table',
+      '/renamed',
+      'patterns:\n  source: "csv:///e.csv"\ntransforms: ["/etc/rename"]\n',
+    );
+    expect(await csv(`SELECT * FROM '/renamed' ORDER BY 1`)).toEqual([
+      'timestamp,b,c',
+      '2024-01-01T00:00:00Z,1,2',
+      '2024-01-01T01:00:00Z,3,4',
+    ]);
+  });
+});
