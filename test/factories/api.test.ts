@@ -67,7 +67,7 @@ describe('factories through the library', () => {
     const tri = await pond.sql(`SELECT v FROM '/syn' ORDER BY timestamp`);
     expect(
       [...(tri.getChild('v')?.toArray() ?? [])].map((x: number) => Math.round(x * 1000) / 1000 + 0),
-    ).toEqual([0, 1, 0, -1, 0]);
+    ).toEqual([-1, 0, 1, 0, -1]); // the original's triangle: from -amplitude, peak at P/2
     const parquet = await pond.read('/d');
     expect(Buffer.from(parquet.subarray(0, 4)).toString()).toBe('PAR1');
   });

@@ -107,7 +107,7 @@ describe('mknod and list-factories', () => {
           'entries:\n  - name: a\n    factory: hostmount\n    config: {dir: /tmp}\n',
         ),
       ),
-    ).toContain('entries[0] (a): config: unknown key "dir"');
+    ).toContain('entries[0] (a): hostmount: config: unknown key "dir"');
     expect(
       await fail(
         'mknod',

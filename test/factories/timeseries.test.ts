@@ -4,7 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { renameSelect } from '../../ts/factories/column-rename.js';
-import { defaultScope, joinSql } from '../../ts/factories/timeseries-join.js';
+import { joinSql } from '../../ts/factories/timeseries-join.js';
 import { pivotSql } from '../../ts/factories/timeseries-pivot.js';
 import { pond, pondAndHost, pondOk, readingsSql, writeParquet } from '../helpers.js';
 
@@ -31,7 +31,6 @@ describe('planning (pure)', () => {
         't',
       ),
     ).toContain('FULL OUTER JOIN s2 ON COALESCE(s0."t", s1."t") = s2."t"');
-    expect(defaultScope('/stations/north.series')).toBe('north');
   });
 
   it('pivots with NULL for missing columns', () => {

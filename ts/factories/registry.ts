@@ -166,10 +166,22 @@ export type Factory =
 function validated<C>(def: Common<C>, raw: unknown, registry: Registry): C {
   const secrets = secretsIn(raw);
   return scrubbing(secrets, () => {
-    const config = def.config.parse(raw, '');
-    def.check?.(config, registry);
-    return withSecrets(config, secrets);
+    try {
+      const config = def.config.parse(raw, '');
+      def.check?.(config, registry);
+      return withSecrets(config, secrets);
+    } catch (err) {
+      throw namingFactory(err, def.name);
+    }
   });
+}
+
+/** A config error with the factory's name in front (`temporal-reduce: in_pattern: ...`). */
+function namingFactory(err: unknown, name: string): unknown {
+  if (err instanceof ConfigError && !err.message.startsWith(`${name}: `)) {
+    err.message = `${name}: ${err.message}`;
+  }
+  return err;
 }
 
 /**

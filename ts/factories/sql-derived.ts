@@ -15,30 +15,19 @@ import {
   specForUrl,
 } from '../query/planner.js';
 import type { TableSpec } from '../query/spec.js';
-import { isUrl, parseUrl } from '../query/url.js';
+import { isUrl } from '../query/url.js';
 import type { WD } from '../tinyfs/fs.js';
 import { ConfigError, list, obj, record, str } from './config.js';
+import { pattern, transformPaths, VIEW_INPUT } from './patterns.js';
 import { defineFactory } from './registry.js';
 import { applyTransforms } from './transforms.js';
 
 const DEFAULT_QUERY = 'SELECT * FROM source';
 
-function checkPattern(pattern: string, where: string): void {
-  if (isUrl(pattern)) {
-    try {
-      parseUrl(pattern);
-    } catch (err) {
-      throw new ConfigError(`${where}: ${(err as Error).message}`);
-    }
-    return;
-  }
-  if (!pattern.startsWith('/')) {
-    throw new ConfigError(
-      `${where}: ${JSON.stringify(pattern)} is neither an absolute pond path nor a URL`,
-    );
-  }
-}
-
+/**
+ * The table a view input reads: every version of every match (a pond glob or any queryable
+ * URL, `host+` included); with `single`, exactly one file must match.
+ */
 export async function resolvePattern(
   pattern: string,
   plan: PlanContext,
@@ -60,20 +49,18 @@ export async function resolvePattern(
 }
 
 function derived(name: string, description: string, single: boolean) {
-  const config = obj({ patterns: record(str) }, { query: str, transforms: list(str) });
+  // `patterns` may be left out, as in the original: a query over no inputs (`SELECT 1`).
+  const config = obj(
+    {},
+    { patterns: record(pattern(VIEW_INPUT)), query: str, transforms: transformPaths },
+  );
   return defineFactory({
     name,
     description,
     config,
-    check(c) {
-      for (const [alias, pattern] of Object.entries(c.patterns))
-        checkPattern(pattern, `patterns.${alias}`);
-      if (Object.keys(c.patterns).length === 0)
-        throw new ConfigError('patterns: at least one alias is needed');
-    },
     async table(c, ctx) {
       const tables: Record<string, TableSpec> = {};
-      for (const [alias, pattern] of Object.entries(c.patterns)) {
+      for (const [alias, pattern] of Object.entries(c.patterns ?? {})) {
         tables[alias] = await applyTransforms(
           await resolvePattern(pattern, ctx.plan, single),
           c.transforms,
@@ -97,7 +84,7 @@ export const sqlDerivedSeries = derived(
   false,
 );
 
-const combineConfig = obj({ patterns: list(str) });
+const combineConfig = obj({ patterns: list(pattern(VIEW_INPUT)) });
 
 /** `combine` (seeds): the union of every file matching `patterns`, as one series. */
 export const combine = defineFactory({
@@ -105,7 +92,7 @@ export const combine = defineFactory({
   description: 'union (by column name) of every file matching the patterns, as a queryable series',
   config: combineConfig,
   check(c) {
-    for (const [i, pattern] of c.patterns.entries()) checkPattern(pattern, `patterns[${i}]`);
+    if (c.patterns.length === 0) throw new ConfigError('patterns: at least one is needed');
   },
   async table(c, ctx) {
     const inputs = await Promise.all(c.patterns.map((p) => resolvePattern(p, ctx.plan, false)));

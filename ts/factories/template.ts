@@ -5,7 +5,9 @@
  * for all matches. `template_file` is a pond file in Jinja syntax, rendered by the addon's
  * sandboxed engine (a template may come from anyone: it cannot run code or reach the host)
  * with `captures` (this match's wildcards), `match` ({path, name, captures}) and `matches`
- * (every match).
+ * (every match). `in_pattern` is a pond glob or a URL naming stored files
+ * (`series:///reduced/*.series`: only the names matter), `template_file` a pond path or
+ * `file:///` URL, as the original writes them.
  */
 
 import { ErrorCode, PondError } from '../errors.js';
@@ -19,9 +21,14 @@ import { checkName } from '../tinyfs/path.js';
 import { collect } from '../tinyfs/persistence.js';
 import { ConfigError, obj, str } from './config.js';
 import { ComputedDirectory, computedFile } from './dynamic.js';
+import { NAMED_FILES, ONE_FILE, pattern, patternOf, pondMatches } from './patterns.js';
 import { defineFactory } from './registry.js';
 
-const config = obj({ in_pattern: str, out_pattern: str, template_file: str });
+const config = obj({
+  in_pattern: pattern(NAMED_FILES),
+  out_pattern: str,
+  template_file: pattern(ONE_FILE),
+});
 
 interface Match {
   readonly path: string;
@@ -47,24 +54,20 @@ export const template = defineFactory({
     'text files rendered from a Jinja-style template, one per in_pattern match or one in all',
   config,
   check(c) {
-    if (!c.in_pattern.startsWith('/'))
-      throw new ConfigError('in_pattern: must be an absolute pond glob');
-    if (!c.template_file.startsWith('/'))
-      throw new ConfigError('template_file: must be an absolute pond path');
     if (c.out_pattern.includes('/')) throw new ConfigError('out_pattern: a file name, not a path');
-    const problem = captureNameProblem(c.in_pattern, c.out_pattern);
+    const problem = captureNameProblem(patternOf(c.in_pattern).glob, c.out_pattern);
     if (problem) throw new ConfigError(`out_pattern: ${problem}`);
   },
   async open(c, ctx) {
     return new ComputedDirectory(ctx.path, async () => {
-      const tpl = await ctx.root.file(c.template_file);
+      const tpl = await ctx.root.file(patternOf(c.template_file).glob);
       const text = new TextDecoder().decode(await collect(readContent(tpl.node)));
       // Rendered files take the template's version and time; their size is unknown until read.
       const versions = (await tpl.node.file.versions())
         .slice(-1)
         .map((v) => ({ ...v, size: null }));
       const matches: Match[] = [];
-      for await (const { np, captures } of ctx.root.glob(c.in_pattern)) {
+      for await (const { np, captures } of pondMatches(patternOf(c.in_pattern), ctx.root)) {
         matches.push({
           path: np.path,
           name: np.path.slice(np.path.lastIndexOf('/') + 1),

@@ -5,11 +5,12 @@
  * unioned by name; each output holds `res=<R>.series` per resolution, with one column
  * `<col>.<agg>` per aggregated column and the time column binned epoch-anchored by
  * `date_bin`. Without `columns` an aggregation covers every numeric column; `count` over
- * `["*"]` counts rows; `*` globs in `columns` match column names.
+ * `["*"]` counts rows; `*` globs in `columns` match column names. `in_pattern` is a pond
+ * glob or URL (`series:///raw/*.series`, `csv:///in/*.csv`: each match read as the URL
+ * says); `transforms` apply to each match before it is reduced.
  */
 
 import { ErrorCode, PondError } from '../errors.js';
-import { specForNode } from '../query/planner.js';
 import type { TableSpec } from '../query/spec.js';
 import { EntryType } from '../tinyfs/entry-type.js';
 import type { NodePath } from '../tinyfs/fs.js';
@@ -23,19 +24,32 @@ import type { Node } from '../tinyfs/node.js';
 import { childRef } from '../tinyfs/node-id.js';
 import { checkName } from '../tinyfs/path.js';
 import { ConfigError, type Infer, list, obj, oneOf, str } from './config.js';
-import { parseDuration } from './duration.js';
+import { durationNanos, parseDuration } from './duration.js';
 import { ComputedDirectory, computedTable } from './dynamic.js';
+import {
+  MATCHED_INPUT,
+  matchSpec,
+  pattern,
+  patternOf,
+  pondMatches,
+  transformPaths,
+} from './patterns.js';
 import { defineFactory, type FactoryContext } from './registry.js';
 import { finalSql, type Measure, partialSql } from './rollup.js';
 import { incrementalRollup } from './rollup-cache.js';
-import { fieldsOf } from './transforms.js';
+import { applyTransforms, fieldsOf } from './transforms.js';
 
 const AGGREGATES = ['avg', 'min', 'max', 'sum', 'count'] as const;
 
 const aggregation = obj({ type: oneOf(...AGGREGATES) }, { columns: list(str) });
 const config = obj(
-  { in_pattern: str, out_pattern: str, resolutions: list(str), aggregations: list(aggregation) },
-  { time_column: str, allowed_lateness: str },
+  {
+    in_pattern: pattern(MATCHED_INPUT),
+    out_pattern: str,
+    resolutions: list(str),
+    aggregations: list(aggregation),
+  },
+  { time_column: str, allowed_lateness: str, transforms: transformPaths },
 );
 type Config = Infer<typeof config>;
 
@@ -81,6 +95,11 @@ export function reduceSql(
   return finalSql(measures, time, `(${partialSql(measures, time, resolutionMs)})`);
 }
 
+/** How far behind the newest bucket late data may land (default 1d; `0s` seals at once). */
+function latenessMs(c: Config): number {
+  return Number(durationNanos(c.allowed_lateness ?? '1d', 'allowed_lateness')) / 1e6;
+}
+
 interface Output {
   readonly name: string;
   /** The matches this output reduces; resolved to specs only when a resolution is read. */
@@ -89,7 +108,7 @@ interface Output {
 
 async function outputs(c: Config, ctx: FactoryContext): Promise<Output[]> {
   const byName = new Map<string, NodePath[]>();
-  for await (const { np, captures } of ctx.root.glob(c.in_pattern)) {
+  for await (const { np, captures } of pondMatches(patternOf(c.in_pattern), ctx.root)) {
     if (np.node.kind !== 'file') continue;
     const name = checkName(substituteCaptures(c.out_pattern, captures));
     const list = byName.get(name) ?? [];
@@ -109,7 +128,12 @@ async function resolutionSpec(
 ): Promise<TableSpec> {
   const time = c.time_column ?? 'timestamp';
   const plan = { ...ctx.plan, visiting };
-  const inputs = await Promise.all(out.inputs.map((np) => specForNode(np, plan)));
+  const source = patternOf(c.in_pattern);
+  const inputs = await Promise.all(
+    out.inputs.map(async (np) =>
+      applyTransforms(await matchSpec(source, np, plan), c.transforms, ctx),
+    ),
+  );
   const input: TableSpec =
     inputs.length === 1 ? (inputs[0] as TableSpec) : { kind: 'union', label, inputs };
   const measuresOf = (fields: readonly { name: string; numeric: boolean }[]) => {
@@ -132,7 +156,7 @@ async function resolutionSpec(
       measuresOf,
       time,
       resolutionMs,
-      latenessMs: parseDuration(c.allowed_lateness ?? '1d', 'allowed_lateness'),
+      latenessMs: latenessMs(c),
       cacheDir,
       key: `${ctx.ref.id}-${out.name.replace(/[^\w.-]/g, '_')}-${resolution}`,
     });
@@ -156,11 +180,9 @@ export const temporalReduce = defineFactory({
   check(c) {
     if (c.resolutions.length === 0) throw new ConfigError('resolutions: at least one is needed');
     for (const [i, r] of c.resolutions.entries()) parseDuration(r, `resolutions[${i}]`);
-    if (c.allowed_lateness) parseDuration(c.allowed_lateness, 'allowed_lateness');
+    latenessMs(c);
     if (c.aggregations.length === 0) throw new ConfigError('aggregations: at least one is needed');
-    if (!c.in_pattern.startsWith('/'))
-      throw new ConfigError('in_pattern: must be an absolute pond glob');
-    const problem = captureNameProblem(c.in_pattern, c.out_pattern);
+    const problem = captureNameProblem(patternOf(c.in_pattern).glob, c.out_pattern);
     if (problem) throw new ConfigError(`out_pattern: ${problem}`);
   },
   async open(c, ctx) {

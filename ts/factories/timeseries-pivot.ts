@@ -1,18 +1,29 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
- * `timeseries-pivot`: for each match of `pattern`, each listed column becomes
- * `alias.column` (alias: the first wildcard capture, else the last path component); the
- * result is every distinct time LEFT JOINed with each input; a column an input lacks is NULL.
+ * `timeseries-pivot`: for each match of `pattern` (a pond glob or URL: `series:///sites/*`,
+ * `csv:///in/*.csv`), each listed column becomes `alias.column` (alias: the first wildcard
+ * capture, else the last path component); the result is every distinct time LEFT JOINed
+ * with each input; a column an input lacks is NULL. `transforms` apply to each input first.
  */
 
-import { specForNode } from '../query/planner.js';
 import type { TableSpec } from '../query/spec.js';
 import { quoteIdent } from '../query/sql-text.js';
 import { ConfigError, list, obj, str } from './config.js';
+import {
+  MATCHED_INPUT,
+  matchSpec,
+  pattern,
+  patternOf,
+  pondMatches,
+  transformPaths,
+} from './patterns.js';
 import { defineFactory } from './registry.js';
-import { columnsOf } from './transforms.js';
+import { applyTransforms, columnsOf } from './transforms.js';
 
-const config = obj({ pattern: str, columns: list(str) }, { time_column: str });
+const config = obj(
+  { pattern: pattern(MATCHED_INPUT), columns: list(str) },
+  { time_column: str, transforms: transformPaths },
+);
 
 /** The pivot of inputs `m0`, `m1`... (pure). */
 export function pivotSql(
@@ -42,7 +53,6 @@ export const timeseriesPivot = defineFactory({
   description: 'one column per match and listed column (alias.column), over every distinct time',
   config,
   check(c) {
-    if (!c.pattern.startsWith('/')) throw new ConfigError('pattern: must be an absolute pond glob');
     if (c.columns.length === 0) throw new ConfigError('columns: at least one column is needed');
   },
   async table(c, ctx) {
@@ -50,13 +60,14 @@ export const timeseriesPivot = defineFactory({
     const tables: Record<string, TableSpec> = {};
     const inputs: { alias: string; columns: string[] }[] = [];
     const aliases = new Set<string>();
-    for await (const { np, captures } of ctx.root.glob(c.pattern)) {
+    const input = patternOf(c.pattern);
+    for await (const { np, captures } of pondMatches(input, ctx.root)) {
       if (np.node.kind !== 'file') continue;
       const alias = captures[0] || np.path.slice(np.path.lastIndexOf('/') + 1);
       if (aliases.has(alias))
         throw new ConfigError(`${ctx.path}: two matches have the alias ${JSON.stringify(alias)}`);
       aliases.add(alias);
-      const spec = await specForNode(np, ctx.plan);
+      const spec = await applyTransforms(await matchSpec(input, np, ctx.plan), c.transforms, ctx);
       tables[`m${inputs.length}`] = spec;
       inputs.push({ alias, columns: await columnsOf(spec) });
     }

@@ -398,3 +398,17 @@ export function mountedUrl(text: string, ctx: PlanContext): string {
   if (!url.host || !mounts.some(below)) return text;
   return text.startsWith('host+') ? text.slice('host+'.length) : `file${text.slice('host'.length)}`;
 }
+
+/**
+ * The spec of one pond node matched by a factory's URL pattern, read as the URL says (its
+ * format, compression and options; `table:`/`series:`/`file:` by entry type), exactly as a
+ * query of that URL reads each match. `label` names it in plans and errors.
+ */
+export function specForMatchedNode(
+  url: PondUrl,
+  label: string,
+  np: NodePath,
+  ctx: PlanContext,
+): Promise<TableSpec> {
+  return specForNodeUrl(url, label, [np], ctx);
+}
