@@ -179,9 +179,25 @@ impl From<deltalake::DeltaTableError> for Error {
             E::SchemaMismatch { .. } => Code::SchemaMismatch,
             E::InvalidVersion(_) => Code::NotFound,
             E::Io { .. } | E::ObjectStore { .. } => Code::Io,
+            E::InvalidJsonLog { .. } | E::InvalidStatsJson { .. } => Code::Corrupt,
+            E::KernelError(kernel) if corrupt_log(kernel) => Code::Corrupt,
             _ => Code::Internal,
         };
         Error::from_library(code, &err)
+    }
+}
+
+/// Whether a kernel error means the Delta log itself is damaged: a commit that is not JSON,
+/// a checkpoint that does not read, a table without its protocol or metadata action.
+fn corrupt_log(err: &delta_kernel::Error) -> bool {
+    use delta_kernel::Error as K;
+    use deltalake::arrow::error::ArrowError;
+    match err {
+        K::Backtraced { source, .. } => corrupt_log(source),
+        K::Arrow(ArrowError::JsonError(_)) | K::MalformedJson(_) | K::InvalidCheckpoint(_) => true,
+        K::MissingMetadata | K::MissingProtocol | K::MissingMetadataAndProtocol => true,
+        K::LogTailVersionsNotContiguous { .. } => true,
+        _ => false,
     }
 }
 
@@ -225,6 +241,7 @@ impl From<deltalake::datafusion::error::DataFusionError> for Error {
                     ArrowError::CsvError(_)
                     | ArrowError::JsonError(_)
                     | ArrowError::ParseError(_)
+                    | ArrowError::CastError(_)
                     | ArrowError::InvalidArgumentError(_) => Code::InvalidData,
                     ArrowError::IoError(..) => Code::Io,
                     _ => Code::Internal,

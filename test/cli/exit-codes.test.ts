@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readdir, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ExitStatus, exitStatus, exitTable, failure } from '../../ts/cli/exit-codes.js';
@@ -154,6 +154,19 @@ describe('exit statuses', () => {
     const r = await pond(g.p, 'fsck');
     expect(reported(r)).toBe(ErrorCode.CORRUPT);
     expect(r.code).toBe(ExitStatus.CORRUPT);
+  });
+
+  it('CORRUPT when a commit of the Delta log is not JSON, and again after a restore', async () => {
+    const g = await fixture();
+    const log = join(g.p, 'data', '_delta_log');
+    const last = (await readdir(log)).filter((n) => n.endsWith('.json')).sort().pop() as string;
+    const good = await readFile(join(log, last));
+    await writeFile(join(log, last), `${good.toString().trimEnd()}\n{"add": {broken\n`);
+    const r = await pond(g.p, 'list', '/');
+    expect(reported(r)).toBe(ErrorCode.CORRUPT);
+    expect(r.code).toBe(ExitStatus.CORRUPT);
+    await writeFile(join(log, last), good);
+    expect((await pond(g.p, 'list', '/')).code).toBe(0);
   });
 
   it('through a real process: status, one error line, no stack trace', async () => {
