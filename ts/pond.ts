@@ -17,6 +17,7 @@
  */
 
 import { readdir } from 'node:fs/promises';
+import { originalUnsupported } from './compat/pond.js';
 import {
   type Environment,
   factoryOptions,
@@ -323,6 +324,7 @@ export class Pond extends PondView {
    * `options` must be `${env:VAR}` references.
    */
   async addBackup(name: string, url: string, options: StoredRemoteOptions = {}): Promise<void> {
+    this.steward.requireWritable('`pond backup add`');
     const { addRemote } = await import('./remote/remotes.js');
     await addRemote(
       this.steward,
@@ -341,6 +343,7 @@ export class Pond extends PondView {
     url: string,
     options: { mount?: string; options?: StoredRemoteOptions } = {},
   ): Promise<void> {
+    this.steward.requireWritable('`pond remote add`');
     const { addRemote, removeRemote } = await import('./remote/remotes.js');
     const mount = options.mount ?? null;
     if (mount !== null) {
@@ -380,6 +383,7 @@ export class Pond extends PondView {
 
   /** Forget a backup or remote (what it holds stays there; a replica is dropped). */
   async removeRemote(name: string): Promise<void> {
+    this.steward.requireWritable('`pond remote remove`');
     const { removeRemote } = await import('./remote/remotes.js');
     await removeRemote(this.steward, name);
   }
@@ -411,6 +415,7 @@ export class Pond extends PondView {
     name?: string,
     options: { events?: PushEvents; waitMs?: number } = {},
   ): Promise<PushResult[]> {
+    this.steward.requireWritable('`pond push`');
     const { pushTo } = await import('./remote/remotes.js');
     return this.eachRemote(name, 'push', (n) =>
       pushTo(this.steward, n, this.environment.env, options),
@@ -419,6 +424,7 @@ export class Pond extends PondView {
 
   /** Pull one remote, or every pull remote, into its local replica. */
   async pull(name?: string): Promise<FetchResult[]> {
+    this.steward.requireWritable('`pond pull`');
     const { pullFrom } = await import('./remote/remotes.js');
     return this.eachRemote(name, 'pull', (n) => pullFrom(this.steward, n, this.environment.env));
   }
@@ -459,12 +465,14 @@ export class Pond extends PondView {
   }
 
   /** Check every stored version, large file and the control log against the oplog. */
-  fsck(options: FsckOptions = {}): Promise<FsckReport> {
+  async fsck(options: FsckOptions = {}): Promise<FsckReport> {
+    if (this.steward.isOriginal) throw originalUnsupported(this.path, '`pond fsck`');
     return fsck(this.steward, options);
   }
 
   /** Compact, checkpoint and vacuum both tables, under the write lock. */
-  maintain(options: MaintainOptions = {}): Promise<MaintainResult> {
+  async maintain(options: MaintainOptions = {}): Promise<MaintainResult> {
+    this.steward.requireWritable('`pond maintain`');
     return maintain(this.steward, options);
   }
 
