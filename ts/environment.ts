@@ -77,7 +77,7 @@ export function factoryOptions(environment: Environment): FSOptions {
 }
 
 /** The user's cache directory: `$XDG_CACHE_HOME`, else `$HOME/.cache`. */
-function cacheHome(env: Environment['env']): string {
+export function cacheHome(env: Environment['env']): string {
   return env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache');
 }
 

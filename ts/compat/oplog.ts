@@ -58,22 +58,48 @@ export interface ForeignEntry {
   readonly pondId: string;
 }
 
+/** A collapse: versions up to `through` are superseded, from transaction `txnSeq` on. */
+interface Collapse {
+  readonly through: number;
+  readonly txnSeq: number;
+}
+
+/** What the readers of one original pond share (every read of it is the same). */
+interface Shared {
+  readonly collapses: Map<string, Promise<Map<string, Collapse[]>>>;
+  readonly verified: Map<string, Promise<string>>;
+  readonly foreign: Map<string, ForeignEntry>;
+}
+
 export class OriginalOplog implements OplogReader {
-  private readonly floors = new Map<string, Promise<Map<string, number>>>();
-  private readonly verified = new Map<string, Promise<string>>();
-  /** Entries of other ponds this reader left out, by directory and name. */
-  readonly foreign = new Map<string, ForeignEntry>();
+  private readonly shared: Shared;
 
   /**
    * @param store pond's store over the original's `data/` table.
    * @param pondId the local pond (§6.7 step 2).
    * @param path where derived files go (de-chunked content, caches): outside the pond.
+   * @param asOfSeq for a view of the pond as it was: only collapses made by then count.
    */
   constructor(
     private readonly store: Store,
     readonly pondId: string,
     readonly path: string,
-  ) {}
+    private readonly asOfSeq: number | null = null,
+    shared?: Shared,
+  ) {
+    this.shared = shared ?? { collapses: new Map(), verified: new Map(), foreign: new Map() };
+  }
+
+  /** The same pond as it was after transaction `asOfSeq` (see `TlogOptions.asOfSeq`). */
+  at(asOfSeq: number | undefined): OriginalOplog {
+    if (asOfSeq === undefined) return this;
+    return new OriginalOplog(this.store, this.pondId, this.path, asOfSeq, this.shared);
+  }
+
+  /** Entries of other ponds the readers left out, by directory and name. */
+  get foreign(): ReadonlyMap<string, ForeignEntry> {
+    return this.shared.foreign;
+  }
 
   /** The original pond's directory. */
   get pond(): string {
@@ -107,11 +133,12 @@ export class OriginalOplog implements OplogReader {
    * is missing or does not hold those bytes; checked once per process.
    */
   largeFile(blake3: string): Promise<string> {
-    let found = this.verified.get(blake3);
+    const verified = this.shared.verified;
+    let found = verified.get(blake3);
     if (!found) {
       found = this.makeLargeFile(blake3);
-      found.catch(() => this.verified.delete(blake3));
-      this.verified.set(blake3, found);
+      found.catch(() => verified.delete(blake3));
+      verified.set(blake3, found);
     }
     return found;
   }
@@ -131,12 +158,12 @@ export class OriginalOplog implements OplogReader {
   /** The rows of partition `partId` as pond reads them (see the module comment). */
   private async mend(partId: string, rows: readonly OplogRow[]): Promise<OplogRow[]> {
     const local = rows.filter((r) => r.pondId === this.pondId && !RESERVED_IDS.has(r.nodeId));
-    const floors = local.some((r) => SERIES_TYPES.has(r.fileType))
-      ? await this.collapseFloors(partId)
-      : new Map<string, number>();
+    const collapses = local.some((r) => SERIES_TYPES.has(r.fileType))
+      ? await this.collapses(partId)
+      : new Map<string, Collapse[]>();
     const out: OplogRow[] = [];
     for (const row of local) {
-      if (row.version <= (floors.get(row.nodeId) ?? 0)) continue;
+      if (row.version <= this.floor(collapses.get(row.nodeId))) continue;
       const isSnapshot = row.format === Format.FullDir && row.content !== null;
       out.push(isSnapshot ? { ...row, content: this.snapshot(row.nodeId, row.content) } : row);
     }
@@ -159,7 +186,7 @@ export class OriginalOplog implements OplogReader {
         const pondId = ponds[i] ?? null;
         if (RESERVED_IDS.has(childId)) continue;
         if (pondId !== null && pondId !== this.pondId) {
-          this.foreign.set(`${dirId}/${name}`, { dirId, name, pondId });
+          this.shared.foreign.set(`${dirId}/${name}`, { dirId, name, pondId });
           continue;
         }
         entries.push({
@@ -173,28 +200,38 @@ export class OriginalOplog implements OplogReader {
     return encodeSnapshot(entries);
   }
 
-  /**
-   * Each node's highest `collapsed_through` in partition `partId`. pond's store does not
-   * read that column, so the partition's data files are read for it; a value counts only
-   * when the row carrying it is one the table holds (same node, version and `txn_seq`), so
-   * a file no commit added (an interrupted write) changes nothing.
-   */
-  private collapseFloors(partId: string): Promise<Map<string, number>> {
-    let floors = this.floors.get(partId);
-    if (!floors) {
-      floors = this.readFloors(partId);
-      this.floors.set(partId, floors);
+  /** The highest version a node's collapses supersede in this view (0: none). */
+  private floor(collapses: readonly Collapse[] | undefined): number {
+    let floor = 0;
+    for (const c of collapses ?? []) {
+      if (this.asOfSeq === null || c.txnSeq <= this.asOfSeq) floor = Math.max(floor, c.through);
     }
-    return floors;
+    return floor;
   }
 
-  private async readFloors(partId: string): Promise<Map<string, number>> {
+  /**
+   * The collapses of each node in partition `partId` (`collapsed_through` values). pond's
+   * store does not read that column, so the partition's data files are read for it; a
+   * value counts only when the row carrying it is one the table holds (same node, version
+   * and `txn_seq`), so a file no commit added (an interrupted write) changes nothing.
+   */
+  private collapses(partId: string): Promise<Map<string, Collapse[]>> {
+    const all = this.shared.collapses;
+    let found = all.get(partId);
+    if (!found) {
+      found = this.readCollapses(partId);
+      all.set(partId, found);
+    }
+    return found;
+  }
+
+  private async readCollapses(partId: string): Promise<Map<string, Collapse[]>> {
     const live = new Set(
       decodeRows(await this.store.readRows({ partId, withContent: false })).map(
         (r) => `${r.nodeId}@${r.version}@${r.txnSeq}`,
       ),
     );
-    const floors = new Map<string, number>();
+    const collapses = new Map<string, Collapse[]>();
     for (const path of await this.partitionFiles(partId)) {
       for (const t of await this.collapseRows(path)) {
         const nodes = utf8Column(t, 'node_id');
@@ -204,11 +241,12 @@ export class OriginalOplog implements OplogReader {
         for (let i = 0; i < t.numRows; i++) {
           const node = nodes[i] as string;
           if (!live.has(`${node}@${versions[i]}@${seqs[i]}`)) continue;
-          floors.set(node, Math.max(floors.get(node) ?? 0, through[i] as number));
+          const collapse = { through: through[i] as number, txnSeq: seqs[i] as number };
+          collapses.set(node, [...(collapses.get(node) ?? []), collapse]);
         }
       }
     }
-    return floors;
+    return collapses;
   }
 
   /** Rows with a `collapsed_through`; none from a file older than that column. */

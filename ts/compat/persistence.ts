@@ -14,7 +14,7 @@ export class OriginalPersistence extends TlogPersistence {
     private readonly original: OriginalOplog,
     options: Omit<TlogOptions, 'write'> = {},
   ) {
-    super(original, original.pondId, options);
+    super(original.at(options.asOfSeq), original.pondId, options);
   }
 
   override async localPath(node: NodeRef, version: VersionRecord): Promise<string> {

@@ -62,7 +62,8 @@ export function derivedDir(cacheHome: string, pond: string, pondId: string): str
 
 export class OriginalPond {
   private constructor(
-    private readonly store: Store,
+    /** pond's store over the original's `data/` table. */
+    readonly store: Store,
     private readonly records: readonly OriginalRecord[],
     readonly oplog: OriginalOplog,
   ) {}
