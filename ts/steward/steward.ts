@@ -421,7 +421,7 @@ export class Steward {
    * recorded COMMITTED, the rest COMPLETED (nothing of them was written). Holds the write
    * lock, so no live transaction is mistaken for a dead one.
    */
-  recover(options: WriteOptions = {}): Promise<Recovery[]> {
+  async recover(options: WriteOptions = {}): Promise<Recovery[]> {
     this.requireWritable('`pond recover`');
     return recover(this, options);
   }
