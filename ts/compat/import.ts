@@ -9,7 +9,8 @@
  * end record per transaction (failed ones included) and the original's identity.
  *
  * Not carried over: the reserved nodes, versions a collapse superseded (their bytes are
- * in the version that collapsed them), and the original's settings (remote state,
+ * in the version that collapsed them; a transaction that wrote nothing else is recorded
+ * COMPLETED, as one with nothing to commit), and the original's settings (remote state,
  * factory modes). Content is re-stored in pond's layout (large files raw, by BLAKE3).
  */
 
@@ -223,7 +224,12 @@ async function writeControl(
 ): Promise<void> {
   const known = new Map(txns.map((t) => [t.seq, t]));
   const records: NewRecord[] = [];
-  for (const t of txns) records.push(...recordsOf(t, versions.get(t.seq) ?? null));
+  for (const t of txns) {
+    const version = versions.get(t.seq);
+    // A transaction whose rows a later collapse superseded left nothing to commit here.
+    const status = t.status === 'COMMITTED' && version === undefined ? 'COMPLETED' : t.status;
+    records.push(...recordsOf({ ...t, status }, version ?? null));
+  }
   for (const b of batches) {
     if (known.has(b.seq)) continue;
     const time = Math.floor((b.rows[0]?.timestamp ?? 0) / 1000);
