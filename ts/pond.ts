@@ -17,10 +17,7 @@
  */
 
 import { readdir } from 'node:fs/promises';
-import type { ImportReport } from './compat/import.js';
-import { originalUnsupported } from './compat/pond.js';
 import {
-  cacheHome,
   type Environment,
   factoryOptions,
   type PondEnvironment,
@@ -55,7 +52,6 @@ import { LAYOUT, TABLES, type TableName, tableDir } from './tlogfs/layout.js';
 import { Transaction } from './transaction.js';
 import { PondView } from './view.js';
 
-export type { ImportReport } from './compat/import.js';
 export type { PondEnvironment } from './environment.js';
 export type { AsOf } from './history/as-of.js';
 export type { ChangeKind, DiffEntry } from './history/diff.js';
@@ -160,25 +156,6 @@ export class Pond extends PondView {
       stewardOptions(environment),
     );
     return new Pond(steward, environment);
-  }
-
-  /**
-   * Convert the pond at `source`, written by the original DuckPond, into a new pond of
-   * pond's own at `dest` (missing or empty), keeping paths, node ids, versions, write
-   * times, content hashes and the transaction log (see docs/compat.md), and open it.
-   */
-  static async importOriginal(
-    source: string,
-    dest: string,
-    options: PondEnvironment = {},
-  ): Promise<{ pond: Pond; report: ImportReport }> {
-    const { importOriginal } = await import('./compat/import.js');
-    const environment = withDefaults(options);
-    const report = await importOriginal(source, dest, {
-      cacheHome: cacheHome(environment.env),
-      clock: environment.clock,
-    });
-    return { pond: await Pond.open(dest, options), report };
   }
 
   /** Open an existing pond; `NOT_A_POND` if there is none at `path`. */
@@ -487,14 +464,12 @@ export class Pond extends PondView {
   }
 
   /** Check every stored version, large file and the control log against the oplog. */
-  async fsck(options: FsckOptions = {}): Promise<FsckReport> {
-    if (this.steward.isOriginal) throw originalUnsupported(this.path, '`pond fsck`');
+  fsck(options: FsckOptions = {}): Promise<FsckReport> {
     return fsck(this.steward, options);
   }
 
   /** Compact, checkpoint and vacuum both tables, under the write lock. */
-  async maintain(options: MaintainOptions = {}): Promise<MaintainResult> {
-    this.steward.requireWritable('`pond maintain`');
+  maintain(options: MaintainOptions = {}): Promise<MaintainResult> {
     return maintain(this.steward, options);
   }
 

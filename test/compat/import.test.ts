@@ -109,7 +109,14 @@ describe('pond import-original', () => {
     expect(outcome(b)).toEqual(outcome(a));
     const [da, db] = await both('describe', PATHS.dock);
     expect(db.stdout).toBe(da.stdout);
-    const [pa, pb] = await both('cat', PATHS.dock, '--format', 'csv');
+    const [pa, pb] = await both(
+      'cat',
+      PATHS.dock,
+      '--format',
+      'csv',
+      '--sql',
+      'SELECT * FROM source ORDER BY timestamp',
+    );
     expect(pb.stdout).toBe(pa.stdout);
   });
 

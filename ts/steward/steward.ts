@@ -7,7 +7,7 @@
 
 import { homedir, hostname, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
-import { isOriginalPond, OriginalPond } from '../compat/pond.js';
+import { isOriginalPond, OriginalPond, originalUnsupported } from '../compat/pond.js';
 import { ErrorCode, PondError } from '../errors.js';
 import type { PondHistory } from '../history/source.js';
 import { Store } from '../native/store.js';
@@ -221,17 +221,17 @@ export class Steward {
     return new FS(persistence, { ...this.fsOptions, history: this.history(asOfSeq) }).root();
   }
 
-  /** Whether this pond was written by the original DuckPond (and so is read-only). */
-  get isOriginal(): boolean {
-    return this.original !== null;
-  }
-
   /**
    * Refuse `what` (a write, named as the message says it) with READ_ONLY on a pond written
    * by the original DuckPond, before anything is locked or written.
    */
   requireWritable(what?: string): void {
     if (this.original) throw this.original.readOnly(what);
+  }
+
+  /** Refuse `what`, which works on pond's own format only, on an original DuckPond pond. */
+  requireNative(what: string): void {
+    if (this.original) throw originalUnsupported(this.store.path, what);
   }
 
   private history(asOfSeq: number | undefined): PondHistory {

@@ -22,12 +22,12 @@ export function register(program: Command, ctx: CliContext): void {
     .argument('<src>', 'the original pond directory')
     .argument('<dest>', 'the new pond directory (missing or empty)')
     .action(async (src: string, dest: string) => {
-      const { Pond } = await import('../../pond.js');
-      const { report } = await Pond.importOriginal(
-        resolve(ctx.io.cwd, src),
-        resolve(ctx.io.cwd, dest),
-        await ctx.environment(),
-      );
+      const { importOriginal } = await import('../../compat/import.js');
+      const { cacheHome } = await import('../../environment.js');
+      const report = await importOriginal(resolve(ctx.io.cwd, src), resolve(ctx.io.cwd, dest), {
+        cacheHome: cacheHome(ctx.io.env),
+        ...(ctx.io.clock ? { clock: ctx.io.clock } : {}),
+      });
       ctx.err(
         `Imported pond ${report.pondId} from ${report.source} into ${report.dest}: ${report.transactions} transactions (${report.commits} commits, ${report.rows} rows, ${report.largeFiles} large files)\n`,
       );
