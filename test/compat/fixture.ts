@@ -69,6 +69,7 @@ export const PATHS = {
   derived: '/derived/dock.series',
   views: '/views',
   viewCount: '/views/dock-count',
+  mirror: '/system/run/mirror',
 } as const;
 
 export const HELLO_V1 = 'hello, original pond\n';

@@ -64,7 +64,7 @@ describe('pond import-original', () => {
     );
     const [original, copy] = await both('list', '-l', '-a', '/**');
     expect(copy.stdout).toBe(original.stdout);
-    expect(original.stdout.trim().split('\n')).toHaveLength(18);
+    expect(original.stdout.trim().split('\n')).toHaveLength(21);
     expect(await listing(dest)).toEqual(await listing(fx.pond));
   });
 

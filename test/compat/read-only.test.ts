@@ -58,6 +58,7 @@ async function writeCommands(host: string): Promise<string[][]> {
     ['ln', '-s', PATHS.hello, '/link'],
     ['apply', '-f', apply],
     ['run', PATHS.views],
+    ['run', 'mirror'],
     ['maintain'],
     ['maintain', '--compact'],
     ['recover'],

@@ -74,6 +74,7 @@ describe('an original pond, opened', () => {
       [PATHS.derived]: 'table:dynamic',
       [PATHS.views]: 'dir:dynamic',
       [PATHS.viewCount]: 'table:dynamic',
+      [PATHS.mirror]: 'file:dynamic',
     });
     expect(listing.map((e) => e.path)).not.toContain('/.pond-node-index');
     expect(listing.map((e) => e.path)).not.toContain('/.pond-commit-log');
@@ -191,7 +192,8 @@ describe('an original pond, opened', () => {
     const status = (await pondOk(fx.pond, 'status')).stdout;
     expect(status).toContain(`Pond id: ${fx.info.pond_id}`);
     expect(status).toContain('Created: 2024-01-01 00:00:00 UTC by jmacd@ (noyo-harbor)');
-    expect(status).toContain('Transactions: 20 committed, 1 failed');
+    expect(status).toContain('Transactions: 21 committed, 1 failed');
+    expect(status).toContain('Post-commit: /system/run/mirror (copy-out, push)');
   });
 
   it('copies files and tables out byte for byte', async () => {
