@@ -70,6 +70,8 @@ export const PATHS = {
   views: '/views',
   viewCount: '/views/dock-count',
   mirror: '/system/run/mirror',
+  reduced: '/reduced',
+  rollup: '/reduced/dock-6582334/res=6h.series',
 } as const;
 
 export const HELLO_V1 = 'hello, original pond\n';

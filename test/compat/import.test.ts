@@ -64,7 +64,7 @@ describe('pond import-original', () => {
     );
     const [original, copy] = await both('list', '-l', '-a', '/**');
     expect(copy.stdout).toBe(original.stdout);
-    expect(original.stdout.trim().split('\n')).toHaveLength(21);
+    expect(original.stdout.trim().split('\n')).toHaveLength(24);
     expect(await listing(dest)).toEqual(await listing(fx.pond));
   });
 
@@ -97,6 +97,7 @@ describe('pond import-original', () => {
       `SELECT arrow_typeof(timestamp) AS t FROM '${PATHS.dock}' LIMIT 1`,
       `SELECT * FROM '${PATHS.derived}' ORDER BY timestamp`,
       `SELECT * FROM '${PATHS.viewCount}'`,
+      `SELECT * FROM '${PATHS.rollup}' ORDER BY timestamp`,
       `SELECT * FROM '${PATHS.spare}@v2' ORDER BY timestamp`,
     ];
     for (const sql of statements) {

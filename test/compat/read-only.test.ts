@@ -80,6 +80,8 @@ const READS = [
   ['sql', `SELECT count(*) FROM '${PATHS.dock}'`],
   ['sql', `SELECT * FROM '${PATHS.derived}'`],
   ['sql', `SELECT * FROM '${PATHS.viewCount}'`],
+  ['sql', `SELECT * FROM '${PATHS.rollup}'`],
+  ['rebuild', PATHS.reduced],
   ['sql', `SELECT * FROM 'csv://${PATHS.hello}'`],
   ['describe', '/a/**'],
   ['describe', PATHS.dock],
@@ -141,6 +143,7 @@ describe('an original pond', () => {
     await pondOk(fx.pond, 'cat', PATHS.big);
     await pondOk(fx.pond, 'cat', PATHS.big, '--version', '1');
     await pondOk(fx.pond, 'sql', `SELECT count(*) FROM '${PATHS.readings}'`);
+    await pondOk(fx.pond, 'sql', `SELECT count(*) FROM '${PATHS.rollup}'`);
     const [dir] = await readdir(join(fx.cache, 'duckpond', 'original'));
     expect(dir).toMatch(new RegExp(`^${fx.info.pond_id}-[0-9a-f]{16}$`));
     const derived = join(fx.cache, 'duckpond', 'original', dir as string);
@@ -148,7 +151,9 @@ describe('an original pond', () => {
     expect(large.sort()).toEqual(
       [BIG_V1(), BIG_V2()].map((bytes) => `blake3=${blake3Hex(bytes)}`).sort(),
     );
-    expect(await readdir(join(derived, 'cache'))).toContain('inline');
+    expect((await readdir(join(derived, 'cache'))).sort()).toEqual(
+      expect.arrayContaining(['inline', 'rollups']),
+    );
     expect(await fingerprint(fx.pond)).toEqual(before);
   });
 });

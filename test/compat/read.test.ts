@@ -75,6 +75,8 @@ describe('an original pond, opened', () => {
       [PATHS.views]: 'dir:dynamic',
       [PATHS.viewCount]: 'table:dynamic',
       [PATHS.mirror]: 'file:dynamic',
+      [PATHS.reduced]: 'dir:dynamic',
+      [PATHS.rollup]: 'table:dynamic',
     });
     expect(listing.map((e) => e.path)).not.toContain('/.pond-node-index');
     expect(listing.map((e) => e.path)).not.toContain('/.pond-commit-log');
@@ -136,6 +138,11 @@ describe('an original pond, opened', () => {
     expect(derived.stdout).toBe('n,hi\n21,56.75\n');
     const view = await pondOk(fx.pond, 'sql', `SELECT * FROM '${PATHS.viewCount}'`);
     expect(view.stdout).toBe('n,total\n8,42.0\n');
+    const rollup = await pondOk(fx.pond, 'sql', `SELECT * FROM '${PATHS.rollup}' ORDER BY 1`);
+    expect(rollup.stdout).toBe(
+      'timestamp,Temperature.C.avg,count\n' +
+        '2024-01-01T00:00:00Z,10.625,6\n2024-01-02T00:00:00Z,11.75,7\n2024-01-03T00:00:00Z,12.875,8\n',
+    );
   });
 
   it('describes the series with its seconds timestamp and per-version event times', async () => {
