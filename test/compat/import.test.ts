@@ -7,7 +7,7 @@
  * pond's own, and the source is left byte-identical. Bad sources and destinations are
  * refused before anything is written.
  */
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Store } from '../../ts/native/store.js';
@@ -182,6 +182,7 @@ describe('pond import-original', () => {
       [host, join(host, 'b'), 3, 'NOT_A_POND'],
       [fx.pond, p, 5, 'ALREADY_EXISTS'],
     ];
+    cases.push([fx.pond, join(fx.pond, 'inside'), 1, 'INVALID_ARGUMENT']);
     const full = join(host, 'full');
     await mkdir(full);
     await writeFile(join(full, 'notes.txt'), 'mine');
@@ -200,5 +201,22 @@ describe('pond import-original', () => {
     expect((await readdir(host)).sort()).toEqual(['full']);
     expect(await fingerprint(p)).toEqual(nativeBefore);
     expect(await fingerprint(fx.pond)).toEqual(sourceBefore);
+  });
+
+  it('leaves no half-made pond when the source turns out damaged', async () => {
+    const dir = await tempDir();
+    const broken = join(dir, 'broken');
+    await cp(fx.pond, broken, { recursive: true });
+    const large = join(broken, 'data', '_large_files');
+    const flat = (await readdir(large)).find((n) => n.endsWith('.parquet')) as string;
+    await rm(join(large, flat));
+    // A cache of its own, so the de-chunked copy made from the intact fixture is not used.
+    const to = join(dir, 'to');
+    const result = await pondProcess(broken, ['import-original', broken, to], {
+      env: { XDG_CACHE_HOME: join(dir, 'cache') },
+    });
+    expect([result.code, result.stderr.split(':')[0]]).toEqual([6, 'Error [CORRUPT]']);
+    expect(result.stderr).toContain(`large file _large_files/${flat} is missing`);
+    expect(await readdir(to).catch(() => [])).toEqual([]);
   });
 });

@@ -13,12 +13,11 @@
 
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Table, tableFromIPC } from 'apache-arrow';
-import { query } from '../native/engine.js';
 import { int64Column, utf8Column } from '../native/ipc.js';
 import type { CommitRecord } from '../native/store.js';
 import type { TxnStatus, TxnSummary } from '../steward/control.js';
 import { LAYOUT } from '../tlogfs/layout.js';
+import { parquetFiles, queryTables } from './sql.js';
 
 /** The pond id the original files identity settings under. */
 export const NIL_POND = '00000000-0000-0000-0000-000000000000';
@@ -76,16 +75,6 @@ export interface OriginalIdentity {
   readonly birthplace: string | null;
 }
 
-/** Rows of a SQL statement over `tables`, decoded from the engine's IPC chunks. */
-export async function queryTables(
-  sql: string,
-  tables: Parameters<typeof query>[1],
-): Promise<Table[]> {
-  const out: Table[] = [];
-  for await (const chunk of query(sql, tables, { format: 'ipc' })) out.push(tableFromIPC(chunk));
-  return out;
-}
-
 function parseJson(text: string | null): Record<string, unknown> {
   try {
     const value = JSON.parse(text ?? '{}') as unknown;
@@ -102,12 +91,12 @@ export async function readControl(pond: string): Promise<OriginalRecord[]> {
     n.endsWith('.parquet'),
   );
   if (names.length === 0) return [];
-  const files = names.sort().map((n) => ({ path: join(dir, n) }));
+  const files = names.sort().map((n) => join(dir, n));
   const tables = await queryTables(
     `SELECT pond_id, record_kind, txn_seq, txn_id,
        CASE WHEN has_duration_ms THEN duration_ms END AS duration_ms, ts_micros, metadata_json
      FROM control`,
-    { control: { kind: 'parquet', label: dir, files } },
+    { control: parquetFiles(dir, files) },
   );
   const seen = new Set<string>();
   const out: OriginalRecord[] = [];

@@ -15,7 +15,7 @@
  */
 
 import { readdir, rm } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import { ErrorCode, PondError } from '../errors.js';
 import { Store } from '../native/store.js';
 import { Control, type NewRecord, RecordType, type TxnSummary } from '../steward/control.js';
@@ -64,6 +64,13 @@ export async function importOriginal(
   const source = resolve(src);
   const target = resolve(dest);
   const original = await openSource(source, options.cacheHome);
+  if (target === source || target.startsWith(`${source}${sep}`)) {
+    throw new PondError(
+      ErrorCode.INVALID_ARGUMENT,
+      `${target} is inside ${source}; pond never writes an original pond: choose a directory outside it`,
+      { path: target },
+    );
+  }
   await checkDest(target);
   const txns = await original.transactions();
   const batches = await readBatches(original, txns);

@@ -14,7 +14,7 @@ import { dirname, join } from 'node:path';
 import { ErrorCode, PondError } from '../errors.js';
 import { binaryColumn, int64Column } from '../native/ipc.js';
 import { blake3File } from '../native/remote.js';
-import { queryTables } from './control.js';
+import { parquetFiles, queryTables } from './sql.js';
 
 /** The original's chunk size; every chunk but the last has exactly this many bytes. */
 export const CHUNK_SIZE = 16 * 1024 * 1024;
@@ -59,7 +59,7 @@ export async function dechunk(dataDir: string, blake3: string, dest: string): Pr
   try {
     // No ORDER BY: each chunk is written at its own offset, so only one batch is in memory.
     const tables = queryTables('SELECT chunk_id, chunk_data, total_size FROM chunks', {
-      chunks: { kind: 'parquet', label: name, files: [{ path: source }] },
+      chunks: parquetFiles(name, [source]),
     });
     for (const t of await tables) {
       const ids = int64Column(t, 'chunk_id');

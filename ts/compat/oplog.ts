@@ -37,8 +37,8 @@ import {
   isHash,
   type OplogRow,
 } from '../tlogfs/rows.js';
-import { queryTables } from './control.js';
 import { dechunk } from './large.js';
+import { parquetFiles, queryTables } from './sql.js';
 
 /** Node ids of the original's reserved nodes (§6.3). */
 export const RESERVED_IDS: ReadonlySet<string> = new Set([
@@ -254,7 +254,7 @@ export class OriginalOplog implements OplogReader {
     try {
       return await queryTables(
         'SELECT node_id, version, txn_seq, collapsed_through FROM f WHERE collapsed_through IS NOT NULL',
-        { f: { kind: 'parquet', label: path, files: [{ path }] } },
+        { f: parquetFiles(path, [path]) },
       );
     } catch (err) {
       if (err instanceof PondError && err.code === ErrorCode.SQL) return [];

@@ -13,6 +13,7 @@ import { ErrorCode, PondError } from '../errors.js';
 import type { Store } from '../native/store.js';
 import type { TxnSummary } from '../steward/control.js';
 import type { TlogOptions } from '../tlogfs/persistence.js';
+import { isNodeId } from '../tlogfs/rows.js';
 import {
   identityOf,
   NIL_POND,
@@ -76,6 +77,14 @@ export class OriginalPond {
       throw new PondError(ErrorCode.NOT_A_POND, `${store.path}: the oplog holds no pond`, {
         path: store.path,
       });
+    }
+    // It names the directory derived files go to, so it must be an id and nothing else.
+    if (!isNodeId(pondId)) {
+      throw new PondError(
+        ErrorCode.CORRUPT,
+        `${store.path}: the control table's store_id ${JSON.stringify(pondId)} is not a pond id`,
+        { path: store.path },
+      );
     }
     const oplog = new OriginalOplog(store, pondId, derivedDir(cacheHome, store.path, pondId));
     return new OriginalPond(store, records, oplog);
