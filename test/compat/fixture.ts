@@ -64,6 +64,7 @@ export const PATHS = {
   latest: '/latest',
   log: '/logs/app.log',
   readings: '/data/readings.table',
+  many: '/data/many.table',
   dock: '/hydrovu/devices/6582334/DockVulink_active.series',
   spare: '/hydrovu/devices/6582334/SpareAT500_active.series',
   derived: '/derived/dock.series',

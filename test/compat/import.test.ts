@@ -10,11 +10,11 @@
 import { cp, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Store } from '../../ts/native/store.js';
+import { blake3Hex, Store } from '../../ts/native/store.js';
 import { ROOT_ID } from '../../ts/tinyfs/persistence.js';
 import { decodeRows } from '../../ts/tlogfs/rows.js';
 import { type CliResult, pond, pondAndHost, pondOk, pondProcess, tempDir } from '../helpers.js';
-import { type Fixture, fingerprint, makeFixture, PATHS } from './fixture.js';
+import { BIG_V1, type Fixture, fingerprint, makeFixture, PATHS } from './fixture.js';
 
 let fx: Fixture;
 let dest: string;
@@ -64,7 +64,7 @@ describe('pond import-original', () => {
     );
     const [original, copy] = await both('list', '-l', '-a', '/**');
     expect(copy.stdout).toBe(original.stdout);
-    expect(original.stdout.trim().split('\n')).toHaveLength(24);
+    expect(original.stdout.trim().split('\n')).toHaveLength(25);
     expect(await listing(dest)).toEqual(await listing(fx.pond));
   });
 
@@ -93,6 +93,7 @@ describe('pond import-original', () => {
     const statements = [
       `SELECT * FROM '${PATHS.readings}' ORDER BY id`,
       `SELECT * FROM '${PATHS.readings}@v1' ORDER BY id`,
+      `SELECT * FROM '${PATHS.many}' ORDER BY id`,
       `SELECT * FROM '${PATHS.dock}' ORDER BY timestamp`,
       `SELECT arrow_typeof(timestamp) AS t FROM '${PATHS.dock}' LIMIT 1`,
       `SELECT * FROM '${PATHS.derived}' ORDER BY timestamp`,
@@ -156,7 +157,7 @@ describe('pond import-original', () => {
     const marker = rows.find((r) => r.fileType === 'table:physical:series' && r.size === 0);
     expect(marker).toMatchObject({
       version: 3,
-      txnSeq: 20,
+      txnSeq: 21,
       minOverride: 1_704_068_100_000,
       maxOverride: 1_704_155_400_000,
     });
@@ -207,9 +208,8 @@ describe('pond import-original', () => {
     const dir = await tempDir();
     const broken = join(dir, 'broken');
     await cp(fx.pond, broken, { recursive: true });
-    const large = join(broken, 'data', '_large_files');
-    const flat = (await readdir(large)).find((n) => n.endsWith('.parquet')) as string;
-    await rm(join(large, flat));
+    const flat = `blake3=${blake3Hex(BIG_V1())}.parquet`;
+    await rm(join(broken, 'data', '_large_files', flat));
     // A cache of its own, so the de-chunked copy made from the intact fixture is not used.
     const to = join(dir, 'to');
     const result = await pondProcess(broken, ['import-original', broken, to], {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OriginalPond } from '../../ts/compat/pond.js';
 import { PondError } from '../../ts/errors.js';
-import { Store } from '../../ts/native/store.js';
+import { blake3Hex, Store } from '../../ts/native/store.js';
 import { Pond } from '../../ts/pond.js';
 import { decodeRows } from '../../ts/tlogfs/rows.js';
 import { listedPaths, pond, pondAndHost, pondOk, tempDir } from '../helpers.js';
@@ -69,6 +69,7 @@ describe('an original pond, opened', () => {
       [PATHS.latest]: 'symlink',
       [PATHS.log]: 'file:physical:series',
       [PATHS.readings]: 'table:physical:version',
+      [PATHS.many]: 'table:physical:version',
       [PATHS.dock]: 'table:physical:series',
       [PATHS.spare]: 'table:physical:series',
       [PATHS.derived]: 'table:dynamic',
@@ -122,6 +123,13 @@ describe('an original pond, opened', () => {
     expect(readings.stdout).toBe('n,s\n8,828\n');
     const first = await pondOk(fx.pond, 'sql', `SELECT count(*) AS n FROM '${PATHS.readings}@v1'`);
     expect(first.stdout).toBe('n\n5\n');
+    // A version of more than 64 KiB: de-chunked outside the pond, then read in place.
+    const many = await pondOk(
+      fx.pond,
+      'sql',
+      `SELECT count(*) AS n, sum(id) AS s FROM '${PATHS.many}'`,
+    );
+    expect(many.stdout).toBe('n,s\n10000,49995000\n');
     const dock = await pondOk(
       fx.pond,
       'sql',
@@ -160,14 +168,14 @@ describe('an original pond, opened', () => {
     const [listed] = jsonLines(
       (await pondOk(fx.pond, 'list', '--format', 'json', PATHS.spare)).stdout,
     );
-    expect(listed).toMatchObject({ version: 3, size: 0, modified: '2024-01-01T20:00:00.000Z' });
+    expect(listed).toMatchObject({ version: 3, size: 0, modified: '2024-01-01T21:00:00.000Z' });
     const store = await Store.open(fx.pond);
     const original = await OriginalPond.open(store, fx.cache);
     const devices = jsonLines(
       (await pondOk(fx.pond, 'list', '--format', 'json', '/hydrovu/devices/6582334')).stdout,
     )[0] as { node_id: string };
     const rows = decodeRows(await original.oplog.readRows({ partId: devices.node_id }));
-    const marker = rows.find((r) => r.nodeId.startsWith('0190b5a1-000e') && r.version === 3);
+    const marker = rows.find((r) => r.nodeId === listed?.node_id && r.version === 3);
     expect(marker).toMatchObject({
       size: 0,
       minEventTime: 0,
@@ -199,7 +207,7 @@ describe('an original pond, opened', () => {
     const status = (await pondOk(fx.pond, 'status')).stdout;
     expect(status).toContain(`Pond id: ${fx.info.pond_id}`);
     expect(status).toContain('Created: 2024-01-01 00:00:00 UTC by jmacd@ (noyo-harbor)');
-    expect(status).toContain('Transactions: 21 committed, 1 failed');
+    expect(status).toContain('Transactions: 22 committed, 1 failed');
     expect(status).toContain('Post-commit: /system/run/mirror (copy-out, push)');
   });
 
@@ -224,9 +232,8 @@ describe('an original pond, opened', () => {
     const dir = await tempDir();
     const broken = join(dir, 'pond');
     await cp(fx.pond, broken, { recursive: true });
-    const large = join(broken, 'data', '_large_files');
-    const flat = (await import('node:fs')).readdirSync(large).find((n) => n.endsWith('.parquet'));
-    await rm(join(large, flat as string));
+    const flat = `blake3=${blake3Hex(BIG_V1())}.parquet`;
+    await rm(join(broken, 'data', '_large_files', flat));
     const result = await pond(broken, 'cat', PATHS.big, '--version', '1');
     expect(result.code).toBe(6);
     expect(result.stderr).toContain(`Error [CORRUPT]: large file _large_files/${flat} is missing`);
