@@ -63,6 +63,8 @@ export interface OriginalTxnMeta {
   readonly txnSeq: number;
   readonly txnId: string;
   readonly args: readonly string[];
+  /** The pond the transaction wrote (empty in older commits: null). */
+  readonly pondId: string | null;
 }
 
 /** Who made an original pond (pond's `PondIdentity`, the host unknown). */
@@ -168,7 +170,23 @@ export function originalTxnMeta(meta: string | null | undefined): OriginalTxnMet
   const user = value.user as { txn_id?: unknown; args?: unknown } | undefined;
   if (typeof value.txn_seq !== 'number' || typeof user?.txn_id !== 'string') return null;
   const args = Array.isArray(user.args) ? user.args.filter((a) => typeof a === 'string') : [];
-  return { txnSeq: value.txn_seq, txnId: user.txn_id, args };
+  const pondId = typeof value.pond_id === 'string' && value.pond_id ? value.pond_id : null;
+  return { txnSeq: value.txn_seq, txnId: user.txn_id, args, pondId };
+}
+
+/**
+ * The local pond's id from the oplog's commits, when the control table names none
+ * (REFERENCE-ORIGINAL §6.7 step 2): the oldest commit that records a pond id and was not
+ * made by applying another pond's pulled bundle.
+ */
+export function pondIdOfCommits(commits: readonly CommitRecord[]): string | null {
+  for (const commit of commits) {
+    const meta = originalTxnMeta(commit.meta);
+    if (meta?.pondId && meta.args.slice(0, 2).join(' ') !== 'internal apply_pulled_bundle') {
+      return meta.pondId;
+    }
+  }
+  return null;
 }
 
 /**

@@ -19,6 +19,7 @@ import {
   NIL_POND,
   type OriginalIdentity,
   type OriginalRecord,
+  pondIdOfCommits,
   readControl,
   settingsOf,
   transactionsOf,
@@ -72,7 +73,10 @@ export class OriginalPond {
   /** Open the original pond whose oplog `store` reads; derived files go under `cacheHome`. */
   static async open(store: Store, cacheHome: string): Promise<OriginalPond> {
     const records = await readControl(store.path);
-    const pondId = identityOf(records)?.pondId ?? (await store.pondId());
+    const pondId =
+      identityOf(records)?.pondId ??
+      pondIdOfCommits(await store.history()) ??
+      (await store.pondId());
     if (!pondId) {
       throw new PondError(ErrorCode.NOT_A_POND, `${store.path}: the oplog holds no pond`, {
         path: store.path,
