@@ -38,11 +38,15 @@ function venvPython(): string {
   return python;
 }
 
-/** Write the fixture pond into a fresh temp directory. */
-export async function makeFixture(): Promise<Fixture> {
+/**
+ * Write the fixture pond into a fresh temp directory; with `crossPond`, with another
+ * pond's root mounted at /lab as the original's cross-pond imports are.
+ */
+export async function makeFixture(options: { crossPond?: boolean } = {}): Promise<Fixture> {
   const dir = await mkdtemp(join(tmpdir(), 'pond-original-'));
   const pond = join(dir, 'pond');
-  const out = execFileSync(venvPython(), [WRITER, pond], { encoding: 'utf8' });
+  const args = [WRITER, pond, ...(options.crossPond ? ['--cross-pond'] : [])];
+  const out = execFileSync(venvPython(), args, { encoding: 'utf8' });
   return {
     dir,
     pond,

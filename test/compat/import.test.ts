@@ -13,7 +13,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blake3Hex, Store } from '../../ts/native/store.js';
 import { ROOT_ID } from '../../ts/tinyfs/persistence.js';
 import { decodeRows } from '../../ts/tlogfs/rows.js';
-import { type CliResult, pond, pondAndHost, pondOk, pondProcess, tempDir } from '../helpers.js';
+import {
+  type CliResult,
+  listedPaths,
+  pond,
+  pondAndHost,
+  pondOk,
+  pondProcess,
+  tempDir,
+} from '../helpers.js';
 import { BIG_V1, type Fixture, fingerprint, makeFixture, PATHS } from './fixture.js';
 
 let fx: Fixture;
@@ -202,6 +210,26 @@ describe('pond import-original', () => {
     expect((await readdir(host)).sort()).toEqual(['full']);
     expect(await fingerprint(p)).toEqual(nativeBefore);
     expect(await fingerprint(fx.pond)).toEqual(sourceBefore);
+  });
+
+  it("hides another pond's mount, and refuses to convert a pond that has one", async () => {
+    const cross = await makeFixture({ crossPond: true });
+    try {
+      const root = await pondOk(cross.pond, 'list', '/');
+      expect(listedPaths(root.stdout)).not.toContain('/lab');
+      expect(listedPaths(root.stdout)).toContain('/a');
+      const lab = await pond(cross.pond, 'cat', '/lab/README');
+      expect([lab.code, lab.stderr.split(':')[0]]).toEqual([3, 'Error [NOT_FOUND]']);
+      const to = join(cross.dir, 'to');
+      const result = await pond(undefined, 'import-original', cross.pond, to);
+      expect([result.code, result.stderr.split(':')[0]]).toEqual([1, 'Error [INVALID_DATA]']);
+      expect(result.stderr).toContain(
+        'mounts "lab" from pond 0190b5a0-2222-7000-8000-00000000beef',
+      );
+      expect(await readdir(to).catch(() => [])).toEqual([]);
+    } finally {
+      await cross.remove();
+    }
   });
 
   it('leaves no half-made pond when the source turns out damaged', async () => {
