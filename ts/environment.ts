@@ -5,8 +5,7 @@
  * line (`-d`, its streams, its environment variables) and opens one `Pond` with it.
  */
 
-import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { userCacheHome } from './compat/pond.js';
 import { dynamicNodes } from './factories/dynamic.js';
 import { defaultRegistry } from './factories/index.js';
 import type { Registry } from './factories/registry.js';
@@ -76,17 +75,12 @@ export function factoryOptions(environment: Environment): FSOptions {
   return { dynamic: dynamicNodes({ registry, env, hostRoot }) };
 }
 
-/** The user's cache directory: `$XDG_CACHE_HOME`, else `$HOME/.cache`. */
-export function cacheHome(env: Environment['env']): string {
-  return env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache');
-}
-
 /** Post-commit factories run after every commit, the library's and the CLI's alike. */
 export function stewardOptions(environment: Environment): StewardOptions {
   const run = runEnvironment(environment);
   return {
     clock: environment.clock,
-    cacheHome: cacheHome(environment.env),
+    cacheHome: userCacheHome(environment.env),
     afterCommit: async (steward, seq) => {
       await runPostCommit(steward, seq, run);
       // Backups last, so they carry what post-commit factories just wrote.

@@ -8,6 +8,7 @@
  */
 
 import { createHash } from 'node:crypto';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ErrorCode, PondError } from '../errors.js';
 import type { Store } from '../native/store.js';
@@ -50,6 +51,13 @@ export function originalUnsupported(pond: string, what: string): PondError {
     `${pond} was written by the original DuckPond; ${what} works on ponds in pond's own format; convert it with \`${importCommand(pond)}\` and run it there`,
     { path: pond },
   );
+}
+
+/** The user's cache directory: `$XDG_CACHE_HOME`, else `$HOME/.cache`. */
+export function userCacheHome(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): string {
+  return env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache');
 }
 
 /**

@@ -5,9 +5,14 @@
  * stage changes through tinyfs, and commits everything as one Delta commit, or nothing.
  */
 
-import { homedir, hostname, userInfo } from 'node:os';
-import { join, resolve } from 'node:path';
-import { isOriginalPond, OriginalPond, originalUnsupported } from '../compat/pond.js';
+import { hostname, userInfo } from 'node:os';
+import { resolve } from 'node:path';
+import {
+  isOriginalPond,
+  OriginalPond,
+  originalUnsupported,
+  userCacheHome,
+} from '../compat/pond.js';
 import { ErrorCode, PondError } from '../errors.js';
 import type { PondHistory } from '../history/source.js';
 import { Store } from '../native/store.js';
@@ -139,7 +144,7 @@ export class Steward {
     await checkDataReady(resolve(path));
     const store = await Store.open(path);
     if (await isOriginalPond(store.path)) {
-      const original = await OriginalPond.open(store, options.cacheHome ?? defaultCacheHome());
+      const original = await OriginalPond.open(store, options.cacheHome ?? userCacheHome());
       const control = await Control.open(path, options.clock);
       return new Steward(store, control, original.pondId, fsOptions, options, true, original);
     }
@@ -425,11 +430,6 @@ export class Steward {
     this.requireWritable('`pond recover`');
     return recover(this, options);
   }
-}
-
-/** `$XDG_CACHE_HOME`, else `~/.cache`. */
-function defaultCacheHome(): string {
-  return process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
 }
 
 function snake(camel: string): string {

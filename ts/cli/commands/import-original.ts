@@ -23,9 +23,9 @@ export function register(program: Command, ctx: CliContext): void {
     .argument('<dest>', 'the new pond directory (missing or empty)')
     .action(async (src: string, dest: string) => {
       const { importOriginal } = await import('../../compat/import.js');
-      const { cacheHome } = await import('../../environment.js');
+      const { userCacheHome } = await import('../../compat/pond.js');
       const report = await importOriginal(resolve(ctx.io.cwd, src), resolve(ctx.io.cwd, dest), {
-        cacheHome: cacheHome(ctx.io.env),
+        cacheHome: userCacheHome(ctx.io.env),
         ...(ctx.io.clock ? { clock: ctx.io.clock } : {}),
       });
       ctx.err(
