@@ -189,6 +189,11 @@ describe('an original pond, opened', () => {
       [null, null],
       [null, null],
     ]);
+    // The original's time column attribute is also recorded under pond's key.
+    expect(data.map((r) => JSON.parse(r.extendedAttributes ?? '{}'))).toEqual([
+      { 'watertown.timestamp_column': 'timestamp', time_column: 'timestamp' },
+      { 'watertown.timestamp_column': 'timestamp', time_column: 'timestamp' },
+    ]);
   });
 
   it("tells the transaction log from the control table and the oplog's commits", async () => {
