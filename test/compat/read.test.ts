@@ -245,4 +245,41 @@ describe('an original pond, opened', () => {
     // Everything else still reads.
     expect(listedPaths((await pondOk(broken, 'list', '/a/*')).stdout)).toEqual(['/a/b', PATHS.big]);
   });
+
+  it('refuses a chunked file whose bytes are not the ones its name says, as CORRUPT', async () => {
+    const { cp, copyFile } = await import('node:fs/promises');
+    const dir = await tempDir();
+    const broken = join(dir, 'pond');
+    await cp(fx.pond, broken, { recursive: true });
+    const large = join(broken, 'data', '_large_files');
+    const v2 = blake3Hex(BIG_V2());
+    // v2's name, v1's chunks.
+    await copyFile(
+      join(large, `blake3=${blake3Hex(BIG_V1())}.parquet`),
+      join(large, `blake3_16=${v2.slice(0, 4)}`, `blake3=${v2}.parquet`),
+    );
+    const result = await pond(broken, 'cat', PATHS.big);
+    expect([result.code, result.stderr.split(':')[0]]).toEqual([6, 'Error [CORRUPT]']);
+    expect(result.stderr).toContain(
+      `blake3_16=${v2.slice(0, 4)}/blake3=${v2}.parquet holds bytes whose BLAKE3 is ${blake3Hex(BIG_V1())}`,
+    );
+  });
+
+  it('remakes a derived copy that no longer holds its bytes', async () => {
+    const { readdir, writeFile } = await import('node:fs/promises');
+    await pondOk(fx.pond, 'cat', PATHS.big);
+    const [derived] = await readdir(join(fx.cache, 'duckpond', 'original'));
+    const copy = join(
+      fx.cache,
+      'duckpond',
+      'original',
+      derived as string,
+      'data',
+      '_large_files',
+      `blake3=${blake3Hex(BIG_V2())}`,
+    );
+    await writeFile(copy, 'tampered');
+    expect((await pondOk(fx.pond, 'cat', PATHS.big)).bytes.equals(BIG_V2())).toBe(true);
+    expect((await readFile(copy)).equals(BIG_V2())).toBe(true);
+  });
 });
