@@ -22,7 +22,7 @@ import {
   pondProcess,
   tempDir,
 } from '../helpers.js';
-import { BIG_V1, type Fixture, fingerprint, makeFixture, PATHS } from './fixture.js';
+import { BIG_V1, type Fixture, fingerprint, LOG_LINES, makeFixture, PATHS } from './fixture.js';
 
 let fx: Fixture;
 let dest: string;
@@ -135,6 +135,11 @@ describe('pond import-original', () => {
       const [a, b] = await both('cat', PATHS.hello, '--as-of', seq);
       expect(b.stdout).toBe(a.stdout);
     }
+    // The versions a collapse superseded are not imported (docs/compat.md): before the
+    // collapse, the import's series lacks them.
+    const [ca, cb] = await both('cat', PATHS.log, '--as-of', '9');
+    expect(ca.stdout).toBe(LOG_LINES.slice(0, 3).join(''));
+    expect(cb.stdout).toBe('');
     const fields = (t: Record<string, unknown>) => ({
       seq: t.seq,
       txn_id: t.txn_id,
