@@ -5,6 +5,7 @@
  * line (`-d`, its streams, its environment variables) and opens one `Pond` with it.
  */
 
+import { userCacheHome } from './compat/pond.js';
 import { dynamicNodes } from './factories/dynamic.js';
 import { defaultRegistry } from './factories/index.js';
 import type { Registry } from './factories/registry.js';
@@ -79,6 +80,7 @@ export function stewardOptions(environment: Environment): StewardOptions {
   const run = runEnvironment(environment);
   return {
     clock: environment.clock,
+    cacheHome: userCacheHome(environment.env),
     afterCommit: async (steward, seq) => {
       await runPostCommit(steward, seq, run);
       // Backups last, so they carry what post-commit factories just wrote.

@@ -323,6 +323,7 @@ export class Pond extends PondView {
    * `options` must be `${env:VAR}` references.
    */
   async addBackup(name: string, url: string, options: StoredRemoteOptions = {}): Promise<void> {
+    this.steward.requireWritable('`pond backup add`');
     const { addRemote } = await import('./remote/remotes.js');
     await addRemote(
       this.steward,
@@ -341,6 +342,7 @@ export class Pond extends PondView {
     url: string,
     options: { mount?: string; options?: StoredRemoteOptions } = {},
   ): Promise<void> {
+    this.steward.requireWritable('`pond remote add`');
     const { addRemote, removeRemote } = await import('./remote/remotes.js');
     const mount = options.mount ?? null;
     if (mount !== null) {
@@ -380,6 +382,7 @@ export class Pond extends PondView {
 
   /** Forget a backup or remote (what it holds stays there; a replica is dropped). */
   async removeRemote(name: string): Promise<void> {
+    this.steward.requireWritable('`pond remote remove`');
     const { removeRemote } = await import('./remote/remotes.js');
     await removeRemote(this.steward, name);
   }
@@ -411,6 +414,7 @@ export class Pond extends PondView {
     name?: string,
     options: { events?: PushEvents; waitMs?: number } = {},
   ): Promise<PushResult[]> {
+    this.steward.requireWritable('`pond push`');
     const { pushTo } = await import('./remote/remotes.js');
     return this.eachRemote(name, 'push', (n) =>
       pushTo(this.steward, n, this.environment.env, options),
@@ -419,6 +423,7 @@ export class Pond extends PondView {
 
   /** Pull one remote, or every pull remote, into its local replica. */
   async pull(name?: string): Promise<FetchResult[]> {
+    this.steward.requireWritable('`pond pull`');
     const { pullFrom } = await import('./remote/remotes.js');
     return this.eachRemote(name, 'pull', (n) => pullFrom(this.steward, n, this.environment.env));
   }

@@ -20,6 +20,7 @@ import * as describe from './commands/describe.js';
 import * as files from './commands/files.js';
 import * as fsck from './commands/fsck.js';
 import * as history from './commands/history.js';
+import * as importOriginal from './commands/import-original.js';
 import * as init from './commands/init.js';
 import * as list from './commands/list.js';
 import * as listFactories from './commands/list-factories.js';
@@ -73,6 +74,7 @@ const COMMANDS = [
   fsck,
   maintain,
   remote,
+  importOriginal,
   demo,
   completion,
 ];

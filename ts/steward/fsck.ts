@@ -45,6 +45,8 @@ export interface FsckReport {
 export interface FsckTarget {
   readonly store: Store;
   readonly control: Control;
+  /** Throws for a pond not in pond's own format (one of the original DuckPond's). */
+  requireNative?(what: string): void;
 }
 
 class Problems {
@@ -56,6 +58,7 @@ class Problems {
 }
 
 export async function fsck(target: FsckTarget, options: FsckOptions = {}): Promise<FsckReport> {
+  target.requireNative?.('`pond fsck`');
   const { store } = target;
   await store.refresh();
   const problems = new Problems();

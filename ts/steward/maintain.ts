@@ -20,6 +20,8 @@ import type { WriteOptions } from './transactions.js';
 export interface MaintainTarget {
   readonly store: Store;
   readonly control: Control;
+  /** Throws (READ_ONLY) for a pond pond may not write (one of the original DuckPond's). */
+  requireWritable?(what: string): void;
 }
 
 export interface MaintainOptions extends WriteOptions {
@@ -74,6 +76,7 @@ export async function maintain(
   steward: MaintainTarget,
   options: MaintainOptions = {},
 ): Promise<MaintainResult> {
+  steward.requireWritable?.('`pond maintain`');
   const { store } = steward;
   const txn = await store.begin(options.waitMs);
   try {

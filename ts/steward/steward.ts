@@ -7,6 +7,12 @@
 
 import { hostname, userInfo } from 'node:os';
 import { resolve } from 'node:path';
+import {
+  isOriginalPond,
+  OriginalPond,
+  originalUnsupported,
+  userCacheHome,
+} from '../compat/pond.js';
 import { ErrorCode, PondError } from '../errors.js';
 import type { PondHistory } from '../history/source.js';
 import { Store } from '../native/store.js';
@@ -70,6 +76,11 @@ export interface StewardOptions {
   readonly afterCommit?: (steward: Steward, txnSeq: number) => Promise<void>;
   /** The time of records and rows, and of durations (default: the system clock). */
   readonly clock?: Clock;
+  /**
+   * The user's cache directory (e.g. `~/.cache`): what pond derives from a pond written by
+   * the original DuckPond goes under it, never into that pond (default: `~/.cache`).
+   */
+  readonly cacheHome?: string;
 }
 
 function parseMeta(json: string | null | undefined): PondTxnMeta | null {
@@ -88,7 +99,7 @@ function messageOf(err: unknown): string {
 }
 
 /** Identity keys in the control table's settings. */
-const IDENTITY_KEYS = {
+export const IDENTITY_KEYS = {
   pondId: 'identity.pond_id',
   birthTime: 'identity.birth_time',
   user: 'identity.user',
@@ -114,6 +125,8 @@ export class Steward {
     private readonly options: StewardOptions,
     /** False when the control table is missing from a pond with data: read-only. */
     private readonly controlPresent = true,
+    /** Set for a pond written by the original DuckPond: read through it, never written. */
+    private readonly original: OriginalPond | null = null,
   ) {
     this.seenVersion = store.version;
     this.clock = options.clock ?? systemClock;
@@ -130,6 +143,11 @@ export class Steward {
   ): Promise<Steward> {
     await checkDataReady(resolve(path));
     const store = await Store.open(path);
+    if (await isOriginalPond(store.path)) {
+      const original = await OriginalPond.open(store, options.cacheHome ?? userCacheHome());
+      const control = await Control.open(path, options.clock);
+      return new Steward(store, control, original.pondId, fsOptions, options, true, original);
+    }
     const pondId = await store.pondId();
     if (!pondId) throw new PondError(ErrorCode.NOT_A_POND, `${path}: the oplog holds no pond`);
     const controlPresent = await checkControlReady(store);
@@ -196,13 +214,29 @@ export class Steward {
    */
   async reader(options: { tableVersion?: number; asOfSeq?: number } = {}): Promise<WD> {
     const asOfSeq = options.asOfSeq;
-    const persistence = new TlogPersistence(this.store, this.pondId, {
+    const readOptions = {
       tableVersion: options.tableVersion ?? this.tableVersion,
       // Snapshots as of a transaction differ from the head's at the same table version.
       cache: asOfSeq === undefined ? this.cache : new ReadCache(),
       ...(asOfSeq === undefined ? {} : { asOfSeq }),
-    });
+    };
+    const persistence = this.original
+      ? this.original.persistence(readOptions)
+      : new TlogPersistence(this.store, this.pondId, readOptions);
     return new FS(persistence, { ...this.fsOptions, history: this.history(asOfSeq) }).root();
+  }
+
+  /**
+   * Refuse `what` (a write, named as the message says it) with READ_ONLY on a pond written
+   * by the original DuckPond, before anything is locked or written.
+   */
+  requireWritable(what?: string): void {
+    if (this.original) throw this.original.readOnly(what);
+  }
+
+  /** Refuse `what`, which works on pond's own format only, on an original DuckPond pond. */
+  requireNative(what: string): void {
+    if (this.original) throw originalUnsupported(this.store.path, what);
   }
 
   private history(asOfSeq: number | undefined): PondHistory {
@@ -220,6 +254,7 @@ export class Steward {
     fn: (root: WD) => Promise<T>,
     options: WriteOptions = {},
   ): Promise<WriteResult<T>> {
+    this.requireWritable(`\`${args.join(' ')}\``);
     if (!this.controlPresent) {
       throw new PondError(
         ErrorCode.CORRUPT,
@@ -333,6 +368,7 @@ export class Steward {
 
   /** Write transactions recorded in the control table, by sequence number. */
   async transactions(): Promise<TxnSummary[]> {
+    if (this.original) return this.original.transactions();
     return this.control.transactions();
   }
 
@@ -355,6 +391,7 @@ export class Steward {
 
   /** The pond's identity, from the control table's settings. */
   async identity(): Promise<PondIdentity | null> {
+    if (this.original) return this.original.identity();
     const settings = await this.control.settings();
     const id = settings.get(IDENTITY_KEYS.pondId);
     if (!id) return null;
@@ -369,11 +406,13 @@ export class Steward {
 
   /** Settings, newest value per key. */
   settings(): Promise<Map<string, string>> {
+    if (this.original) return Promise.resolve(this.original.settings());
     return this.control.settings();
   }
 
   /** Record a setting (under the write lock, so it orders with transactions). */
   async setSetting(key: string, value: string, options: WriteOptions = {}): Promise<void> {
+    this.requireWritable('a setting');
     const txn = await this.store.begin(options.waitMs);
     try {
       await this.control.append([{ recordType: RecordType.Setting, key, value }]);
@@ -387,7 +426,8 @@ export class Steward {
    * recorded COMMITTED, the rest COMPLETED (nothing of them was written). Holds the write
    * lock, so no live transaction is mistaken for a dead one.
    */
-  recover(options: WriteOptions = {}): Promise<Recovery[]> {
+  async recover(options: WriteOptions = {}): Promise<Recovery[]> {
+    this.requireWritable('`pond recover`');
     return recover(this, options);
   }
 }

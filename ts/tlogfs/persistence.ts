@@ -40,6 +40,15 @@ import {
   snapshotRow,
 } from './rows.js';
 
+/**
+ * What a persistence layer reads from: pond's oplog store, or a reader that presents
+ * another layout as pond's rows (`ts/compat/` reads ponds written by the original DuckPond).
+ */
+export type OplogReader = Pick<
+  Store,
+  'path' | 'version' | 'readRows' | 'readContent' | 'largeFilePath'
+>;
+
 /** The open write transaction a persistence layer stages into. */
 export interface TlogWrite {
   readonly txn: Txn;
@@ -108,7 +117,7 @@ export class TlogPersistence implements Persistence {
   private readonly carried = new Set<OplogRow>();
 
   constructor(
-    private readonly oplog: Store,
+    private readonly oplog: OplogReader,
     readonly pondId: string,
     private readonly options: TlogOptions = {},
   ) {
