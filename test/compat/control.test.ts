@@ -12,7 +12,6 @@ import {
   pondIdOfCommits,
   transactionsOf,
 } from '../../ts/compat/control.js';
-import { timeColumnAttributes } from '../../ts/compat/oplog.js';
 
 const POND = '0190b5a0-1111-7000-8000-00000000abcd';
 const OTHER = '0190b5a0-2222-7000-8000-00000000abcd';
@@ -81,19 +80,5 @@ describe('the original control table and commit metadata', () => {
       [3, 'INCOMPLETE', [], null, null],
     ]);
     expect(txns[0]).toMatchObject({ id: 't1', time: 1000, durationMs: 5 });
-  });
-
-  it("records the original's time column under pond's key as well", () => {
-    const key = 'watertown.timestamp_column';
-    expect(JSON.parse(timeColumnAttributes(JSON.stringify({ [key]: 'ts', x: '1' })) ?? '')).toEqual(
-      { [key]: 'ts', x: '1', time_column: 'ts' },
-    );
-    // A marker names none; one that has pond's key keeps it; anything else is left alone.
-    const marker = JSON.stringify({ [key]: '' });
-    expect(timeColumnAttributes(marker)).toBe(marker);
-    const both = JSON.stringify({ [key]: 'a', time_column: 'b' });
-    expect(timeColumnAttributes(both)).toBe(both);
-    expect(timeColumnAttributes(null)).toBeNull();
-    expect(timeColumnAttributes(`{"${key}": `)).toBe(`{"${key}": `);
   });
 });

@@ -68,6 +68,8 @@ async function writeCommands(host: string): Promise<string[][]> {
     ['remote', 'remove', 'lab'],
     ['push'],
     ['pull'],
+    ['set-temporal-bounds', PATHS.dock, '--min-time', '2024-01-01'],
+    ['set-temporal-bounds', PATHS.spare, '--clear'],
   ];
 }
 
@@ -88,6 +90,7 @@ const READS = [
   ['history', PATHS.big],
   ['diff', '5'],
   ['log'],
+  ['detect-overlaps', '/hydrovu/devices/*/*.series'],
   ['status'],
   ['show'],
   ['config'],

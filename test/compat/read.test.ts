@@ -12,6 +12,7 @@ import { derivedDir, OriginalPond } from '../../ts/compat/pond.js';
 import { PondError } from '../../ts/errors.js';
 import { blake3Hex, Store } from '../../ts/native/store.js';
 import { Pond } from '../../ts/pond.js';
+import { timeColumnOf } from '../../ts/query/series.js';
 import { decodeRows } from '../../ts/tlogfs/rows.js';
 import { listedPaths, pond, pondAndHost, pondOk, tempDir } from '../helpers.js';
 import {
@@ -189,11 +190,12 @@ describe('an original pond, opened', () => {
       [null, null],
       [null, null],
     ]);
-    // The original's time column attribute is also recorded under pond's key.
+    // The original's time column attribute, as written; pond's readers know its key.
     expect(data.map((r) => JSON.parse(r.extendedAttributes ?? '{}'))).toEqual([
-      { 'watertown.timestamp_column': 'timestamp', time_column: 'timestamp' },
-      { 'watertown.timestamp_column': 'timestamp', time_column: 'timestamp' },
+      { 'watertown.timestamp_column': 'timestamp' },
+      { 'watertown.timestamp_column': 'timestamp' },
     ]);
+    expect(data.map((r) => timeColumnOf(r.extendedAttributes))).toEqual(['timestamp', 'timestamp']);
   });
 
   it("tells the transaction log from the control table and the oplog's commits", async () => {

@@ -13,8 +13,6 @@
  *   and rows of other ponds' partitions are left out;
  * - versions at or below a node's highest `collapsed_through` (§6.1 item 1), which the
  *   store does not read, are dropped: their bytes are in the version that collapsed them;
- * - a series version's time column, recorded as `watertown.timestamp_column` (§6.1 item 7),
- *   is also recorded under pond's key, so queries use it as they would a native one;
  * - large content (§6.4) is de-chunked into raw files under {@link path}, outside the
  *   original pond, which is never written.
  */
@@ -27,7 +25,6 @@ import { ErrorCode, PondError } from '../errors.js';
 import { int64Column, utf8Column } from '../native/ipc.js';
 import { blake3File } from '../native/remote.js';
 import type { ReadRowsOptions, Store } from '../native/store.js';
-import { seriesAttributes, timeColumnOf } from '../query/series.js';
 import { EntryType } from '../tinyfs/entry-type.js';
 import type { DirEntry } from '../tinyfs/persistence.js';
 import { LAYOUT } from '../tlogfs/layout.js';
@@ -42,28 +39,6 @@ import {
 } from '../tlogfs/rows.js';
 import { dechunk } from './large.js';
 import { parquetFiles, queryTables } from './sql.js';
-
-/** The original's key for a series version's time column (§6.1 item 7). */
-const ORIGINAL_TIME_COLUMN = 'watertown.timestamp_column';
-
-/**
- * Extended attributes with the original's time column also under pond's key (unless one
- * is there already); unchanged when they name none (a set-temporal-bounds marker's `""`).
- */
-export function timeColumnAttributes(attributes: string | null): string | null {
-  if (!attributes?.includes(ORIGINAL_TIME_COLUMN)) return attributes;
-  let parsed: Record<string, unknown>;
-  try {
-    parsed = JSON.parse(attributes) as Record<string, unknown>;
-  } catch {
-    return attributes;
-  }
-  const column = parsed[ORIGINAL_TIME_COLUMN];
-  if (typeof column !== 'string' || column === '' || timeColumnOf(attributes) !== null) {
-    return attributes;
-  }
-  return JSON.stringify({ ...parsed, ...(JSON.parse(seriesAttributes(column)) as object) });
-}
 
 /** Node ids of the original's reserved nodes (§6.3). */
 export const RESERVED_IDS: ReadonlySet<string> = new Set([
@@ -191,7 +166,7 @@ export class OriginalOplog implements OplogReader {
       if (row.version <= this.floor(collapses.get(row.nodeId))) continue;
       const isSnapshot = row.format === Format.FullDir && row.content !== null;
       const mended = isSnapshot ? { ...row, content: this.snapshot(row.nodeId, row.content) } : row;
-      out.push({ ...mended, extendedAttributes: timeColumnAttributes(row.extendedAttributes) });
+      out.push(mended);
     }
     return out;
   }
