@@ -110,8 +110,8 @@ export async function collectJournal(
     }
     const record = entry as Entry;
     const name = destination(record, config.collect_kernel);
-    let batch = batches.get(name);
-    if (!batch) batches.set(name, (batch = { lines: [], min: null, max: null }));
+    const batch = batches.get(name) ?? { lines: [], min: null, max: null };
+    batches.set(name, batch);
     batch.lines.push(line);
     const t = eventTime(record, config.timestamp_field);
     if (t !== null) {
