@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 /** journal-ingest's pure rules: where an entry goes, which program runs, which arguments pass. */
 
+import { readdir, readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
+import { Batches } from '../../ts/ingest/journal/batches.js';
 import { destination } from '../../ts/ingest/journal/collect.js';
 import { checkExtraArgs, journalArgs, journalProgram } from '../../ts/ingest/journal/command.js';
-import { codeOf } from '../helpers.js';
+import { codeOf, tempDir } from '../helpers.js';
 
 const code = (fn: () => unknown) =>
   codeOf(
@@ -83,5 +85,38 @@ describe('journal-ingest rules', () => {
     for (const args of bad) expect(await code(() => checkExtraArgs(args))).toBe('INVALID_CONFIG');
     expect(journalArgs(null, ['--merge'])).toEqual(['--output=json', '--no-pager', '--merge']);
     expect(journalArgs('s=1', [])).toEqual(['--output=json', '--no-pager', '--after-cursor=s=1']);
+  });
+});
+
+describe('journal-ingest batches', () => {
+  it('keeps lines in memory below the limit and spills every group to its own file past it', async () => {
+    const dir = await tempDir();
+    const batches = new Batches(dir, 64);
+    await batches.add('a.jsonl', '{"n":1}', 5);
+    await batches.add('b.jsonl', '{"n":2}', null);
+    const small = await batches.content('a.jsonl');
+    expect(small).toEqual({
+      source: { kind: 'bytes', bytes: Buffer.from('{"n":1}\n') },
+      min: 5,
+      max: 5,
+    });
+    const lines = Array.from({ length: 30 }, (_, i) => `{"n":${i + 3}}`);
+    for (const [i, line] of lines.entries()) {
+      await batches.add(i % 2 ? 'a.jsonl' : 'c.jsonl', line, 100 - i);
+    }
+    expect(batches.names()).toEqual(['a.jsonl', 'b.jsonl', 'c.jsonl']);
+    const a = await batches.content('a.jsonl');
+    expect(a.source.kind).toBe('hostFile');
+    const path = a.source.kind === 'hostFile' ? a.source.path : '';
+    const want = ['{"n":1}', ...lines.filter((_, i) => i % 2)].map((l) => `${l}\n`).join('');
+    expect(await readFile(path, 'utf8')).toBe(want);
+    expect([a.min, a.max]).toEqual([5, 99]);
+    const b = await batches.content('b.jsonl');
+    expect(b.source.kind === 'hostFile' && (await readFile(b.source.path, 'utf8'))).toBe(
+      '{"n":2}\n',
+    );
+    expect([b.min, b.max]).toEqual([null, null]);
+    await batches.close();
+    expect(await readdir(dir)).toEqual([]);
   });
 });

@@ -5,9 +5,10 @@
  * POND_JOURNALCTL; the journal is a JSON-lines file the test appends to.
  */
 
-import { appendFile, readFile, stat, writeFile } from 'node:fs/promises';
+import { appendFile, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { SPILL_BYTES } from '../../ts/ingest/journal/batches.js';
 import { Pond } from '../../ts/pond.js';
 import { collect } from '../../ts/tinyfs/persistence.js';
 import { dataVersion, hostConfig, pondAndHost, pondOk, REPO } from '../helpers.js';
@@ -229,5 +230,32 @@ describe('journal-ingest', () => {
     expect(r.code).toBe('INVALID_ARGUMENT');
     expect(await stat(argsLog).catch(() => null)).toBeNull();
     expect(await dataVersion(local)).toBe(before);
+  });
+
+  it('stores a journal larger than its memory limit exactly, through spilled files', async () => {
+    const { p, env, journal } = await setup();
+    const lines: string[] = [];
+    const pad = 'x'.repeat(180);
+    for (let i = 0; i < 110_000; i++) {
+      lines.push(entry({ _SYSTEMD_UNIT: i % 3 ? 'a.service' : 'b.service', PAD: pad }));
+    }
+    const text = (keep: (l: string) => boolean) =>
+      lines
+        .filter(keep)
+        .map((l) => `${l}\n`)
+        .join('');
+    await writeFile(
+      journal,
+      text(() => true),
+    );
+    expect((await stat(journal)).size).toBeGreaterThan(SPILL_BYTES);
+    expect(await pondWithOk(p, env, 'run', '/collect')).toContain('110000 entries into 2 files');
+    const a = await content(p, '/journal/a.service.jsonl');
+    expect(a.text === text((l) => l.includes('"a.service"'))).toBe(true);
+    const b = await content(p, '/journal/b.service.jsonl');
+    expect(b.text === text((l) => l.includes('"b.service"'))).toBe(true);
+    expect(await readdir(join(p, 'cache')).catch(() => [])).not.toContain(
+      expect.stringMatching(/^journal-/),
+    );
   });
 });

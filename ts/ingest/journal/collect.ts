@@ -16,6 +16,7 @@ import { seriesAttributes } from '../../query/series.js';
 import { EntryType } from '../../tinyfs/entry-type.js';
 import type { WD } from '../../tinyfs/fs.js';
 import { join } from '../../tinyfs/path.js';
+import { Batches } from './batches.js';
 import { checkExtraArgs, journalArgs, journalProgram, runJournal } from './command.js';
 
 /** The hidden file holding the cursor (a `file:physical:version`). Persisted name. */
@@ -36,13 +37,6 @@ export interface CollectSummary {
   readonly skipped: number;
   readonly files: number;
   readonly cursor: string | null;
-}
-
-/** Lines bound for one pond file, with their event-time range. */
-interface Batch {
-  readonly lines: string[];
-  min: number | null;
-  max: number | null;
 }
 
 type Entry = Record<string, unknown>;
@@ -72,6 +66,18 @@ function eventTime(entry: Entry, field: string): number | null {
   return null;
 }
 
+/** A line as a journal entry (a JSON object), or null. */
+function parseEntry(line: string): Entry | null {
+  try {
+    const entry: unknown = JSON.parse(line);
+    return typeof entry === 'object' && entry !== null && !Array.isArray(entry)
+      ? (entry as Entry)
+      : null;
+  } catch {
+    return null;
+  }
+}
+
 /** The stored cursor, or null (none yet, or empty). */
 export async function readCursor(root: WD, pondPath: string): Promise<string | null> {
   const np = await root.find(join(pondPath, CURSOR_FILE));
@@ -91,67 +97,52 @@ export async function collectJournal(
   const program = journalProgram(config.journalctl_command, env);
   checkExtraArgs(config.extra_args);
   const cursor = await readCursor(root, config.pond_path);
-  const batches = new Map<string, Batch>();
-  let entries = 0;
-  let skipped = 0;
-  let last: string | null = null;
-  const onLine = (line: string) => {
-    if (line.trim() === '') return;
-    let entry: unknown;
-    try {
-      entry = JSON.parse(line);
-    } catch {
-      skipped++;
-      return;
-    }
-    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
-      skipped++;
-      return;
-    }
-    const record = entry as Entry;
-    const name = destination(record, config.collect_kernel);
-    const batch = batches.get(name) ?? { lines: [], min: null, max: null };
-    batches.set(name, batch);
-    batch.lines.push(line);
-    const t = eventTime(record, config.timestamp_field);
-    if (t !== null) {
-      batch.min = batch.min === null ? t : Math.min(batch.min, t);
-      batch.max = batch.max === null ? t : Math.max(batch.max, t);
-    }
-    last = text(record.__CURSOR) ?? last;
-    entries++;
-  };
-  await runJournal(program, journalArgs(cursor, config.extra_args), env, onLine);
-  if (entries === 0) return { entries, skipped, files: 0, cursor };
-  await root.mkdir(config.pond_path, { parents: true });
-  for (const name of [...batches.keys()].sort()) {
-    const batch = batches.get(name) as Batch;
-    const bytes = Buffer.from(batch.lines.map((l) => `${l}\n`).join(''), 'utf8');
-    const timed = batch.min !== null;
-    await root.writeFile(
-      join(config.pond_path, name),
-      { kind: 'bytes', bytes },
-      {
+  const batches = new Batches(root.fs.persistence.cacheDir);
+  try {
+    let entries = 0;
+    let skipped = 0;
+    let last: string | null = null;
+    const onLine = async (line: string) => {
+      if (line.trim() === '') return;
+      const entry = parseEntry(line);
+      if (!entry) {
+        skipped++;
+        return;
+      }
+      const name = destination(entry, config.collect_kernel);
+      await batches.add(name, line, eventTime(entry, config.timestamp_field));
+      last = text(entry.__CURSOR) ?? last;
+      entries++;
+    };
+    await runJournal(program, journalArgs(cursor, config.extra_args), env, onLine);
+    if (entries === 0) return { entries, skipped, files: 0, cursor };
+    await root.mkdir(config.pond_path, { parents: true });
+    for (const name of batches.names()) {
+      const { source, min, max } = await batches.content(name);
+      await root.writeFile(join(config.pond_path, name), source, {
         entryType: EntryType.FilePhysicalSeries,
-        meta: timed
-          ? {
-              minEventTime: batch.min,
-              maxEventTime: batch.max,
-              extendedAttributes: seriesAttributes(config.timestamp_field),
-            }
-          : {},
-      },
-    );
+        meta:
+          min !== null
+            ? {
+                minEventTime: min,
+                maxEventTime: max,
+                extendedAttributes: seriesAttributes(config.timestamp_field),
+              }
+            : {},
+      });
+    }
+    const next: string | null = last;
+    if (next !== null && next !== cursor) {
+      await root.writeFile(
+        join(config.pond_path, CURSOR_FILE),
+        { kind: 'bytes', bytes: Buffer.from(next, 'utf8') },
+        { entryType: EntryType.FilePhysicalVersion },
+      );
+    }
+    return { entries, skipped, files: batches.size, cursor: next ?? cursor };
+  } finally {
+    await batches.close();
   }
-  const next: string | null = last;
-  if (next !== null && next !== cursor) {
-    await root.writeFile(
-      join(config.pond_path, CURSOR_FILE),
-      { kind: 'bytes', bytes: Buffer.from(next, 'utf8') },
-      { entryType: EntryType.FilePhysicalVersion },
-    );
-  }
-  return { entries, skipped, files: batches.size, cursor: next ?? cursor };
 }
 
 /** The `status` text: the cursor and the collected files (stdout, as the original prints it). */

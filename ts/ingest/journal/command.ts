@@ -13,11 +13,11 @@
  * change the output or read other files (`--directory`, `--file`, `--root`) are refused.
  * The program is started directly, never through a shell.
  *
- * Output is read line by line as it arrives.
+ * Output is read line by line as it arrives, at the pace the caller stores it.
  */
 
 import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
+import { StringDecoder } from 'node:string_decoder';
 import { ErrorCode, PondError } from '../../errors.js';
 import { ConfigError } from '../../factories/config.js';
 
@@ -112,65 +112,79 @@ export function journalArgs(cursor: string | null, extra: readonly string[]): st
 /** At most this much of the program's stderr goes into an error message. */
 const STDERR_LIMIT = 4096;
 
+/** Lines of a byte stream (LF or CRLF), each awaited before the next chunk is read. */
+async function eachLine(
+  input: AsyncIterable<Buffer>,
+  onLine: (line: string) => Promise<void> | void,
+): Promise<void> {
+  const decoder = new StringDecoder('utf8');
+  let rest = '';
+  const emit = (line: string) => onLine(line.endsWith('\r') ? line.slice(0, -1) : line);
+  for await (const chunk of input) {
+    const parts = (rest + decoder.write(chunk)).split('\n');
+    rest = parts.pop() ?? '';
+    for (const line of parts) await emit(line);
+  }
+  rest += decoder.end();
+  if (rest !== '') await emit(rest);
+}
+
 /**
- * Run `program` with `args`, handing each stdout line to `onLine` as it arrives; resolves
- * when it exits 0, rejects (IO) with its stderr when it exits otherwise, NOT_FOUND when it
- * cannot be started.
+ * Run `program` with `args`, handing each stdout line to `onLine` as it arrives (the next
+ * chunk is read only once it is done, so a slow consumer holds the program back instead of
+ * buffering its output); resolves when it exits 0, rejects (IO) with its stderr when it exits
+ * otherwise, NOT_FOUND when it cannot be started.
  */
-export function runJournal(
+export async function runJournal(
   program: string,
   args: readonly string[],
   env: Env,
-  onLine: (line: string) => void,
+  onLine: (line: string) => Promise<void> | void,
 ): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const childEnv = Object.fromEntries(
-      Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined),
-    );
-    const child = spawn(program, args, {
-      env: childEnv,
-      shell: false,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    let failed: Error | null = null;
-    child.stderr.on('data', (c: Buffer) => {
-      if (stderr.length < STDERR_LIMIT) stderr += c.toString('utf8');
-    });
-    const lines = createInterface({ input: child.stdout, crlfDelay: Number.POSITIVE_INFINITY });
-    lines.on('line', (line) => {
-      if (failed) return;
-      try {
-        onLine(line);
-      } catch (err) {
-        failed = err as Error;
-        child.kill();
-      }
-    });
-    child.on('error', (err: NodeJS.ErrnoException) => {
-      failed ??=
-        err.code === 'ENOENT'
-          ? new PondError(ErrorCode.NOT_FOUND, `journal-ingest: ${program}: not found`, {
-              path: program,
-              cause: err,
-            })
-          : new PondError(ErrorCode.IO, `journal-ingest: ${program}: ${err.message}`, {
-              path: program,
-              cause: err,
-            });
-    });
-    child.on('close', (code, signal) => {
-      if (failed) return reject(failed);
-      if (code === 0) return resolve();
-      const why = signal ? `was killed by ${signal}` : `exited ${code}`;
-      const text = stderr.slice(0, STDERR_LIMIT).trim();
-      reject(
-        new PondError(
-          ErrorCode.IO,
-          `journal-ingest: ${program} ${why}${text ? `: ${text}` : ''}; nothing was collected`,
-          { path: program },
-        ),
-      );
-    });
+  const childEnv = Object.fromEntries(
+    Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined),
+  );
+  const child = spawn(program, args, {
+    env: childEnv,
+    shell: false,
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>(
+    (resolve, reject) => {
+      child.on('error', reject);
+      child.on('close', (code, signal) => resolve({ code, signal }));
+    },
+  );
+  // Awaited below, after the output is read; a failed start must not go unhandled till then.
+  exited.catch(() => undefined);
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => {
+    if (stderr.length < STDERR_LIMIT) stderr += c.toString('utf8');
+  });
+  try {
+    await eachLine(child.stdout, onLine);
+  } catch (err) {
+    child.kill();
+    await exited.catch(() => undefined);
+    throw err;
+  }
+  const { code, signal } = await exited.catch((err: NodeJS.ErrnoException) => {
+    throw err.code === 'ENOENT'
+      ? new PondError(ErrorCode.NOT_FOUND, `journal-ingest: ${program}: not found`, {
+          path: program,
+          cause: err,
+        })
+      : new PondError(ErrorCode.IO, `journal-ingest: ${program}: ${err.message}`, {
+          path: program,
+          cause: err,
+        });
+  });
+  if (code === 0) return;
+  const why = signal ? `was killed by ${signal}` : `exited ${code}`;
+  const text = stderr.slice(0, STDERR_LIMIT).trim();
+  throw new PondError(
+    ErrorCode.IO,
+    `journal-ingest: ${program} ${why}${text ? `: ${text}` : ''}; nothing was collected`,
+    { path: program },
+  );
 }
