@@ -227,4 +227,36 @@ pond_path: /logs
     expect((await pondOk(p, 'run', '/ingest', 'pull')).stdout).toBe('');
     expect(await dataVersion(p)).toBe(before);
   });
+
+  it('expands ${env:} in the globs at run time only, and names the variable, not its value, in errors', async () => {
+    const { p, host, dir } = await setup();
+    await writeFile(
+      join(dir, 'env.yaml'),
+      'archived_pattern: "${env:LOGDIR}/app.log.*"\nactive_pattern: "${env:LOGDIR}/app.log"\npond_path: /envlogs\n',
+    );
+    const env = { LOGDIR: host };
+    expect(
+      (
+        await pondWith(
+          p,
+          env,
+          'mknod',
+          'logfile-ingest',
+          '/env',
+          '--config-path',
+          join(dir, 'env.yaml'),
+        )
+      ).code,
+    ).toBe('OK');
+    expect((await pondWith(p, env, 'cat', '/env')).stdout).toContain('${env:LOGDIR}/app.log');
+    await writeFile(join(host, 'app.log.1'), 'archived\n');
+    const out = await pondWith(p, env, 'run', '/env');
+    expect(out.stdout).toContain('1 new');
+    await writeFile(join(host, 'app.log.1'), 'changed!\n');
+    const r = await pondWith(p, env, 'run', '/env');
+    expect(r.code).toBe('INVALID_DATA');
+    expect(r.error).toMatchObject({ path: '${env:LOGDIR}/app.log.1' });
+    expect(String(r.error)).not.toContain(host);
+    expect((await pondOk(p, 'log', '--limit', '1')).stdout).not.toContain(host);
+  });
 });
