@@ -211,6 +211,13 @@ pond_path: /logs
     expect(clash.error).toMatchObject({ path: join(host, 'app.log') });
 
     expect((await pondWith(p, {}, 'run', '/ingest', 'fetch')).code).toBe('INVALID_ARGUMENT');
+    const hostRun = await pondWith(
+      p,
+      {},
+      'run',
+      `host+logfile-ingest://${join(dir, 'ingest.yaml')}`,
+    );
+    expect(hostRun.code).toBe('INVALID_ARGUMENT');
     await writeFile(join(dir, 'extra.yaml'), `${CONFIG}compress: true\n`);
     const extra = await pondWith(
       p,
