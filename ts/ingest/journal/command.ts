@@ -19,7 +19,6 @@
 import { spawn } from 'node:child_process';
 import { StringDecoder } from 'node:string_decoder';
 import { ErrorCode, PondError } from '../../errors.js';
-import { ConfigError } from '../../factories/config.js';
 
 /** The environment variable naming this machine's journal reader (an operator's choice). */
 export const JOURNALCTL_ENV = 'POND_JOURNALCTL';
@@ -78,7 +77,8 @@ export function journalProgram(configured: string, env: Env): string {
   const operator = env[JOURNALCTL_ENV];
   if (operator && configured === operator) return operator;
   if (SYSTEM_NAMES.has(configured)) return operator || configured;
-  throw new ConfigError(
+  throw new PondError(
+    ErrorCode.INVALID_CONFIG,
     `journal-ingest: journalctl_command: ${JSON.stringify(configured)} is not run: a config stored in a pond may only name journalctl (this machine's journal reader); to run another program, the operator names it in ${JOURNALCTL_ENV}`,
   );
 }
@@ -98,7 +98,8 @@ export function checkExtraArgs(args: readonly string[]): void {
       i++;
       continue;
     }
-    throw new ConfigError(
+    throw new PondError(
+      ErrorCode.INVALID_CONFIG,
       `journal-ingest: extra_args[${i}]: ${JSON.stringify(arg)} is not one of journalctl's read-only filters (allowed: ${[...FLAGS].join(', ')}, ${[...WITH_VALUE].map((o) => `${o} VALUE`).join(', ')}, FIELD=VALUE, +)`,
     );
   }
