@@ -83,4 +83,19 @@ describe('logfile-ingest during a run', () => {
     expect(await dataVersion(p)).toBe(before);
     expect(await versionsOf(p, '/logs/app.log')).toEqual(['first\n']);
   });
+
+  it('stores only the bytes there were when the run opened the log; the rest comes next run', async () => {
+    const { p, host } = await pondAndHost();
+    const active = join(host, 'app.log');
+    await writeFile(active, 'one\n');
+    const first = await run(p, host, {
+      async afterOpen() {
+        await appendFile(active, 'two\n');
+      },
+    });
+    expect(first).toMatchObject({ created: 1, bytes: 4 });
+    expect(await versionsOf(p, '/logs/app.log')).toEqual(['one\n']);
+    expect(await run(p, host)).toMatchObject({ appended: 1, bytes: 4 });
+    expect(await versionsOf(p, '/logs/app.log')).toEqual(['one\n', 'two\n']);
+  });
 });
