@@ -43,9 +43,19 @@ const CODE = ErrorCode.INVALID_CONFIG;
 
 /** The regular files `pattern` (a config key's value) matches below `hostRoot`. */
 async function matches(hostRoot: string, key: string, pattern: string): Promise<string[]> {
-  const resolved = hostConfigPath(hostRoot, pattern, CODE);
-  // Checked here with the config's code before the walk checks it again as an argument.
-  await realInside(hostRoot, fixedPrefix(resolved), CODE);
+  let resolved: string;
+  try {
+    resolved = hostConfigPath(hostRoot, pattern, CODE);
+    // Checked here with the config's code before the walk checks it again as an argument.
+    await realInside(hostRoot, fixedPrefix(resolved), CODE);
+  } catch (err) {
+    if (!(err instanceof PondError) || err.code !== CODE) throw err;
+    throw new PondError(
+      CODE,
+      `logfile-ingest: ${key}: ${err.message} (pond config set host.root DIR lets this pond's executable nodes read and write inside DIR)`,
+      { path: err.path ?? pattern, cause: err },
+    );
+  }
   try {
     return (await expandHostGlob(resolved, hostRoot)).map((m) => m.path);
   } catch (err) {
