@@ -22,7 +22,7 @@ const config = obj(
 export const journalIngest = defineFactory({
   name: 'journal-ingest',
   description:
-    "collect systemd journal entries (this machine's journalctl, resumed at a stored cursor) into per-unit JSON-lines series",
+    "collect systemd journal entries (this machine's journalctl, resumed at a stored cursor) into per-unit JSON-lines series; args: push (default), pull, status",
   config,
   check(config) {
     if (config.pond_path.trim() === '') throw new ConfigError('pond_path: must not be empty');

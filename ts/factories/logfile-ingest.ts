@@ -21,7 +21,7 @@ const KEYS = ['archived_pattern', 'active_pattern', 'pond_path'] as const;
 export const logfileIngest = defineFactory({
   name: 'logfile-ingest',
   description:
-    'append new bytes of host log files (archived and active globs) to series files, following rotations',
+    'append new bytes of host log files (archived and active globs) to series files, following rotations; args: push (default), pull, b3sum',
   config,
   check(config) {
     for (const key of KEYS) {
