@@ -6,6 +6,8 @@ import { copyOut } from './copy-out.js';
 import { csvdir } from './csvdir.js';
 import { dynamicDir } from './dynamic-dir.js';
 import { hostmount } from './hostmount.js';
+import { journalIngest } from './journal-ingest.js';
+import { logfileIngest } from './logfile-ingest.js';
 import { pondImport } from './pond-import.js';
 import { Registry } from './registry.js';
 import { combine, sqlDerivedSeries, sqlDerivedTable } from './sql-derived.js';
@@ -30,6 +32,8 @@ export const FACTORIES = [
   temporalReduce,
   copyOut,
   pondImport,
+  logfileIngest,
+  journalIngest,
 ];
 
 /** Names the seeds used, mapped to pond's factories. */
