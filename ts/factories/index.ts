@@ -6,6 +6,7 @@ import { copyOut } from './copy-out.js';
 import { csvdir } from './csvdir.js';
 import { dynamicDir } from './dynamic-dir.js';
 import { hostmount } from './hostmount.js';
+import { hydrovu } from './hydrovu.js';
 import { pondImport } from './pond-import.js';
 import { Registry } from './registry.js';
 import { combine, sqlDerivedSeries, sqlDerivedTable } from './sql-derived.js';
@@ -30,6 +31,7 @@ export const FACTORIES = [
   temporalReduce,
   copyOut,
   pondImport,
+  hydrovu,
 ];
 
 /** Names the seeds used, mapped to pond's factories. */
