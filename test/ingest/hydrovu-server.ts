@@ -196,7 +196,8 @@ export async function startHydroVu(options: ServerOptions): Promise<TestServer> 
       const start = Number(url.searchParams.get('startTime') ?? 0);
       const all = pages(params, start, size);
       const index = pageOf(req.headers['x-isi-start-page'] as string | undefined);
-      const next = index + 1 < all.length ? { 'x-isi-next-page': pageToken(start, index + 1) } : {};
+      const next: Record<string, string> =
+        index + 1 < all.length ? { 'x-isi-next-page': pageToken(start, index + 1) } : {};
       const body =
         options.pageBody?.(location, index + 1) ??
         JSON.stringify({
