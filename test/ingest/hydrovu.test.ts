@@ -205,6 +205,27 @@ describe('hydrovu collect', () => {
     expect(Number(later.getChildAt(0)?.get(0))).toBe(3);
   });
 
+  it('shows a progress counter per device, counting points', async () => {
+    const { pond } = await setup();
+    const counts = new Map<string, number>();
+    const ended: string[] = [];
+    await pond.run('/etc/hydrovu', ['collect'], {
+      progress: (label, unit) => {
+        expect(unit).toBe('points');
+        counts.set(label, 0);
+        return {
+          add: (n) => counts.set(label, (counts.get(label) ?? 0) + n),
+          done: () => ended.push(label),
+        };
+      },
+    });
+    expect([...counts]).toEqual([
+      ['hydrovu DockVulink', 8],
+      ['hydrovu Buoy', 5],
+    ]);
+    expect(ended).toEqual(['hydrovu DockVulink', 'hydrovu Buoy']);
+  });
+
   it('a second run resumes one second after the newest reading and adds one version', async () => {
     const { pond, server, data } = await setup();
     await pond.run('/etc/hydrovu', ['collect']);
