@@ -210,6 +210,20 @@ describe('hydrovu client', () => {
     }
   });
 
+  it('a next-page token that repeats the page just read is INVALID_DATA, not a loop', async () => {
+    const { client } = await setup({
+      fault: (n, r) =>
+        n >= 3
+          ? {
+              status: 200,
+              body: '{"locationId": 100, "parameters": []}',
+              headers: { 'x-isi-next-page': String(r.headers['x-isi-start-page']) },
+            }
+          : undefined,
+    });
+    expect((await failure(allPages(client))).code).toBe('INVALID_DATA');
+  });
+
   it('reads gzip answers', async () => {
     const { client, server } = await setup({ gzip: true });
     expect(await allPages(client)).toHaveLength(3);

@@ -7,6 +7,7 @@
  * `archive`, `list-devices` and a post-commit run.
  */
 
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -373,6 +374,48 @@ describe('hydrovu credentials', () => {
       expect(text).not.toContain(SECRET);
       expect(text).not.toContain(ID);
     }
+  });
+});
+
+describe('hydrovu through the CLI', () => {
+  it('mknod from a file, collect, query with a time filter; host+ runs only list-devices', async () => {
+    const { server } = await setup();
+    const dir = await tempDir();
+    const file = join(dir, 'hydrovu.yaml');
+    await writeFile(file, config(server.url));
+    const env = { POND: join(dir, 'p'), ...ENV, HV_ID: ID, HV_SECRET: SECRET };
+    for (const args of [
+      ['init'],
+      ['mkdir', '-p', '/etc'],
+      ['mknod', 'hydrovu', '/etc/hydrovu', file],
+      ['run', '/etc/hydrovu', 'collect'],
+    ]) {
+      const r = await runCli(args, env);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+    }
+    const sql = await runCli(
+      [
+        'sql',
+        `SELECT count(*) AS n FROM '${SERIES}' WHERE timestamp >= '2023-11-14T22:25:00Z'`,
+        '--format',
+        'csv',
+      ],
+      env,
+    );
+    expect(sql.stdout.trim().split('\n')).toEqual(['n', '3']);
+    const hostEnv = { HV_ID: ID, HV_SECRET: SECRET };
+    const listed = await runCli(
+      ['-d', dir, 'run', 'host+hydrovu:///hydrovu.yaml', 'list-devices'],
+      hostEnv,
+    );
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout).toMatch(/^DockVulink\s+6582334\s+yes\s+-\s+/m);
+    const refused = await runCli(
+      ['-d', dir, 'run', 'host+hydrovu:///hydrovu.yaml', 'collect'],
+      hostEnv,
+    );
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('INVALID_ARGUMENT');
   });
 });
 

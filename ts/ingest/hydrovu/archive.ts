@@ -117,12 +117,18 @@ export async function archive(
   return written;
 }
 
-/** One line per configured device: name, id, active, newest collected time, comment. */
-export async function listDevices(config: HydroVuConfig, ctx: ArchiveContext): Promise<void> {
+/**
+ * One line per configured device: name, id, active, newest collected time (`-` for none,
+ * and outside a pond), directory, comment.
+ */
+export async function listDevices(
+  config: HydroVuConfig,
+  ctx: ArchiveContext & { readonly inPond: boolean },
+): Promise<void> {
   const rows = [['NAME', 'ID', 'ACTIVE', 'NEWEST', 'DIRECTORY', 'COMMENT']];
   for (const device of config.devices) {
     const dir = deviceDir(config.hydrovu_path, device);
-    const newest = await newestInDirectory(ctx.root, dir);
+    const newest = ctx.inPond ? await newestInDirectory(ctx.root, dir) : null;
     rows.push([
       device.name,
       String(device.id),

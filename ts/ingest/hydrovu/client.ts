@@ -174,8 +174,15 @@ export class HydroVuClient {
       const page = parsePage(reply.body, what);
       yield { page, number };
       points += page.points;
+      const previous: string | null = next;
       next = reply.headers.get(NEXT_PAGE);
       if (next === null || next === '' || points >= maxPoints) return;
+      if (next === previous) {
+        throw new PondError(
+          ErrorCode.INVALID_DATA,
+          `${what}: x-isi-next-page names the page just read again; stopping rather than looping`,
+        );
+      }
     }
   }
 }
