@@ -479,11 +479,19 @@ describe('hydrovu archive and list-devices', () => {
     expect(out.join('')).toContain(`pond copy '${archived}' host:///DEST${archived}`);
     // Buoy was not named: still active.
     expect((await pond.versions(BUOY_SERIES)).length).toBe(1);
+    // The archive keeps the stored types, so it reads together with later versions.
+    const types = await pond.sql(`SELECT arrow_typeof(timestamp) AS t FROM '${archived}' LIMIT 1`);
+    expect(types.getChildAt(0)?.get(0)).toBe('Timestamp(s, "+00:00")');
+    data[DOCK]?.[0]?.readings.push(...every300(1, 70, T0 + 1800));
     await pond.run('/etc/hydrovu', ['collect']);
     expect(server.startTimes(DOCK).at(-1)).toBe(T0 + 1501);
+    const both = await pond.sql(
+      `SELECT count(*) AS n FROM 'series:///hydrovu/devices/${DOCK}/*.series'`,
+    );
+    expect(Number(both.getChildAt(0)?.get(0))).toBe(7);
     // An archive of today's date is there: a second archive skips the device.
     await pond.run('/etc/hydrovu', ['archive']);
-    expect((await pond.list(`/hydrovu/devices/${DOCK}/*`)).length).toBe(1);
+    expect((await pond.list(`/hydrovu/devices/${DOCK}/*`)).length).toBe(2);
     const err = await rejection(pond.run('/etc/hydrovu', ['archive', '--device', 'Nope']));
     expect(err.code).toBe('INVALID_ARGUMENT');
   });

@@ -11,7 +11,7 @@
  */
 
 import { ErrorCode, PondError } from '../../errors.js';
-import { collectSql, streamSql } from '../../query/run-sql.js';
+import { collectSql } from '../../query/run-sql.js';
 import { quoteLiteral } from '../../query/sql-text.js';
 import type { WD } from '../../tinyfs/fs.js';
 import { rfc3339 } from './collect.js';
@@ -23,7 +23,7 @@ import {
   deviceDir,
   legacyPath,
   newestInDirectory,
-  writeSeries,
+  writeSeriesSql,
 } from './store.js';
 
 export interface ArchiveContext {
@@ -93,7 +93,7 @@ async function archiveDevice(
     return null;
   }
   const sql = `SELECT * FROM ${quoteLiteral(source)} ORDER BY ${TIME_COLUMN}`;
-  await writeSeries(ctx.root, target, streamSql(ctx.root, ctx.hostRoot, sql, {}));
+  await writeSeriesSql(ctx.root, ctx.hostRoot, target, sql);
   await ctx.root.remove(source);
   ctx.out(
     `${label}: archived ${rows} records of ${source} -> ${target}\n  export with: pond copy '${target}' host:///DEST${target}\n`,

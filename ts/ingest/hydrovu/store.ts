@@ -7,14 +7,18 @@
  * directory, or else the newest `timestamp` of `<archive_path>/devices/<id>/*.series`.
  */
 
+import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join as hostJoin } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import type { RecordBatch } from 'apache-arrow';
 import { DataType } from 'apache-arrow';
 import { ErrorCode, PondError } from '../../errors.js';
+import { query } from '../../native/engine.js';
 import { arrowToParquet } from '../../query/arrow-input.js';
 import { ingestHostFile } from '../../query/ingest.js';
+import { planTables } from '../../query/planner.js';
 import { collectSql } from '../../query/run-sql.js';
 import { quoteLiteral } from '../../query/sql-text.js';
 import { dataVersions } from '../../query/temporal-bounds.js';
@@ -102,23 +106,46 @@ export async function newestInArchive(
   }
 }
 
-/** Append `batches` as a new version of the series at `path` (created with its parents). */
-export async function writeSeries(
+/** Stage `fill(file)`'s Parquet file as a new version of the series at `path` (made with its parents). */
+async function writeSeriesFile(
   root: WD,
   path: string,
-  batches: AsyncIterable<RecordBatch>,
+  fill: (dir: string, file: string) => Promise<void>,
 ): Promise<void> {
   await root.mkdir(path.slice(0, path.lastIndexOf('/')) || '/', { parents: true });
   const dir = await mkdtemp(hostJoin(tmpdir(), 'pond-hydrovu-'));
   try {
     const file = hostJoin(dir, 'version.parquet');
-    await arrowToParquet(batches, hostJoin(dir, 'version.arrow'), file, path);
+    await fill(dir, file);
     await ingestHostFile(root, file, path, EntryType.TablePhysicalSeries, {
       timeColumn: TIME_COLUMN,
     });
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** Append `batches` as a new version of the series at `path`. */
+export function writeSeries(
+  root: WD,
+  path: string,
+  batches: AsyncIterable<RecordBatch>,
+): Promise<void> {
+  return writeSeriesFile(root, path, (dir, file) =>
+    arrowToParquet(batches, hostJoin(dir, 'version.arrow'), file, path),
+  );
+}
+
+/**
+ * Append the result of `sql` as a new version of the series at `path`, written by the
+ * engine as it computes it (so its types stay as stored: `Timestamp(Second, "+00:00")`).
+ */
+export function writeSeriesSql(root: WD, hostRoot: string, path: string, sql: string) {
+  return writeSeriesFile(root, path, async (_, file) => {
+    const cacheDir = root.fs.persistence.cacheDir ?? null;
+    const specs = await planTables(sql, { root, hostRoot, cacheDir });
+    await pipeline(query(sql, specs, { format: 'parquet' }), createWriteStream(file));
+  });
 }
 
 /** The newest version number of the file at `path` (after a write: the one just made). */
