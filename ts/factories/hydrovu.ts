@@ -24,9 +24,8 @@ import { defineFactory, type Factory, type RunContext } from './registry.js';
 const USAGE =
   'hydrovu subcommands: collect, archive [--device NAME], list-devices (push, after a commit, collects)';
 
-/** What tests replace: the pause between retries and today's date for archive names. */
+/** What tests replace: today's date, for archive names. */
 export interface HydroVuOptions {
-  readonly sleep?: (ms: number) => Promise<void>;
   readonly now?: () => Date;
 }
 
@@ -90,14 +89,11 @@ async function runCommand(
   }
   const { credentials, secrets } = credentialsOf(config, ctx.env);
   const { baseUrl, ...http } = httpSettings(config);
-  const client = new HydroVuClient(baseUrl, credentials, {
-    ...http,
-    ...(options.sleep ? { sleep: options.sleep } : {}),
-  });
+  const client = new HydroVuClient(baseUrl, credentials, http);
   await scrubbing(secrets, () => collect(config, client, ctx));
 }
 
-/** The factory, with the given test seams (pond registers `hydrovu`, made with none). */
+/** The factory, with the given test seam (pond registers `hydrovu`, made with none). */
 export function hydrovuFactory(options: HydroVuOptions = {}): Factory {
   return defineFactory({
     name: 'hydrovu',

@@ -192,7 +192,13 @@ export function credentialsOf(
 ): { credentials: Credentials; secrets: Secret[] } {
   const secrets: Secret[] = [];
   const pick = (configured: string | undefined, name: string, key: string): string => {
-    if (configured !== undefined && configured !== '') return configured;
+    if (configured !== undefined) {
+      if (configured !== '') return configured;
+      throw new PondError(
+        ErrorCode.INVALID_CONFIG,
+        `hydrovu: ${key}: its \${env:} reference expands to an empty value`,
+      );
+    }
     const value = env[name];
     if (value === undefined || value === '') {
       throw new PondError(
