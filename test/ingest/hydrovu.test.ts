@@ -18,7 +18,7 @@ import { ALIASES, FACTORIES } from '../../ts/factories/index.js';
 import { Registry } from '../../ts/factories/registry.js';
 import { Pond } from '../../ts/pond.js';
 import { EntryType } from '../../ts/tinyfs/entry-type.js';
-import { tempDir } from '../helpers.js';
+import { pondProcess, tempDir } from '../helpers.js';
 import {
   type Parameter,
   type ServerOptions,
@@ -379,7 +379,7 @@ describe('hydrovu credentials', () => {
 
 describe('hydrovu through the CLI', () => {
   it('mknod from a file, collect, query with a time filter; host+ runs only list-devices', async () => {
-    const { server } = await setup();
+    const { server, data } = await setup();
     const dir = await tempDir();
     const file = join(dir, 'hydrovu.yaml');
     await writeFile(file, config(server.url));
@@ -403,6 +403,13 @@ describe('hydrovu through the CLI', () => {
       env,
     );
     expect(sql.stdout.trim().split('\n')).toEqual(['n', '3']);
+    // The installed CLI (bin/pond.js, its bundle) in a process of its own.
+    data[DOCK]?.[0]?.readings.push(...every300(1, 99, T0 + 1500));
+    const child = await pondProcess(join(dir, 'p'), ['run', '/etc/hydrovu', 'collect'], {
+      env: { HV_ID: ID, HV_SECRET: SECRET },
+    });
+    expect(child.code, child.stderr).toBe(0);
+    expect(child.stdout).toContain(`Device ${DOCK} (DockVulink) collected 1 records`);
     const hostEnv = { HV_ID: ID, HV_SECRET: SECRET };
     const listed = await runCli(
       ['-d', dir, 'run', 'host+hydrovu:///hydrovu.yaml', 'list-devices'],

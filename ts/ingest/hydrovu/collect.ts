@@ -87,10 +87,6 @@ async function fetchPages(
   return pages;
 }
 
-async function* one<T>(item: T): AsyncIterable<T> {
-  yield item;
-}
-
 /** Collect every active device into the run's transaction. */
 export async function collect(
   config: HydroVuConfig,
@@ -123,7 +119,7 @@ export async function collect(
       continue;
     }
     const path = activePath(config.hydrovu_path, device);
-    await writeSeries(ctx.root, path, one(toRecordBatch(rows)));
+    await writeSeries(ctx.root, path, toRecordBatch(rows));
     const version = await versionCount(ctx.root, path);
     ctx.out(
       `Device ${device.id} (${device.name}) collected ${rows.times.length} records from ${rfc3339(first)} to ${rfc3339(last)} (${rows.columns.length} columns, ${pages.length} pages) -> ${path} v${version}\n`,

@@ -8,15 +8,13 @@
  */
 
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join as hostJoin } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import type { RecordBatch } from 'apache-arrow';
-import { DataType } from 'apache-arrow';
+import { DataType, type RecordBatch, Table, tableToIPC } from 'apache-arrow';
 import { ErrorCode, PondError } from '../../errors.js';
 import { query } from '../../native/engine.js';
-import { arrowToParquet } from '../../query/arrow-input.js';
 import { ingestHostFile } from '../../query/ingest.js';
 import { planTables } from '../../query/planner.js';
 import { collectSql } from '../../query/run-sql.js';
@@ -125,15 +123,23 @@ async function writeSeriesFile(
   }
 }
 
-/** Append `batches` as a new version of the series at `path`. */
-export function writeSeries(
-  root: WD,
-  path: string,
-  batches: AsyncIterable<RecordBatch>,
-): Promise<void> {
-  return writeSeriesFile(root, path, (dir, file) =>
-    arrowToParquet(batches, hostJoin(dir, 'version.arrow'), file, path),
-  );
+/**
+ * Append `batch` as a new version of the series at `path`: its Arrow IPC file, converted to
+ * Parquet by the engine (types as built). Written with `tableToIPC`, which the CLI's bundle
+ * of apache-arrow has (unlike its Node stream adapters).
+ */
+export function writeSeries(root: WD, path: string, batch: RecordBatch): Promise<void> {
+  return writeSeriesFile(root, path, async (dir, file) => {
+    const arrow = hostJoin(dir, 'version.arrow');
+    await writeFile(arrow, tableToIPC(new Table([batch]), 'file'));
+    const specs = {
+      input: { kind: 'format' as const, label: path, format: 'arrow', files: [{ path: arrow }] },
+    };
+    await pipeline(
+      query('SELECT * FROM input', specs, { format: 'parquet' }),
+      createWriteStream(file),
+    );
+  });
 }
 
 /**
