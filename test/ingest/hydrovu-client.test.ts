@@ -135,8 +135,11 @@ describe('hydrovu client', () => {
   });
 
   it('fails with IO once the retries are spent, naming the location and page', async () => {
-    const { client, pauses } = await setup(
-      { fault: (n) => (n >= 3 ? { status: 500, body: `echo ${SECRET}` } : undefined) },
+    const { client, pauses, server } = await setup(
+      {
+        fault: (n, r) =>
+          n >= 3 ? { status: 500, body: `echo ${SECRET} ${r.headers.authorization}` } : undefined,
+      },
       { maxRetries: 2 },
     );
     const err = await failure(allPages(client));
@@ -144,6 +147,8 @@ describe('hydrovu client', () => {
     expect(err.message).toContain('location 100, page 2');
     expect(err.message).toContain('HTTP 500');
     expect(err.message).not.toContain(SECRET);
+    expect(err.message).not.toContain(server.tokens[0]);
+    expect(err.message).toContain('echo [redacted] Bearer [redacted]');
     expect(pauses).toHaveLength(2);
   });
 
