@@ -121,7 +121,8 @@ async function setup(
   );
   const out: string[] = [];
   const env = options.env ?? { HV_ID: ID, HV_SECRET: SECRET };
-  const pond = await Pond.create(join(dir, 'p'), { env, registry, out: (t) => out.push(t) });
+  const log = (t: string) => out.push(t);
+  const pond = await Pond.create(join(dir, 'p'), { env, registry, out: log, err: log });
   const text = (options.config ?? config)(server.url);
   await pond.transaction(async (tx) => {
     await tx.mkdir('/etc', { parents: true });
@@ -361,7 +362,8 @@ describe('hydrovu credentials', () => {
     const env = { POND: join(dir, 'p'), HV_ID: ID, HV_SECRET: SECRET };
     const ok = await runCli(['run', '/etc/hydrovu', 'collect'], env);
     expect(ok.code).toBe(0);
-    expect(ok.stdout).toMatch(/hydrovu collect: 8 records from 2 devices \(\d+ requests\)/);
+    expect(ok.stdout).toMatch(/^hydrovu collect: 8 records from 2 devices \(\d+ requests\)\n$/);
+    expect(ok.stderr).toContain(`Device ${DOCK} (DockVulink) collected 5 records`);
     const bad = await runCli(['run', '/etc/hydrovu', 'harvest'], env);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('INVALID_ARGUMENT');
@@ -409,7 +411,8 @@ describe('hydrovu through the CLI', () => {
       env: { HV_ID: ID, HV_SECRET: SECRET },
     });
     expect(child.code, child.stderr).toBe(0);
-    expect(child.stdout).toContain(`Device ${DOCK} (DockVulink) collected 1 records`);
+    expect(child.stderr).toContain(`Device ${DOCK} (DockVulink) collected 1 records`);
+    expect(child.stdout).toMatch(/^hydrovu collect: 1 records from 2 devices/);
     const hostEnv = { HV_ID: ID, HV_SECRET: SECRET };
     const listed = await runCli(
       ['-d', dir, 'run', 'host+hydrovu:///hydrovu.yaml', 'list-devices'],

@@ -14,7 +14,7 @@ import { ErrorCode, PondError } from '../../errors.js';
 import { collectSql } from '../../query/run-sql.js';
 import { quoteLiteral } from '../../query/sql-text.js';
 import type { WD } from '../../tinyfs/fs.js';
-import { rfc3339 } from './collect.js';
+import { logLines, rfc3339 } from './collect.js';
 import type { Device, HydroVuConfig } from './config.js';
 import { TIME_COLUMN } from './rows.js';
 import {
@@ -29,7 +29,10 @@ import {
 export interface ArchiveContext {
   readonly root: WD;
   readonly hostRoot: string;
+  /** The run's result (stdout of `pond run`). */
   out(text: string): void;
+  /** Log lines, one per device (stderr of `pond run`); `out` when there is no such place. */
+  err?(text: string): void;
 }
 
 async function exists(root: WD, path: string): Promise<boolean> {
@@ -61,8 +64,9 @@ async function archiveDevice(
   day: Date,
 ): Promise<string | null> {
   const label = `Device ${device.id} (${device.name})`;
+  const log = logLines(ctx);
   if (!(await exists(ctx.root, deviceDir(config.hydrovu_path, device)))) {
-    ctx.out(`${label}: skipped, ${deviceDir(config.hydrovu_path, device)} does not exist\n`);
+    log(`${label}: skipped, ${deviceDir(config.hydrovu_path, device)} does not exist\n`);
     return null;
   }
   const active = activePath(config.hydrovu_path, device);
@@ -73,12 +77,12 @@ async function archiveDevice(
       ? legacy
       : null;
   if (!source) {
-    ctx.out(`${label}: skipped, no ${active} to archive\n`);
+    log(`${label}: skipped, no ${active} to archive\n`);
     return null;
   }
   const target = archivePath(config.hydrovu_path, device, day);
   if (await exists(ctx.root, target)) {
-    ctx.out(`${label}: skipped, ${target} already exists\n`);
+    log(`${label}: skipped, ${target} already exists\n`);
     return null;
   }
   const counted = await collectSql(
@@ -89,13 +93,13 @@ async function archiveDevice(
   );
   const rows = Number(counted.getChildAt(0)?.get(0) ?? 0);
   if (rows === 0) {
-    ctx.out(`${label}: skipped, ${source} holds no rows\n`);
+    log(`${label}: skipped, ${source} holds no rows\n`);
     return null;
   }
   const sql = `SELECT * FROM ${quoteLiteral(source)} ORDER BY ${TIME_COLUMN}`;
   await writeSeriesSql(ctx.root, ctx.hostRoot, target, sql);
   await ctx.root.remove(source);
-  ctx.out(
+  log(
     `${label}: archived ${rows} records of ${source} -> ${target}\n  export with: pond copy '${target}' host:///DEST${target}\n`,
   );
   return target;

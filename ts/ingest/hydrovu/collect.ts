@@ -31,7 +31,10 @@ import {
 export interface CollectContext {
   readonly root: WD;
   readonly hostRoot: string;
+  /** The run's result (stdout of `pond run`). */
   out(text: string): void;
+  /** Log lines, one per device (stderr of `pond run`); `out` when there is no such place. */
+  err?(text: string): void;
   readonly progress?: ProgressFactory;
 }
 
@@ -40,6 +43,11 @@ export interface CollectSummary {
   readonly devices: ReadonlyArray<{ readonly device: Device; readonly rows: number }>;
   readonly rows: number;
   readonly requests: number;
+}
+
+/** Where a run's log lines go: its `err`, else its `out`. */
+export function logLines(ctx: Pick<CollectContext, 'out' | 'err'>): (text: string) => void {
+  return (text) => (ctx.err ? ctx.err(text) : ctx.out(text));
 }
 
 /** `2023-11-14T22:15:00Z` for Unix seconds. */
@@ -93,6 +101,7 @@ export async function collect(
   client: HydroVuClient,
   ctx: CollectContext,
 ): Promise<CollectSummary> {
+  const log = logLines(ctx);
   const dictionary = await client.dictionary();
   const done: Array<{ device: Device; rows: number }> = [];
   for (const device of config.devices) {
@@ -115,13 +124,13 @@ export async function collect(
     const first = rows.times[0];
     const last = rows.times[rows.times.length - 1];
     if (first === undefined || last === undefined) {
-      ctx.out(`Device ${device.id} (${device.name}): no new records since ${rfc3339(start)}\n`);
+      log(`Device ${device.id} (${device.name}): no new records since ${rfc3339(start)}\n`);
       continue;
     }
     const path = activePath(config.hydrovu_path, device);
     await writeSeries(ctx.root, path, toRecordBatch(rows));
     const version = await versionCount(ctx.root, path);
-    ctx.out(
+    log(
       `Device ${device.id} (${device.name}) collected ${rows.times.length} records from ${rfc3339(first)} to ${rfc3339(last)} (${rows.columns.length} columns, ${pages.length} pages) -> ${path} v${version}\n`,
     );
   }
