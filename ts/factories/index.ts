@@ -8,6 +8,7 @@ import { dynamicDir } from './dynamic-dir.js';
 import { hostmount } from './hostmount.js';
 import { journalIngest } from './journal-ingest.js';
 import { logfileIngest } from './logfile-ingest.js';
+import { hydrovu } from './hydrovu.js';
 import { pondImport } from './pond-import.js';
 import { Registry } from './registry.js';
 import { combine, sqlDerivedSeries, sqlDerivedTable } from './sql-derived.js';
@@ -34,6 +35,7 @@ export const FACTORIES = [
   pondImport,
   logfileIngest,
   journalIngest,
+  hydrovu,
 ];
 
 /** Names the seeds used, mapped to pond's factories. */

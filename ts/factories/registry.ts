@@ -63,6 +63,8 @@ export interface RunContext {
   readonly hostRoot: string;
   /** Progress and results for the user (stdout of `pond run`). */
   out(text: string): void;
+  /** Log lines (stderr of `pond run`), where the caller gives a place for them. */
+  err?(text: string): void;
   /** A progress counter for long work (the CLI's progress line on a terminal), if any. */
   readonly progress?: ProgressFactory;
 }
@@ -243,7 +245,9 @@ export function defineFactory<C>(def: FactoryDef<C>): Factory {
     run: (c, ctx) => {
       const secrets = secretsOf(c);
       const out = (text: string) => ctx.out(scrubText(text, secrets));
-      return scrubbing(secrets, () => run(c as C, { ...ctx, out }));
+      const log = ctx.err;
+      const err = log ? { err: (text: string) => log(scrubText(text, secrets)) } : {};
+      return scrubbing(secrets, () => run(c as C, { ...ctx, out, ...err }));
     },
   };
 }

@@ -129,6 +129,7 @@ export async function runNode(
         env: environment.env,
         hostRoot,
         out: environment.out,
+        err: environment.err,
         ...(environment.progress ? { progress: environment.progress } : {}),
       });
     },

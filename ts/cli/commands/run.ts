@@ -51,6 +51,7 @@ export function register(program: Command, ctx: CliContext): void {
           env: ctx.io.env,
           hostRoot: ctx.hostRoot(),
           out: (text) => ctx.out(text),
+          err: (text) => ctx.err(text),
           progress: (label, unit) => ctx.progress(label, unit),
         });
         return;
