@@ -7,6 +7,7 @@
  */
 
 import { createWriteStream } from 'node:fs';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { RecordBatch, RecordBatchFileWriter, Table } from 'apache-arrow';
 import { invalidArgument } from '../errors.js';
@@ -103,7 +104,9 @@ export async function arrowToParquet(
   path: string,
 ): Promise<void> {
   const writer = new RecordBatchFileWriter();
-  const written = pipeline(writer.toNodeStream(), createWriteStream(arrowFile));
+  // The writer is an async iterable of bytes. Not `toNodeStream()`: apache-arrow installs
+  // that adapter as a side effect of its node entry point, which bundlers drop.
+  const written = pipeline(Readable.from(writer), createWriteStream(arrowFile));
   let schema: string | null = null;
   try {
     for await (const batch of batches) {
