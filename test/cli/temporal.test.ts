@@ -79,8 +79,18 @@ describe('pond set-temporal-bounds', () => {
     );
     await pondOk(p, 'copy', `host+series://${day4}`, '/s.series');
     expect(await count(`SELECT count(*) FROM '/s.series'`)).toBe(2);
+    const described = await pondOk(p, 'describe', '/s.series');
+    expect(described.stdout).toContain(
+      'Temporal bounds: open .. 2024-01-01 00:00:00.000 UTC (reads keep only rows inside)',
+    );
+    const json = JSON.parse((await pondOk(p, 'describe', '/s.series', '--format', 'json')).stdout);
+    expect(json.temporal_bounds).toEqual({ min: null, max: '2024-01-01T00:00:00.000Z' });
     await pondOk(p, 'set-temporal-bounds', '/s.series', '--clear');
     expect(await count(`SELECT count(*) FROM '/s.series'`)).toBe(301);
+    const cleared = JSON.parse(
+      (await pondOk(p, 'describe', '/s.series', '--format', 'json')).stdout,
+    );
+    expect(cleared.temporal_bounds).toBeNull();
   });
 
   it('refuses bad input precisely and leaves the pond as it was', async () => {

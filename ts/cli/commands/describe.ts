@@ -58,6 +58,8 @@ interface Description {
   series_versions: SeriesVersion[] | null;
   /** The URL scheme a file was described through (`describe 'csv:///a/*.csv'`), else null. */
   provider: string | null;
+  /** A series' set-temporal-bounds in force (ISO times, null = open end), else null. */
+  temporal_bounds: { min: string | null; max: string | null } | null;
 }
 
 /** Columns of the table `source` of `specs` names, from the engine's plan of `SELECT * FROM source`. */
@@ -160,6 +162,10 @@ async function describeTable(
     });
   }
   d.rows = d.series_versions.reduce((n, v) => n + v.rows, 0);
+  const { boundsOf } = await import('../../query/temporal-bounds.js');
+  const bounds = boundsOf(versions);
+  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+  if (bounds) d.temporal_bounds = { min: iso(bounds.minMs), max: iso(bounds.maxMs) };
 }
 
 async function describeNode(
@@ -189,6 +195,7 @@ async function describeNode(
     rows: null,
     series_versions: null,
     provider: null,
+    temporal_bounds: null,
   };
   if (node.kind === 'directory') d.entries = (await node.dir.entries()).length;
   else if (node.kind === 'symlink') d.target = await node.link.readlink();
@@ -220,6 +227,12 @@ function describeText(d: Description, latest: VersionRecord | undefined): string
       lines.push('  Schema:', ...d.schema.map((c) => `    * ${c.name}: ${c.type}`));
     }
     if (d.timestamp_column) lines.push(`  Timestamp column: ${d.timestamp_column}`);
+    if (d.temporal_bounds) {
+      const end = (t: string | null) =>
+        t === null ? 'open' : `${t.replace('T', ' ').slice(0, 23)} UTC`;
+      const { min, max } = d.temporal_bounds;
+      lines.push(`  Temporal bounds: ${end(min)} .. ${end(max)} (reads keep only rows inside)`);
+    }
     if (d.series_versions) {
       lines.push('  Versions:');
       for (const v of d.series_versions) {
