@@ -144,6 +144,10 @@ fn nanos(n: Number) -> Option<i64> {
 /// The points of one line, `(time ns, metric name, value)`, in reading order; None if
 /// the line is not a request or a point's time is not one.
 fn points(line: &str) -> Option<Vec<(i64, std::borrow::Cow<'_, str>, f64)>> {
+    // A request is an object (serde would also read a struct from a JSON array).
+    if !line.starts_with('{') {
+        return None;
+    }
     let request: Request = serde_json::from_str(line).ok()?;
     let mut out = Vec::new();
     for metric in request
