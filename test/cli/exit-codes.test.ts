@@ -159,7 +159,10 @@ describe('exit statuses', () => {
   it('CORRUPT when a commit of the Delta log is not JSON, and again after a restore', async () => {
     const g = await fixture();
     const log = join(g.p, 'data', '_delta_log');
-    const last = (await readdir(log)).filter((n) => n.endsWith('.json')).sort().pop() as string;
+    const last = (await readdir(log))
+      .filter((n) => n.endsWith('.json'))
+      .sort()
+      .pop() as string;
     const good = await readFile(join(log, last));
     await writeFile(join(log, last), `${good.toString().trimEnd()}\n{"add": {broken\n`);
     const r = await pond(g.p, 'list', '/');
