@@ -13,7 +13,7 @@ describe('excelhtml', () => {
     const pond = await freshPond();
     const got = await query(
       pond,
-      `SELECT * FROM 'host+excelhtml://${fixture('excelhtml/hydrovu.htm')}'`,
+      `SELECT * FROM 'host+excelhtml://${fixture('excelhtml/hydrovu.xls')}'`,
     );
     expect(got.columns).toEqual([
       'Date Time',
@@ -34,13 +34,13 @@ describe('excelhtml', () => {
     const pond = await freshPond();
     const got = await query(
       pond,
-      `SELECT * FROM 'host+excelhtml://${fixture('excelhtml/duplicates.htm')}'`,
+      `SELECT * FROM 'host+excelhtml://${fixture('excelhtml/duplicates.xls')}'`,
     );
     expect(got.columns).toEqual(['Date Time', 'Temperature (C)', 'Temperature (C) (2)']);
     expect(got.rows.map((r) => Object.values(r))).toEqual([['2024-01-01 00:00:00', 1, 2]]);
   });
 
-  it.each([['noreport.htm'], ['noheader.htm']])(
+  it.each([['noreport.xls'], ['noheader.xls']])(
     'refuses %s with INVALID_DATA naming the file',
     async (name) => {
       const pond = await freshPond();
@@ -56,7 +56,7 @@ describe('excelhtml', () => {
     const pond = await freshPond();
     const { gzipSync } = await import('node:zlib');
     const { readFile } = await import('node:fs/promises');
-    const bytes = gzipSync(await readFile(fixture('excelhtml/hydrovu.htm')));
+    const bytes = gzipSync(await readFile(fixture('excelhtml/hydrovu.xls')));
     await pond.transaction((tx) => tx.write('/x.htm.gz', bytes));
     const got = await query(
       pond,

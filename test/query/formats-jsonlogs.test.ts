@@ -12,7 +12,7 @@ describe('jsonlogs', () => {
     const pond = await freshPond();
     const got = await query(
       pond,
-      `SELECT * FROM 'host+jsonlogs://${fixture('jsonlogs/journal.json')}' ORDER BY "__REALTIME_TIMESTAMP"`,
+      `SELECT * FROM 'host+jsonlogs://${fixture('jsonlogs/journal.ndjson')}' ORDER BY "__REALTIME_TIMESTAMP"`,
     );
     expect(got.columns).toEqual([
       'CODE_LINE',
@@ -37,7 +37,7 @@ describe('jsonlogs', () => {
 
   it('skips lines that are not JSON objects, and the last of duplicate keys wins', async () => {
     const pond = await freshPond();
-    const url = `host+jsonlogs://${fixture('jsonlogs/bad.json')}`;
+    const url = `host+jsonlogs://${fixture('jsonlogs/bad.ndjson')}`;
     const got = await query(pond, `SELECT "K", "MESSAGE", "PRIORITY" FROM '${url}'`);
     expect(got.rows).toEqual([
       { K: null, MESSAGE: 'pump started', PRIORITY: '6' },
@@ -54,7 +54,7 @@ describe('jsonlogs', () => {
     const pond = await freshPond();
     const got = await query(
       pond,
-      `SELECT * FROM 'host+jsonlogs://${fixture('oteljson/empty.json')}'`,
+      `SELECT * FROM 'host+jsonlogs://${fixture('oteljson/empty.ndjson')}'`,
     );
     expect(got.columns).toEqual([]);
     expect(got.rows).toEqual([]);

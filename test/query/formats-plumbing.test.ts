@@ -192,9 +192,9 @@ describe('factories', () => {
   it('read the formats through every pattern field that takes a URL', async () => {
     const pond = await freshPond();
     const log = await readFile(fixture('weblog/access.log'));
-    const metrics = await readFile(fixture('oteljson/pump.json'));
-    const journal = await readFile(fixture('jsonlogs/journal.json'));
-    const html = gzipSync(await readFile(fixture('excelhtml/hydrovu.htm')));
+    const metrics = await readFile(fixture('oteljson/pump.ndjson'));
+    const journal = await readFile(fixture('jsonlogs/journal.ndjson'));
+    const html = gzipSync(await readFile(fixture('excelhtml/hydrovu.xls')));
     await pond.transaction(async (tx) => {
       for (const d of ['/logs', '/m', '/j', '/x']) await tx.mkdir(d);
       await tx.write('/logs/access.log', log);
@@ -209,7 +209,7 @@ describe('factories', () => {
       await tx.mknod(
         '/hosted',
         'sql-derived-table',
-        `patterns:\n  source: "host+oteljson://${fixture('oteljson/pump.json')}"\n`,
+        `patterns:\n  source: "host+oteljson://${fixture('oteljson/pump.ndjson')}"\n`,
       );
       await tx.mknod(
         '/all',

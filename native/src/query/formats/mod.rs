@@ -158,3 +158,20 @@ pub async fn provider(
         StreamedTable::try_new(read.label, reader, inputs).await?,
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_listed_format_has_a_reader() {
+        let listed = parsed_formats().unwrap_or_default();
+        assert_eq!(listed.len(), FORMATS.len());
+        for f in &listed {
+            let streamed = streamed_reader(&f.name).unwrap().is_some();
+            let listing = listing::file_format(&f.name, None, &BTreeMap::new()).is_ok();
+            assert!(streamed != listing, "{} has exactly one reader", f.name);
+            assert_eq!(streamed, f.concatenated, "{}", f.name);
+        }
+    }
+}

@@ -308,6 +308,6 @@ mod tests {
                 .timestamp_micros();
             assert_eq!(clf_time(s), Some(slow));
         }
-        assert_eq!(clf_time("1/Oct/2000:13:55:36 -0700").is_some(), true);
+        assert!(clf_time("1/Oct/2000:13:55:36 -0700").is_some());
     }
 }
