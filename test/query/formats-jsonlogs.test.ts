@@ -50,6 +50,16 @@ describe('jsonlogs', () => {
     expect(await codeOf(pond.sql(`SELECT * FROM '${url}?strict=true'`))).toBe('INVALID_DATA');
   });
 
+  it('counts lines that are empty objects', async () => {
+    const { writeFile } = await import('node:fs/promises');
+    const { tempDir } = await import('../helpers.js');
+    const file = `${await tempDir()}/empty-objects.ndjson`;
+    await writeFile(file, '{}\n{}\n\n{}\n');
+    const pond = await freshPond();
+    const got = await query(pond, `SELECT count(*) AS n FROM 'host+jsonlogs://${file}'`);
+    expect(got.rows).toEqual([{ n: 3 }]);
+  });
+
   it('reads an empty file as no columns and no rows', async () => {
     const pond = await freshPond();
     const got = await query(

@@ -47,6 +47,15 @@ describe('oteljson', () => {
     expect(got.warnings).toEqual([]);
   });
 
+  it('keeps every row when only some columns are read', async () => {
+    const pond = await freshPond();
+    const url = `host+oteljson://${fixture('oteljson/pump.ndjson')}`;
+    const got = await query(pond, `SELECT count(*) AS n, count("well.level") AS w FROM '${url}'`);
+    expect(got.rows).toEqual([{ n: 4, w: 2 }]);
+    const one = await query(pond, `SELECT "pump.starts" AS s, timestamp FROM '${url}' ORDER BY 2`);
+    expect(one.rows.map((r) => r.s)).toEqual([4, null, null, 5]);
+  });
+
   it('reads the same table from a pond file, and caches the parse', async () => {
     const pond = await freshPond();
     const bytes = await readFile(fixture('oteljson/pump.ndjson'));

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use deltalake::arrow::array::{ArrayRef, Float64Builder, StringBuilder};
 use deltalake::arrow::datatypes::{DataType, Field, Schema};
-use deltalake::arrow::record_batch::RecordBatch;
+use deltalake::arrow::record_batch::{RecordBatch, RecordBatchOptions};
 use html5ever::tendril::StrTendril;
 use html5ever::tokenizer::states::RawKind;
 use html5ever::tokenizer::{
@@ -232,7 +232,12 @@ fn batch(schema: &Arc<Schema>, rows: &[Vec<String>]) -> Result<RecordBatch> {
             }
         })
         .collect();
-    Ok(RecordBatch::try_new(schema.clone(), columns)?)
+    let options = RecordBatchOptions::new().with_row_count(Some(rows.len()));
+    Ok(RecordBatch::try_new_with_options(
+        schema.clone(),
+        columns,
+        &options,
+    )?)
 }
 
 impl Reader for ExcelHtml {

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use deltalake::arrow::array::{ArrayRef, StringBuilder};
 use deltalake::arrow::datatypes::{DataType, Field, Schema};
-use deltalake::arrow::record_batch::RecordBatch;
+use deltalake::arrow::record_batch::{RecordBatch, RecordBatchOptions};
 use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde_json::Value;
 
@@ -137,24 +137,34 @@ impl Reader for JsonLogs {
             rows += 1;
             if rows >= plan.batch_size {
                 rows = 0;
-                if !emit(finish(&plan.schema, &mut builders)?)? {
+                if !emit(finish(&plan.schema, &mut builders, plan.batch_size)?)? {
                     return Ok(problems.warnings());
                 }
             }
         }
         if rows > 0 {
-            emit(finish(&plan.schema, &mut builders)?)?;
+            emit(finish(&plan.schema, &mut builders, rows)?)?;
         }
         Ok(problems.warnings())
     }
 }
 
-fn finish(schema: &Arc<Schema>, builders: &mut [StringBuilder]) -> Result<RecordBatch> {
+/// A batch of `rows` rows (a table of no columns still has rows: lines that were `{}`).
+fn finish(
+    schema: &Arc<Schema>,
+    builders: &mut [StringBuilder],
+    rows: usize,
+) -> Result<RecordBatch> {
     let columns: Vec<ArrayRef> = builders
         .iter_mut()
         .map(|b| Arc::new(b.finish()) as ArrayRef)
         .collect();
-    Ok(RecordBatch::try_new(schema.clone(), columns)?)
+    let options = RecordBatchOptions::new().with_row_count(Some(rows));
+    Ok(RecordBatch::try_new_with_options(
+        schema.clone(),
+        columns,
+        &options,
+    )?)
 }
 
 #[cfg(test)]

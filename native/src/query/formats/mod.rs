@@ -103,7 +103,7 @@ fn streamed_reader(format: &str) -> Result<Option<Arc<dyn Reader>>> {
     Ok(match format {
         "oteljson" => Some(Arc::new(oteljson::OtelJson)),
         "jsonlogs" => Some(Arc::new(jsonlogs::JsonLogs)),
-        "weblog" => Some(Arc::new(weblog::Weblog::new()?)),
+        "weblog" => Some(Arc::new(weblog::Weblog)),
         "excelhtml" => Some(Arc::new(excelhtml::ExcelHtml)),
         _ => None,
     })

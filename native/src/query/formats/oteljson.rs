@@ -19,7 +19,7 @@ use std::sync::Arc;
 
 use deltalake::arrow::array::{ArrayRef, Float64Builder, TimestampNanosecondBuilder};
 use deltalake::arrow::datatypes::{DataType, Field, Schema, TimeUnit};
-use deltalake::arrow::record_batch::RecordBatch;
+use deltalake::arrow::record_batch::{RecordBatch, RecordBatchOptions};
 use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
 
@@ -175,9 +175,11 @@ fn keep(bounds: &TimeBounds, ns: i64) -> bool {
         && bounds.hi.is_none_or(|hi| us <= hi.saturating_add(1))
 }
 
-/// Batches of rows, `(time, values by column)`, built in order.
+/// Batches of rows, `(time, values by metric)`, built in order, of the projected columns:
+/// the time column where the schema has it, then the metrics (Float64) it lists.
 struct Rows<'s> {
     schema: &'s Arc<Schema>,
+    time_at: Option<usize>,
     time: TimestampNanosecondBuilder,
     values: Vec<Float64Builder>,
     count: usize,
@@ -185,10 +187,12 @@ struct Rows<'s> {
 
 impl<'s> Rows<'s> {
     fn new(schema: &'s Arc<Schema>) -> Rows<'s> {
+        let time_at = schema.index_of(TIME).ok();
         Rows {
             schema,
+            time_at,
             time: TimestampNanosecondBuilder::new().with_timezone("UTC"),
-            values: (1..schema.fields().len())
+            values: (0..schema.fields().len() - usize::from(time_at.is_some()))
                 .map(|_| Float64Builder::new())
                 .collect(),
             count: 0,
@@ -204,14 +208,22 @@ impl<'s> Rows<'s> {
     }
 
     fn finish(&mut self) -> Result<RecordBatch> {
-        let mut columns: Vec<ArrayRef> = vec![Arc::new(self.time.finish())];
-        columns.extend(
-            self.values
-                .iter_mut()
-                .map(|b| Arc::new(b.finish()) as ArrayRef),
-        );
+        let mut columns: Vec<ArrayRef> = self
+            .values
+            .iter_mut()
+            .map(|b| Arc::new(b.finish()) as ArrayRef)
+            .collect();
+        let time = Arc::new(self.time.finish());
+        if let Some(at) = self.time_at {
+            columns.insert(at, time);
+        }
+        let options = RecordBatchOptions::new().with_row_count(Some(self.count));
         self.count = 0;
-        Ok(RecordBatch::try_new(self.schema.clone(), columns)?)
+        Ok(RecordBatch::try_new_with_options(
+            self.schema.clone(),
+            columns,
+            &options,
+        )?)
     }
 }
 
@@ -221,7 +233,7 @@ impl Reader for OtelJson {
     }
 
     fn time_column(&self) -> Option<&'static str> {
-        Some("timestamp")
+        Some(TIME)
     }
 
     fn infer(&self, input: &StreamInput) -> Result<Inferred> {
@@ -270,11 +282,13 @@ impl Reader for OtelJson {
     fn read(&self, input: &StreamInput, plan: &ReadPlan, emit: &mut Emit) -> Result<Vec<String>> {
         let mut problems = Problems::new(self.name(), input);
         let mut lines = input.open()?.lines(true);
+        // Metrics by name: their place among the projected metrics (None: not projected;
+        // their points still make rows).
         let column: HashMap<&str, usize> = plan
             .schema
             .fields()
             .iter()
-            .skip(1)
+            .filter(|f| f.name() != TIME)
             .enumerate()
             .map(|(i, f)| (f.name().as_str(), i))
             .collect();
@@ -289,24 +303,27 @@ impl Reader for OtelJson {
                 continue;
             };
             for (time, name, value) in found {
-                let Some(&i) = column.get(name.as_ref()) else {
-                    continue;
-                };
                 if !keep(&plan.bounds, time) {
                     continue;
                 }
+                let slot = column.get(name.as_ref()).copied();
+                let set = |values: &mut Vec<Option<f64>>| {
+                    if let Some(i) = slot {
+                        values[i] = Some(value);
+                    }
+                };
                 if !plan.ordered {
-                    gathered.entry(time).or_insert_with(|| vec![None; width])[i] = Some(value);
+                    set(gathered.entry(time).or_insert_with(|| vec![None; width]));
                     continue;
                 }
                 match &mut current {
-                    Some((t, values)) if *t == time => values[i] = Some(value),
+                    Some((t, values)) if *t == time => set(values),
                     _ => {
                         if let Some((t, mut values)) = current.take() {
                             rows.push(t, &mut values);
                         }
                         let mut values = vec![None; width];
-                        values[i] = Some(value);
+                        set(&mut values);
                         current = Some((time, values));
                     }
                 }
@@ -331,9 +348,11 @@ impl Reader for OtelJson {
     }
 }
 
+const TIME: &str = "timestamp";
+
 fn time_field() -> Field {
     Field::new(
-        "timestamp",
+        TIME,
         DataType::Timestamp(TimeUnit::Nanosecond, Some("UTC".into())),
         false,
     )

@@ -42,6 +42,8 @@ pub struct Inferred {
 
 /// How a scan reads one stream.
 pub struct ReadPlan {
+    /// The columns to build: the table's, projected (possibly none: then batches carry only
+    /// a row count).
     pub schema: SchemaRef,
     /// Bounds in µs on the time column, from the query's filters.
     pub bounds: TimeBounds,
@@ -168,6 +170,11 @@ impl TableProvider for StreamedTable {
             _ => TimeBounds::default(),
         };
         let batch_size = state.config().batch_size();
+        // Readers build only the projected columns.
+        let schema = match projection {
+            Some(columns) => Arc::new(self.schema.project(columns)?),
+            None => self.schema.clone(),
+        };
         let partitions: Vec<Arc<dyn PartitionStream>> = self
             .streams
             .iter()
@@ -175,20 +182,13 @@ impl TableProvider for StreamedTable {
                 Arc::new(Partition {
                     reader: self.reader.clone(),
                     stream: s.clone(),
-                    schema: self.schema.clone(),
+                    schema: schema.clone(),
                     bounds,
                     batch_size,
                 }) as Arc<dyn PartitionStream>
             })
             .collect();
-        let inner = StreamingTableExec::try_new(
-            self.schema.clone(),
-            partitions,
-            projection,
-            [],
-            false,
-            limit,
-        )?;
+        let inner = StreamingTableExec::try_new(schema, partitions, None, [], false, limit)?;
         Ok(Arc::new(FormatScanExec {
             inner: Arc::new(inner),
             format: self.reader.name(),
