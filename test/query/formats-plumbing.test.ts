@@ -227,6 +227,13 @@ describe('factories', () => {
         'in_pattern: "weblog:///logs/*.log"\nout_pattern: "$0"\nresolutions: [1h]\naggregations: [{type: count, columns: ["*"]}]\n',
       );
       await tx.mknod(
+        '/joined',
+        'timeseries-join',
+        'inputs:\n  - {pattern: "oteljson:///m/*.json", scope: M}\n  - {pattern: "host+oteljson://' +
+          fixture('oteljson/unordered.ndjson') +
+          '", scope: U}\n',
+      );
+      await tx.mknod(
         '/pivot',
         'timeseries-pivot',
         'pattern: "oteljson:///m/*.json"\ncolumns: [pump.amps]\n',
@@ -250,6 +257,13 @@ describe('factories', () => {
     expect(reduced.rows).toEqual([
       { timestamp: '2000-10-10T20:00:00.000Z', count: 3 },
       { timestamp: '2000-10-11T00:00:00.000Z', count: 1 },
+    ]);
+    const joined = await query(pond, `SELECT * FROM '/joined' ORDER BY timestamp`);
+    expect(joined.rows.map((r) => [r.timestamp, r['M.pump.amps'], r['U.a']])).toEqual([
+      ['2024-01-01T08:00:00.000Z', 3.2, 1],
+      ['2024-01-01T08:01:00.000Z', 3.4, 1.5],
+      ['2024-01-01T08:02:00.000Z', 3.3, 9],
+      ['2024-01-01T08:03:00.000Z', null, null],
     ]);
     const pivot = await query(pond, `SELECT * FROM '/pivot' ORDER BY timestamp`);
     expect(pivot.rows.map((r) => r['pump.pump.amps'])).toEqual([3.2, 3.4, 3.3, null]);
