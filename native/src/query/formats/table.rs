@@ -232,7 +232,21 @@ impl PartitionStream for Partition {
         };
         let work = move || {
             let mut emit = |batch: RecordBatch| Ok(tx.blocking_send(Ok(batch)).is_ok());
-            match reader.read(&stream.input, &plan, &mut emit) {
+            // A panic must fail the query, not end the stream early as if it were complete.
+            let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                reader.read(&stream.input, &plan, &mut emit)
+            }))
+            .unwrap_or_else(|_| {
+                Err(Error::new(
+                    Code::Internal,
+                    format!(
+                        "{}: the {} reader panicked",
+                        stream.input.label,
+                        reader.name()
+                    ),
+                ))
+            });
+            match read {
                 // Added before the channel closes, so they are in by the stream's end.
                 Ok(found) => {
                     if let Some(w) = warnings {
