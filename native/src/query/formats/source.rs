@@ -186,9 +186,6 @@ impl Lines {
             if self.strip_nul && self.buf.contains(&0) {
                 self.buf.retain(|b| *b != 0);
             }
-            if self.buf.iter().all(|b| b.is_ascii_whitespace()) {
-                continue;
-            }
             match std::str::from_utf8(&self.buf) {
                 Ok(text) if text.trim().is_empty() => continue,
                 Ok(_) => break false,

@@ -136,8 +136,12 @@ struct Scan<'a> {
 }
 
 impl<'a> Scan<'a> {
+    fn rest(&self) -> &'a [u8] {
+        &self.line.as_bytes()[self.at..]
+    }
+
     fn peek(&self) -> Option<u8> {
-        self.line.as_bytes().get(self.at).copied()
+        self.rest().first().copied()
     }
 
     fn byte(&mut self, b: u8) -> Option<()> {
@@ -148,64 +152,70 @@ impl<'a> Scan<'a> {
         self.at == self.line.len()
     }
 
-    /// `\S+`.
+    /// The text up to `end` (an offset into the rest), and past it.
+    fn take(&mut self, end: usize) -> &'a str {
+        let text = &self.line[self.at..self.at + end];
+        self.at += end;
+        text
+    }
+
+    /// `\S+`: up to the next space or tab (the whitespace a log line holds; searched with
+    /// memchr, as every scan here is, since this runs once per field of every line).
     fn word(&mut self) -> Option<&'a str> {
-        let start = self.at;
-        while self.peek().is_some_and(|b| !b.is_ascii_whitespace()) {
-            self.at += 1;
-        }
-        (self.at > start).then(|| &self.line[start..self.at])
+        let rest = self.rest();
+        let end = memchr::memchr2(b' ', b'\t', rest).unwrap_or(rest.len());
+        (end > 0).then(|| self.take(end))
     }
 
     /// `\s+`.
     fn spaces(&mut self) -> Option<()> {
-        let start = self.at;
-        while self.peek().is_some_and(|b| b.is_ascii_whitespace()) {
-            self.at += 1;
-        }
-        (self.at > start).then_some(())
+        let n = self
+            .rest()
+            .iter()
+            .take_while(|b| b.is_ascii_whitespace())
+            .count();
+        self.at += n;
+        (n > 0).then_some(())
     }
 
     /// `\[([^\]]+)\]`.
     fn bracketed(&mut self) -> Option<&'a str> {
         self.byte(b'[')?;
-        let start = self.at;
-        while self.peek().is_some_and(|b| b != b']') {
-            self.at += 1;
-        }
-        let inner = &self.line[start..self.at];
-        self.byte(b']')?;
+        let end = memchr::memchr(b']', self.rest())?;
+        let inner = self.take(end);
+        self.at += 1;
         (!inner.is_empty()).then_some(inner)
     }
 
     /// `"((?:[^"\\]|\\.)*)"`: the text between the quotes, escapes kept.
     fn quoted(&mut self) -> Option<&'a str> {
         self.byte(b'"')?;
-        let start = self.at;
+        let rest = self.rest();
+        let mut end = 0;
         loop {
-            match self.peek()? {
-                b'"' => break,
-                b'\\' => {
-                    self.at += 1;
-                    self.peek()?;
-                    self.at += 1;
-                }
-                _ => self.at += 1,
+            end += memchr::memchr2(b'"', b'\\', &rest[end..])?;
+            if rest[end] == b'"' {
+                break;
             }
+            // A backslash escapes the next character, which must exist.
+            if end + 1 >= rest.len() {
+                return None;
+            }
+            end += 2;
         }
-        let inner = &self.line[start..self.at];
+        let inner = self.take(end);
         self.at += 1;
         Some(inner)
     }
 
-    /// `\d+` (at most `max` digits when given).
-    fn digits(&mut self, max: Option<usize>) -> Option<&'a str> {
-        let start = self.at;
-        while self.peek().is_some_and(|b| b.is_ascii_digit()) {
-            self.at += 1;
-        }
-        let n = self.at - start;
-        (n > 0 && max.is_none_or(|m| n == m)).then(|| &self.line[start..self.at])
+    /// `\d+` (exactly `len` digits when given).
+    fn digits(&mut self, len: Option<usize>) -> Option<&'a str> {
+        let n = self
+            .rest()
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count();
+        (n > 0 && len.is_none_or(|l| n == l)).then(|| self.take(n))
     }
 }
 
