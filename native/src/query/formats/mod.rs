@@ -6,6 +6,7 @@
 //! [`table::StreamedTable`]. Pond files parse once: TS keeps the result as Parquet in its
 //! checked format cache (`ts/query/format-cache.ts`) and later reads scan that instead.
 
+mod clf;
 mod excelhtml;
 mod jsonlogs;
 pub mod listing;
