@@ -3,6 +3,11 @@
 
 /** Results of a query, pulled chunk by chunk so a large result never sits in memory. */
 export declare class NativeBatchStream {
+  /**
+   * What the statement's format readers skipped so far (bad lines, invalid UTF-8), one
+   * sentence each; complete once `next()` has returned null.
+   */
+  warnings(): Array<string>
   /** The next encoded chunk, or null when the result is complete. */
   next(): Promise<Buffer | null>
 }
@@ -258,6 +263,17 @@ export interface ParquetInfo {
   minTime?: number
   maxTime?: number
 }
+
+/** A parsed format as TS sees it. */
+export interface ParsedFormat {
+  name: string
+  options: Array<string>
+  /** A pond file's versions are read as one concatenated stream. */
+  concatenated: boolean
+}
+
+/** The formats URLs may name to parse raw bytes, with their options. */
+export declare function parsedFormats(): Array<ParsedFormat>
 
 /**
  * The directory names of a pond and the inline threshold, for the test that TypeScript

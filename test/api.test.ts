@@ -37,6 +37,7 @@ describe('the public API', () => {
       'blake3Hex',
       'errorCodes',
       'maintainTable',
+      'parsedFormats',
       'pondLayout',
       'renderTemplate',
       'tableStats',

@@ -302,8 +302,25 @@ impl From<deltalake::datafusion::error::DataFusionError> for Error {
         .then_some(root);
         Error {
             cause,
+            path: our_path(&err),
             ..Error::new(code, message)
         }
+    }
+}
+
+/// The path of a pond error carried inside a DataFusion error (one a provider's stream
+/// failed with), so it survives the trip through the engine.
+fn our_path(err: &deltalake::datafusion::error::DataFusionError) -> Option<String> {
+    use deltalake::datafusion::error::DataFusionError as E;
+    match err {
+        E::External(inner) => match (inner.downcast_ref::<E>(), inner.downcast_ref::<Error>()) {
+            (Some(df), _) => our_path(df),
+            (_, Some(ours)) => ours.path.clone(),
+            _ => None,
+        },
+        E::Context(_, inner) | E::Diagnostic(_, inner) => our_path(inner),
+        E::Shared(inner) => our_path(inner),
+        _ => None,
     }
 }
 

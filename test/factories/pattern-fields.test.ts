@@ -51,7 +51,12 @@ describe('parsePattern (pure)', () => {
     expect(problem('csv+zstd:///a/*.csv.zst')).toBeNull();
     expect(problem('host+series:///a/*')).toContain('host reads are not allowed in f');
     expect(problem('host+series:///a/*', VIEW_INPUT)).toBeNull();
-    expect(problem('oteljson:///a/*.json')).toContain('cannot use the oteljson format');
+    expect(problem('oteljson:///a/*.json')).toBeNull();
+    expect(problem('weblog+gzip:///a/*.log.gz?strict=true')).toBeNull();
+    expect(problem('weblog:///a/*.log?delimiter=;')).toContain('unknown weblog option "delimiter"');
+    expect(problem('jsonlogs:///a/*.json', NAMED_FILES)).toContain(
+      'cannot use the jsonlogs format',
+    );
     expect(problem('series+gzip:///a/*')).toContain('compression and ?options');
     expect(problem('csv:///a/*.csv', NAMED_FILES)).toContain('cannot use the csv format');
     expect(problem('file:///t/a.tmpl', ONE_FILE)).toBeNull();
@@ -76,7 +81,12 @@ describe('mknod refuses what a field cannot use, naming factory and key', () => 
       'temporal-reduce: in_pattern:',
       'host reads are not allowed',
     ],
-    ['temporal-reduce', reduce('weblog:///logs/*.log'), 'temporal-reduce: in_pattern:', 'weblog'],
+    [
+      'temporal-reduce',
+      reduce('weblog:///logs/*.log?bogus=1'),
+      'temporal-reduce: in_pattern:',
+      'unknown weblog option',
+    ],
     [
       'temporal-reduce',
       reduce('sources/*'),
@@ -91,9 +101,9 @@ describe('mknod refuses what a field cannot use, naming factory and key', () => 
     ],
     [
       'timeseries-pivot',
-      'pattern: "excelhtml:///in/*.html"\ncolumns: [a]\n',
+      'pattern: "excelhtml:///in/*.html?x=1"\ncolumns: [a]\n',
       'timeseries-pivot: pattern:',
-      'excelhtml',
+      'unknown excelhtml option',
     ],
     ['csvdir', 'source: "host+csv:///in/*.csv"\n', 'csvdir: source:', 'host reads are not allowed'],
     ['csvdir', 'source: "jsonl:///in/*.jsonl"\n', 'csvdir: source:', 'cannot use the jsonl format'],
@@ -148,10 +158,10 @@ describe('mknod refuses what a field cannot use, naming factory and key', () => 
       'names one file',
     ],
     [
-      'sql-derived-series',
-      'patterns:\n  source: "oteljson:///in/*.json"\n',
-      'sql-derived-series: patterns.source:',
-      'oteljson',
+      'csvdir',
+      'source: "oteljson:///in/*.json"\n',
+      'csvdir: source:',
+      'cannot use the oteljson format',
     ],
     [
       'combine',

@@ -155,6 +155,13 @@ async function* batches(chunks: AsyncIterable<Uint8Array>): AsyncIterable<Record
   for await (const chunk of chunks) yield* decode(chunk).batches;
 }
 
+/** A format reader's warning as a stderr line, without control characters (the text
+ * names files, and a cached warning is read back from disk). */
+export function warningLine(warning: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing them is the point
+  return `warning: ${warning.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?')}\n`;
+}
+
 export async function runQuery(
   ctx: CliContext,
   sql: string,
@@ -168,6 +175,7 @@ export async function runQuery(
   const limits = {
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
     ...(options.verify === undefined ? {} : { verify: options.verify }),
+    onWarning: (warning: string) => ctx.err(warningLine(warning)),
   };
   if (options.explain) {
     const { explainText } = await import('../query/explain.js');

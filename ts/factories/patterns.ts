@@ -17,14 +17,14 @@ import {
 } from '../query/pattern.js';
 import { type PlanContext, specForMatchedNode, specForNode } from '../query/planner.js';
 import type { TableSpec } from '../query/spec.js';
+import { PARSED_FORMATS } from '../query/url.js';
 import type { GlobMatch, NodePath, WD } from '../tinyfs/fs.js';
 import { hasWildcard } from '../tinyfs/glob.js';
 import { ConfigError, list, type Schema, schemaOf, str } from './config.js';
 
 /** The formats the query engine can read a match through. */
-const QUERYABLE = ['file', 'data', 'table', 'series', 'csv', 'jsonl'] as const;
-const QUERYABLE_WHY =
-  'the inputs are queried: tables and series by entry type, raw files parsed as csv or jsonl (oteljson, weblog and excelhtml cannot be queried yet)';
+const QUERYABLE: readonly string[] = ['file', 'data', 'table', 'series', ...PARSED_FORMATS];
+const QUERYABLE_WHY = `the inputs are queried: tables and series by entry type, raw files parsed by a format (${PARSED_FORMATS.join(', ')})`;
 
 /**
  * Inputs of views (sql-derived, combine, timeseries-join): any queryable URL, and `host+`,

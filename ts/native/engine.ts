@@ -10,6 +10,7 @@ import {
   addon,
   type ColumnInfo,
   call,
+  callSync,
   type NativeEngine,
   type QueryOptions as NativeQueryOptions,
   type ParquetInfo,
@@ -23,6 +24,11 @@ export type { ColumnInfo, ParquetInfo, TableRef };
 /** Query options, with `format` narrowed to the formats the engine writes. */
 export interface QueryOptions extends Omit<NativeQueryOptions, 'format'> {
   readonly format?: OutputFormat;
+  /**
+   * Called once per warning of the statement's format readers (lines skipped, invalid
+   * UTF-8 replaced), after the last chunk; not called for a query stopped early.
+   */
+  readonly onWarning?: (warning: string) => void;
 }
 
 let engine: NativeEngine | undefined;
@@ -42,12 +48,19 @@ export async function* query(
   specs: Readonly<Record<string, TableSpec>>,
   options: QueryOptions = {},
 ): AsyncIterable<Buffer> {
-  const stream = await call(() => native().query(sql, JSON.stringify(specs), options));
+  const { onWarning, ...engineOptions } = options;
+  const stream = await call(() => native().query(sql, JSON.stringify(specs), engineOptions));
   for (;;) {
     const chunk = await call(() => stream.next());
-    if (!chunk) return;
+    if (!chunk) break;
     yield chunk;
   }
+  if (onWarning) for (const warning of callSync(() => stream.warnings())) onWarning(warning);
+}
+
+/** The parsed formats the engine reads, with their options (the addon's table). */
+export function parsedFormats(): { name: string; options: string[]; concatenated: boolean }[] {
+  return callSync(() => addon().parsedFormats());
 }
 
 export function explain(
@@ -55,7 +68,8 @@ export function explain(
   specs: Readonly<Record<string, TableSpec>>,
   options: QueryOptions = {},
 ): Promise<string> {
-  return call(() => native().explain(sql, JSON.stringify(specs), options));
+  const { onWarning: _, ...engineOptions } = options;
+  return call(() => native().explain(sql, JSON.stringify(specs), engineOptions));
 }
 
 export function parquetInfo(path: string, timeColumn?: string | null): Promise<ParquetInfo> {

@@ -10,7 +10,15 @@
 
 import { invalidArgument } from '../errors.js';
 import { compileGlob, hasWildcard } from '../tinyfs/glob.js';
-import { BUILTIN_FORMATS, isUrl, type PondUrl, parseUrl } from './url.js';
+import {
+  BUILTIN_FORMATS,
+  isParsedFormat,
+  isUrl,
+  PARSED_FORMAT_TABLE,
+  PARSED_FORMATS,
+  type PondUrl,
+  parseUrl,
+} from './url.js';
 
 /** A parsed input pattern. */
 export interface InputPattern {
@@ -78,7 +86,14 @@ export function patternProblem(
   const url = pattern.url;
   if (url && STORED_FORMATS.includes(url.format)) {
     if (url.compression || Object.keys(url.options).length > 0) {
-      return `${JSON.stringify(pattern.text)}: compression and ?options apply to parsed formats (csv, jsonl), not to ${url.format}:///`;
+      return `${JSON.stringify(pattern.text)}: compression and ?options apply to parsed formats (${PARSED_FORMATS.join(', ')}), not to ${url.format}:///`;
+    }
+  }
+  if (url && isParsedFormat(url.format)) {
+    const known: readonly string[] = PARSED_FORMAT_TABLE[url.format].options;
+    const unknown = Object.keys(url.options).find((k) => !known.includes(k));
+    if (unknown !== undefined) {
+      return `${JSON.stringify(pattern.text)}: unknown ${url.format} option ${JSON.stringify(unknown)} (known: ${known.join(', ')})`;
     }
   }
   if (rule.wildcards === false && hasWildcard(pattern.glob)) {

@@ -21,7 +21,15 @@ import { type Archetype, rawParquetSpec } from './raw-parquet.js';
 import { chooseTimeColumn, TIME_COLUMN_CANDIDATES, timeColumnOf } from './series.js';
 import type { ParquetFileSpec, TableSpec } from './spec.js';
 import { boundedSpec, boundsOf, dataVersions, isMarker } from './temporal-bounds.js';
-import { isUrl, type PondUrl, parseUrl } from './url.js';
+import {
+  isParsedFormat,
+  isUrl,
+  PARSED_FORMAT_TABLE,
+  PARSED_FORMATS,
+  type ParsedFormat,
+  type PondUrl,
+  parseUrl,
+} from './url.js';
 
 export interface PlanContext {
   /** The pond to resolve paths in; null when there is none (host URLs only). */
@@ -232,11 +240,13 @@ function combine(label: string, specs: TableSpec[]): TableSpec {
   const parquet = specs.filter((s): s is TableSpec & { kind: 'parquet' } => s.kind === 'parquet');
   const time = new Set(parquet.map((s) => s.timeColumn ?? null));
   if (parquet.length === specs.length && time.size === 1) {
+    const warnings = parquet.flatMap((s) => s.warnings ?? []);
     return {
       kind: 'parquet',
       label,
       files: parquet.flatMap((s) => s.files),
       timeColumn: parquet[0]?.timeColumn ?? null,
+      ...(warnings.length > 0 ? { warnings } : {}),
     };
   }
   return { kind: 'union', label, inputs: specs };
@@ -273,21 +283,17 @@ function checkCast(url: PondUrl, text: string, count: number): void {
 /** A URL whose format the engine can query; INVALID_ARGUMENT otherwise. */
 function queryableUrl(text: string): PondUrl {
   const url = parseUrl(text);
-  const parsed = url.format === 'csv' || url.format === 'jsonl';
-  if (!parsed && !['file', 'data', 'table', 'series'].includes(url.format)) {
+  if (!isParsedFormat(url.format) && (url.compression || Object.keys(url.options).length > 0)) {
     throw invalidArgument(
-      `${text}: the ${url.format} format cannot be queried yet (csv, jsonl, table, series)`,
+      `${text}: compression and options apply to parsed formats (${PARSED_FORMATS.join(', ')}) only`,
     );
-  }
-  if (!parsed && (url.compression || Object.keys(url.options).length > 0)) {
-    throw invalidArgument(`${text}: compression and options apply to csv and jsonl only`);
   }
   return url;
 }
 
 export async function specForUrl(text: string, ctx: PlanContext): Promise<TableSpec> {
   const url = queryableUrl(text);
-  const parsed = url.format === 'csv' || url.format === 'jsonl';
+  const parsed = isParsedFormat(url.format);
   if (url.host) {
     const pattern = hostUrlPath(ctx.hostRoot, url.path);
     const matches = await expandHostGlob(pattern, ctx.hostRoot);
@@ -325,8 +331,8 @@ async function specForNodeUrl(
   version?: number,
 ): Promise<TableSpec> {
   checkCast(url, text, nodes.length);
-  const parsed = url.format === 'csv' || url.format === 'jsonl';
-  if (!parsed) {
+  const format = url.format;
+  if (!isParsedFormat(format)) {
     const archetype = archetypeOf(url);
     const spec = (np: NodePath) =>
       archetype && isRawFile(np)
@@ -335,27 +341,63 @@ async function specForNodeUrl(
     return combine(text, await Promise.all(nodes.map(spec)));
   }
   const specs: TableSpec[] = [];
+  const { concatenated } = PARSED_FORMAT_TABLE[format];
   for (const np of nodes) {
     if (np.node.kind !== 'file') continue;
     const chosen = chooseVersions(np, await np.node.file.versions(), version);
-    for (const v of chosen) {
-      const path = await localPath(np, v);
-      const cacheDir = ctx.cacheDir;
-      const key = `${np.node.ref.id}-v${v.version}-${v.blake3 ?? 'nohash'}-${formatKey(url)}`;
-      const spec: TableSpec = {
-        kind: 'format',
-        label: `${text} (${np.path} v${v.version})`,
-        format: url.format,
-        compression: url.compression,
-        options: url.options,
-        files: [{ path }],
-      };
-      specs.push(cacheDir ? await cachedFormat(spec, hostJoin(cacheDir, 'formats'), key) : spec);
-    }
+    // A streamed format reads a raw series' versions as one stream; csv and jsonl each alone.
+    const groups = concatenated ? (chosen.length > 0 ? [chosen] : []) : chosen.map((v) => [v]);
+    for (const group of groups) specs.push(await parsedVersions(url, format, text, np, group, ctx));
   }
   return specs.length === 1
     ? (specs[0] as TableSpec)
     : { kind: 'union', label: text, inputs: specs };
+}
+
+/** Time columns of the parsed formats that have one, kept on their cached Parquet. */
+const FORMAT_TIME_COLUMN: Partial<Record<ParsedFormat, string>> = {
+  oteljson: 'timestamp',
+  weblog: 'timestamp',
+};
+
+/** The spec of `versions` of one pond file parsed by the URL's format, one stream, cached
+ * under `$POND/cache/formats/` when the pond has a cache. */
+async function parsedVersions(
+  url: PondUrl,
+  format: ParsedFormat,
+  text: string,
+  np: NodePath,
+  versions: readonly VersionRecord[],
+  ctx: PlanContext,
+): Promise<TableSpec> {
+  const files = await Promise.all(versions.map(async (v) => ({ path: await localPath(np, v) })));
+  const first = versions[0] as VersionRecord;
+  const last = versions[versions.length - 1] as VersionRecord;
+  const which = versions.length === 1 ? `v${first.version}` : `v${first.version}-v${last.version}`;
+  const spec: TableSpec = {
+    kind: 'format',
+    label: `${text} (${np.path} ${which})`,
+    format,
+    compression: url.compression,
+    options: url.options,
+    files,
+    ...(versions.length > 1 ? { concatenate: true } : {}),
+  };
+  if (!ctx.cacheDir) return spec;
+  const hashes = versions.map((v) => `${v.version}:${v.blake3 ?? 'nohash'}`).join(',');
+  const key =
+    versions.length === 1
+      ? `${np.node.ref.id}-v${first.version}-${first.blake3 ?? 'nohash'}-${formatKey(url)}`
+      : `${np.node.ref.id}-${which}-${digest(hashes)}-${formatKey(url)}`;
+  const time = FORMAT_TIME_COLUMN[format] ?? null;
+  return cachedFormat(spec, hostJoin(ctx.cacheDir, 'formats'), key, time);
+}
+
+/** A short hex digest of `text` (FNV-1a, 32 bits), for cache keys. */
+function digest(text: string): string {
+  let h = 2166136261;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+  return (h >>> 0).toString(16);
 }
 
 /** What a builtin URL reads its matches as: `table:`/`series:` or a `+table`/`+series`
@@ -379,9 +421,7 @@ function formatKey(url: PondUrl): string {
       .sort()
       .map(([k, v]) => `${k}=${v}`),
   ].join(';');
-  let h = 2166136261;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
-  return `${url.format}-${(h >>> 0).toString(16)}`;
+  return `${url.format}-${digest(text)}`;
 }
 
 /**

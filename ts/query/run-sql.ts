@@ -25,6 +25,13 @@ export interface SqlOptions {
    * A mismatch rejects with `CORRUPT`.
    */
   readonly verify?: boolean;
+  /**
+   * Called with each warning of the statement's format readers once the result is
+   * complete: lines a format skipped (`weblog: /logs/a.log: 3 lines skipped (...)`), invalid
+   * UTF-8 read as U+FFFD. Without it warnings are dropped; `?strict=true` on a format URL
+   * makes them errors instead.
+   */
+  readonly onWarning?: (warning: string) => void;
 }
 
 /** Run SQL with pond paths resolved in `root`; the result as Arrow IPC chunks. */

@@ -30,6 +30,9 @@ export type TableSpec =
       readonly label: string;
       readonly files: readonly ParquetFileSpec[];
       readonly timeColumn?: string | null;
+      /** What parsing these files from a format skipped (a cached parse), reported with
+       * every query that reads them. */
+      readonly warnings?: readonly string[];
     }
   | { readonly kind: 'union'; readonly label: string; readonly inputs: readonly TableSpec[] }
   | {
@@ -51,6 +54,10 @@ export type TableSpec =
       readonly compression?: string | null;
       readonly options?: Readonly<Record<string, string>>;
       readonly files: readonly { readonly path: string }[];
+      /** The files are one byte stream, in order (a raw series' versions), not each a
+       * table of its own; read by the streamed formats (oteljson, jsonlogs, weblog,
+       * excelhtml). */
+      readonly concatenate?: boolean;
     }
   | { readonly kind: 'empty'; readonly label: string };
 

@@ -11,7 +11,45 @@
 import { invalidArgument } from '../errors.js';
 
 export const BUILTIN_FORMATS = ['file', 'data', 'table', 'series'] as const;
-export const PARSED_FORMATS = ['csv', 'jsonl', 'oteljson', 'weblog', 'excelhtml'] as const;
+
+/** What a parsed format reads: its `?key=value` options, and whether a pond file's
+ * versions are read as one stream (so a line split across two versions parses). */
+export interface ParsedFormatInfo {
+  readonly options: readonly string[];
+  readonly concatenated: boolean;
+}
+
+const CSV_OPTIONS = [
+  'delimiter',
+  'has_header',
+  'quote',
+  'escape',
+  'batch_size',
+  'schema_infer_max_records',
+] as const;
+const STREAMED: ParsedFormatInfo = { options: ['strict'], concatenated: true };
+
+/**
+ * The formats that parse raw bytes (docs/queries.md#formats), the twin of the addon's
+ * `FORMATS` table (`native/src/query/formats/mod.rs`; a test holds them equal). The URL
+ * grammar, the planner and the pattern fields of factory configs all read this one table.
+ */
+export const PARSED_FORMAT_TABLE = {
+  csv: { options: CSV_OPTIONS, concatenated: false },
+  jsonl: { options: ['schema_infer_max_records'], concatenated: false },
+  oteljson: STREAMED,
+  jsonlogs: STREAMED,
+  weblog: STREAMED,
+  excelhtml: STREAMED,
+} as const satisfies Record<string, ParsedFormatInfo>;
+
+export type ParsedFormat = keyof typeof PARSED_FORMAT_TABLE;
+export const PARSED_FORMATS = Object.keys(PARSED_FORMAT_TABLE) as readonly ParsedFormat[];
+
+/** Whether `format` is one that parses raw bytes (csv, jsonl, oteljson...). */
+export function isParsedFormat(format: string): format is ParsedFormat {
+  return Object.hasOwn(PARSED_FORMAT_TABLE, format);
+}
 export const COMPRESSIONS = ['gzip', 'zstd', 'bzip2'] as const;
 export const CASTS = ['table', 'series'] as const;
 

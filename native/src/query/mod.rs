@@ -31,6 +31,7 @@ use futures::FutureExt;
 use napi_derive::napi;
 
 use crate::error::{guard, guard_sync, Code, Error, Result};
+use formats::warnings::Warnings;
 use output::{Encoder, OutputFormat};
 use parquet::{FooterCache, ParquetTable};
 use spec::TableSpec;
@@ -72,7 +73,9 @@ pub struct TableRef {
 
 impl Engine {
     fn session(&self, options: &QueryOptions) -> SessionContext {
-        let mut config = SessionConfig::new().with_information_schema(true);
+        let mut config = SessionConfig::new()
+            .with_information_schema(true)
+            .with_extension(Arc::new(Warnings::default()));
         if let Some(n) = options.target_partitions {
             config = config.with_target_partitions(n.max(1) as usize);
         }
@@ -89,11 +92,19 @@ impl Engine {
             let label = spec.label().to_string();
             let provider: Arc<dyn TableProvider> = match spec {
                 TableSpec::Parquet {
-                    files, time_column, ..
-                } => Arc::new(
-                    ParquetTable::try_new(&label, &files, time_column, &self.footers, verify)
-                        .await?,
-                ),
+                    files,
+                    time_column,
+                    warnings,
+                    ..
+                } => {
+                    if let Some(collector) = Warnings::of(&ctx.copied_config()) {
+                        collector.add(warnings);
+                    }
+                    Arc::new(
+                        ParquetTable::try_new(&label, &files, time_column, &self.footers, verify)
+                            .await?,
+                    )
+                }
                 TableSpec::Empty { .. } => Arc::new(EmptyTable::new(Arc::new(Schema::empty()))),
                 TableSpec::Union { mut inputs, .. } => match inputs.len() {
                     0 => Arc::new(EmptyTable::new(Arc::new(Schema::empty()))),
@@ -116,11 +127,18 @@ impl Engine {
                     compression,
                     options,
                     files,
+                    concatenate,
                     ..
                 } => {
-                    let file_format =
-                        formats::file_format(&format, compression.as_deref(), &options)?;
-                    formats::listing_table(ctx, file_format, &files).await?
+                    let read = formats::FormatRead {
+                        label: &label,
+                        format: &format,
+                        compression: compression.as_deref(),
+                        options: &options,
+                        files: &files,
+                        concatenate,
+                    };
+                    formats::provider(ctx, read).await?
                 }
             };
             Ok(provider)
@@ -251,16 +269,18 @@ impl NativeEngine {
             let deadline = deadline(&options);
             let stream = until(deadline, async {
                 let ctx = engine.prepare(&specs_json, &options).await?;
+                let warnings = Warnings::of(ctx.state().config()).unwrap_or_default();
                 let df = plan_sql(&ctx, &sql).await?;
-                Ok(df.execute_stream().await?)
+                Ok((df.execute_stream().await?, warnings))
             })
             .await?;
+            let (stream, warnings) = stream;
             let encoder = Encoder::new(
                 format,
                 stream.schema(),
                 options.row_group_rows.map(|n| n as usize),
             )?;
-            Ok(NativeBatchStream::new(stream, encoder, deadline))
+            Ok(NativeBatchStream::new(stream, encoder, deadline, warnings))
         })
         .await
     }

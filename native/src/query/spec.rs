@@ -18,6 +18,10 @@ pub enum TableSpec {
         label: String,
         files: Vec<ParquetFile>,
         time_column: Option<String>,
+        /// What parsing this Parquet from a format skipped (a cached parse), reported with
+        /// every query that reads it.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        warnings: Vec<String>,
     },
     /// UNION ALL BY NAME of the inputs.
     #[serde(rename_all = "camelCase")]
@@ -32,7 +36,7 @@ pub enum TableSpec {
         sql: String,
         tables: BTreeMap<String, TableSpec>,
     },
-    /// Raw bytes parsed as CSV or JSON lines.
+    /// Raw bytes parsed by a format (csv, jsonl, oteljson, jsonlogs, weblog, excelhtml).
     #[serde(rename_all = "camelCase")]
     Format {
         label: String,
@@ -41,6 +45,10 @@ pub enum TableSpec {
         #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
         options: BTreeMap<String, String>,
         files: Vec<RawFile>,
+        /// The files are one byte stream, in order (a raw series' versions), not each a
+        /// table; only the streamed formats read it.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        concatenate: bool,
     },
     /// No rows, no columns (a pattern that matched nothing).
     #[serde(rename_all = "camelCase")]

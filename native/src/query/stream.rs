@@ -2,6 +2,7 @@
 //! A running query's results, pulled by JS one encoded chunk at a time (`next()`), so a
 //! large result never has to sit in memory on either side.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use deltalake::datafusion::execution::SendableRecordBatchStream;
@@ -10,9 +11,10 @@ use napi::bindgen_prelude::Buffer;
 use napi_derive::napi;
 use tokio::sync::Mutex;
 
+use super::formats::warnings::Warnings;
 use super::output::Encoder;
 use super::until;
-use crate::error::guard;
+use crate::error::{guard, guard_sync};
 
 struct StreamState {
     stream: Option<SendableRecordBatchStream>,
@@ -24,6 +26,7 @@ struct StreamState {
 #[napi]
 pub struct NativeBatchStream {
     state: Mutex<StreamState>,
+    warnings: Arc<Warnings>,
 }
 
 impl NativeBatchStream {
@@ -31,6 +34,7 @@ impl NativeBatchStream {
         stream: SendableRecordBatchStream,
         encoder: Encoder,
         deadline: Option<Instant>,
+        warnings: Arc<Warnings>,
     ) -> Self {
         NativeBatchStream {
             state: Mutex::new(StreamState {
@@ -38,12 +42,20 @@ impl NativeBatchStream {
                 encoder,
                 deadline,
             }),
+            warnings,
         }
     }
 }
 
 #[napi]
 impl NativeBatchStream {
+    /// What the statement's format readers skipped so far (bad lines, invalid UTF-8), one
+    /// sentence each; complete once `next()` has returned null.
+    #[napi]
+    pub fn warnings(&self) -> napi::Result<Vec<String>> {
+        guard_sync(|| Ok(self.warnings.list()))
+    }
+
     /// The next encoded chunk, or null when the result is complete.
     #[napi]
     pub async fn next(&self) -> napi::Result<Option<Buffer>> {

@@ -27,6 +27,10 @@ export function register(program: Command, ctx: CliContext): void {
         "information_schema is available. Piped output defaults to CSV. '/path@vK' reads",
         "version K of a table or series alone; 'pond:///transactions' and 'pond:///versions'",
         "are the pond's own history; --as-of runs the query over the pond as it was.",
+        '',
+        'formats: csv, jsonl, oteljson, jsonlogs, weblog, excelhtml, each with +gzip, +zstd',
+        "or +bzip2 ('weblog+gzip:///logs/*.log.gz'); lines a format cannot read are skipped",
+        "and counted in a warning on stderr, or fail the query with '?strict=true'.",
       ].join('\n'),
     )
     .argument('<query>', 'the SQL statement')

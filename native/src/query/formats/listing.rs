@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-//! Raw bytes read as tables: CSV (options of REFERENCE §3) and JSON lines, optionally
-//! gzip/zstd/bzip2-compressed, through DataFusion's listing tables. Pond files parse once:
-//! TS keeps the result as Parquet in its checked format cache (`ts/query/format-cache.ts`)
-//! and later reads scan that instead.
+//! The formats DataFusion reads itself, through its listing tables: CSV (options of
+//! REFERENCE §3) and JSON lines, optionally gzip/zstd/bzip2-compressed, and Parquet and
+//! Arrow IPC files for pond's own use.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -19,10 +18,10 @@ use deltalake::datafusion::datasource::listing::{
 };
 use deltalake::datafusion::prelude::SessionContext;
 
-use super::spec::RawFile;
 use crate::error::{Code, Error, Result};
+use crate::query::spec::RawFile;
 
-const CSV_OPTIONS: [&str; 6] = [
+pub const CSV_OPTIONS: [&str; 6] = [
     "delimiter",
     "has_header",
     "quote",
@@ -45,7 +44,7 @@ fn one_byte(key: &str, value: &str) -> Result<u8> {
     }
 }
 
-fn boolean(key: &str, value: &str) -> Result<bool> {
+pub fn boolean(key: &str, value: &str) -> Result<bool> {
     match value {
         "true" | "1" | "yes" => Ok(true),
         "false" | "0" | "no" => Ok(false),
