@@ -177,6 +177,40 @@ describe('secrets stay out of errors, the log and storage', () => {
     const outputs = [listed, described, catted, written].flatMap((r) => [r.stdout, r.stderr]);
     await expectHidden(SECRET_NAME, ...outputs, everything(err));
   });
+
+  it('queries of host files under an env directory hide it: errors, warnings, explain', async () => {
+    const dir = join(host, SECRET_NAME);
+    await mkdir(dir);
+    await writeFile(join(dir, 'bad.csv'), 'a,b\n1,2\n"unterminated\n');
+    await writeFile(join(dir, 'access.log'), 'not a web log line\n');
+    setEnv('POND_SECRET_DIR', dir);
+    const csv = await config(
+      'c',
+      'patterns:\n  source: "host+csv://${env:POND_SECRET_DIR}/*.csv"\n',
+    );
+    const log = await config(
+      'w',
+      'patterns:\n  source: "host+weblog://${env:POND_SECRET_DIR}/*.log"\n',
+    );
+    // mknod plans the query: its failure (and the FAILED transaction it records) hides the dir
+    const checked = await pond(p, 'mknod', 'sql-derived-series', '/c', csv);
+    expect(checked.code).not.toBe(0);
+    await pondOk(p, 'mknod', 'sql-derived-series', '/c', csv, '--no-check');
+    await pondOk(p, 'mknod', 'sql-derived-series', '/w', log);
+    const failed = await pond(p, 'sql', `SELECT * FROM '/c'`);
+    expect(failed.stderr).toMatch(/^Error \[INVALID_DATA\]: .*\$\{env:POND_SECRET_DIR\}/);
+    const warned = await pondOk(p, 'sql', `SELECT count(*) FROM '/w'`);
+    expect(warned.stderr).toMatch(/^warning: weblog: \S*\$\{env:POND_SECRET_DIR\}\S*: 1 line/);
+    const explained = await pondOk(p, 'sql', `SELECT count(*) FROM '/w'`, '--explain');
+    expect(explained.stdout).toContain('host+weblog://${env:POND_SECRET_DIR}/*.log');
+    const lib = await Pond.open(p);
+    const libErr = await rejection(lib.sql(`SELECT * FROM '/c'`));
+    const warnings: string[] = [];
+    await lib.sql(`SELECT count(*) FROM '/w'`, { onWarning: (w) => warnings.push(w) });
+    expect(warnings).toHaveLength(1);
+    const outputs = [checked, failed, warned, explained].flatMap((r) => [r.stdout, r.stderr]);
+    await expectHidden(SECRET_NAME, ...outputs, ...warnings, everything(libErr));
+  });
 });
 
 describe('an env value cannot change a config', () => {

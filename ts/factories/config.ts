@@ -13,6 +13,9 @@
 
 import { isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import { ErrorCode, PondError } from '../errors.js';
+import { type Secret, scrub, scrubbing, scrubbingStream, scrubText } from '../secrets.js';
+
+export { type Secret, scrub, scrubbing, scrubbingStream, scrubText };
 
 export class ConfigError extends PondError {
   constructor(message: string) {
@@ -41,12 +44,6 @@ export interface EnvOrigin {
   readonly names: readonly string[];
   /** The values it took from the environment (defaults are not secrets). */
   readonly secrets: readonly Secret[];
-}
-
-/** A value taken from the environment and the variable it came from. */
-export interface Secret {
-  readonly name: string;
-  readonly value: string;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -373,71 +370,6 @@ export function withSecrets<T>(config: T, secrets: readonly Secret[]): T {
 export function secretsOf(config: unknown): readonly Secret[] {
   if (typeof config !== 'object' || config === null) return [];
   return secretsByConfig.get(config) ?? [];
-}
-
-/** Values shorter than this are not scrubbed: replacing them would garble messages, hiding nothing. */
-const MIN_SCRUBBED = 4;
-
-/** `text` with each secret value (raw or JSON-escaped) replaced by `${env:NAME}`. */
-export function scrubText(text: string, secrets: readonly Secret[]): string {
-  const forms: Array<[string, string]> = [];
-  for (const { name, value } of secrets) {
-    if (value.length < MIN_SCRUBBED) continue;
-    forms.push([value, name]);
-    const escaped = JSON.stringify(value).slice(1, -1);
-    if (escaped !== value) forms.push([escaped, name]);
-  }
-  forms.sort(([a], [b]) => b.length - a.length);
-  let out = text;
-  for (const [value, name] of forms) out = out.split(value).join(`\${env:${name}}`);
-  return out;
-}
-
-/**
- * `err` with every secret value in its message, stack, path and causes replaced by the
- * variable's reference (in place: the error keeps its class and code).
- */
-export function scrub(err: unknown, secrets: readonly Secret[]): unknown {
-  if (secrets.length === 0) return err;
-  if (typeof err === 'string') return scrubText(err, secrets);
-  const seen = new Set<Error>();
-  for (let e = err; e instanceof Error && !seen.has(e); e = e.cause) {
-    seen.add(e);
-    e.message = scrubText(e.message, secrets);
-    if (e.stack) e.stack = scrubText(e.stack, secrets);
-    if (e instanceof PondError && e.path !== undefined) {
-      (e as { path: string | undefined }).path = scrubText(e.path, secrets);
-    }
-  }
-  return err;
-}
-
-/** `fn()`, with what it throws (or its promise rejects with) scrubbed of `secrets`. */
-export function scrubbing<T>(secrets: readonly Secret[], fn: () => T): T {
-  if (secrets.length === 0) return fn();
-  try {
-    const result = fn();
-    if (result instanceof Promise) {
-      return result.catch((err: unknown) => {
-        throw scrub(err, secrets);
-      }) as T;
-    }
-    return result;
-  } catch (err) {
-    throw scrub(err, secrets);
-  }
-}
-
-/** A stream whose errors are scrubbed of `secrets`. */
-export async function* scrubbingStream<T>(
-  secrets: readonly Secret[],
-  stream: () => AsyncIterable<T>,
-): AsyncIterable<T> {
-  try {
-    yield* stream();
-  } catch (err) {
-    throw scrub(err, secrets);
-  }
 }
 
 /** A parsed config as written: every expanded string back to its `${env:...}` text. */

@@ -13,6 +13,7 @@ import { ErrorCode, PondError } from '../errors.js';
 import type { ProgressFactory } from '../progress.js';
 import type { PlanContext } from '../query/planner.js';
 import type { TableSpec } from '../query/spec.js';
+import { markSecrets } from '../secrets.js';
 import type { WD } from '../tinyfs/fs.js';
 import type { Directory } from '../tinyfs/node.js';
 import type { NodeRef } from '../tinyfs/persistence.js';
@@ -215,7 +216,8 @@ export function defineFactory<C>(def: FactoryDef<C>): Factory {
     return {
       ...common,
       kind: 'table',
-      table: (c, ctx) => scrubbing(secretsOf(c), () => table(c as C, ctx)),
+      table: (c, ctx) =>
+        scrubbing(secretsOf(c), async () => markSecrets(await table(c as C, ctx), secretsOf(c))),
     };
   }
   if (def.content) {

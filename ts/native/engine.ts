@@ -6,6 +6,7 @@
 
 import { PondError } from '../errors.js';
 import type { TableSpec } from '../query/spec.js';
+import { scrub, scrubbing, scrubText, secretsWithin } from '../secrets.js';
 import {
   addon,
   type ColumnInfo,
@@ -49,13 +50,20 @@ export async function* query(
   options: QueryOptions = {},
 ): AsyncIterable<Buffer> {
   const { onWarning, ...engineOptions } = options;
-  const stream = await call(() => native().query(sql, JSON.stringify(specs), engineOptions));
-  for (;;) {
-    const chunk = await call(() => stream.next());
-    if (!chunk) break;
-    yield chunk;
+  // What the engine reports names files by path: scrub the ${env:} values the specs hold.
+  const secrets = secretsWithin(specs);
+  try {
+    const stream = await call(() => native().query(sql, JSON.stringify(specs), engineOptions));
+    for (;;) {
+      const chunk = await call(() => stream.next());
+      if (!chunk) break;
+      yield chunk;
+    }
+    if (!onWarning) return;
+    for (const warning of callSync(() => stream.warnings())) onWarning(scrubText(warning, secrets));
+  } catch (err) {
+    throw scrub(err, secrets);
   }
-  if (onWarning) for (const warning of callSync(() => stream.warnings())) onWarning(warning);
 }
 
 /** The parsed formats the engine reads, with their options (the addon's table). */
@@ -63,13 +71,17 @@ export function parsedFormats(): { name: string; options: string[]; concatenated
   return callSync(() => addon().parsedFormats());
 }
 
-export function explain(
+export async function explain(
   sql: string,
   specs: Readonly<Record<string, TableSpec>>,
   options: QueryOptions = {},
 ): Promise<string> {
   const { onWarning: _, ...engineOptions } = options;
-  return call(() => native().explain(sql, JSON.stringify(specs), engineOptions));
+  const secrets = secretsWithin(specs);
+  const text = await scrubbing(secrets, () =>
+    call(() => native().explain(sql, JSON.stringify(specs), engineOptions)),
+  );
+  return scrubText(text, secrets);
 }
 
 export function parquetInfo(path: string, timeColumn?: string | null): Promise<ParquetInfo> {

@@ -9,6 +9,7 @@
  */
 
 import { explain, type QueryOptions } from '../native/engine.js';
+import { scrubText, secretsWithin } from '../secrets.js';
 import type { TableSpec } from './spec.js';
 
 /** One view the planner expanded, outermost first. */
@@ -129,5 +130,6 @@ export async function explainText(
   lines.push(plan.trimEnd());
   const scans = scanCounters(plan);
   if (scans.length > 0) lines.push('Pruning:', ...scans.map(countersLine));
-  return `${lines.join('\n')}\n`;
+  // Labels and views name host paths a config built from ${env:} values.
+  return scrubText(`${lines.join('\n')}\n`, secretsWithin(specs));
 }
