@@ -18,6 +18,10 @@ describe('pond demo', () => {
     expect(out).toContain('Post-commit: /system/run/mirror (copy-out, push)');
     expect(out).toMatch(/^v2 +txn 3 .* 144 rows$/m);
     expect(out).toMatch(/\| 144 +\|\n.*\n.*Summary: 1 total rows/);
+    // the collector took the host's access log in, and the weblog format reads it
+    expect(out).toMatch(/\| 200 +\| 18 +\|\n\| 404 +\| 6 +\|/);
+    const logged = await pondOk(dir, 'cat', '/logs/pump-house/access.log');
+    expect(logged.stdout).toBe(await readFile(join(dir, 'host-logs', 'access.log'), 'utf8'));
     // the mirror ran after the commit that created it: the series arrive as Parquet
     const mirrored = await readFile(join(dir, 'mirror', 'sensors', 'well-north', 'levels.series'));
     expect(mirrored.subarray(0, 4).toString()).toBe('PAR1');

@@ -2,10 +2,12 @@
 /**
  * `pond demo`: a small pond of water-system data exercising what pond can do so far: raw
  * files with versions, a large file stored by hash, Parquet series derived from CSV with
- * SQL, a derived view across series and a synthetic series (dynamic nodes), and time-range
- * pruning through the view down to the stored versions.
+ * SQL, a derived view across series and a synthetic series (dynamic nodes), time-range
+ * pruning through the view down to the stored versions, and a web server's access log
+ * collected by `logfile-ingest` and read through the `weblog` format.
  */
 
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Pond, type PondEnvironment } from '../pond.js';
 import { EntryType } from '../tinyfs/entry-type.js';
@@ -41,6 +43,25 @@ points:
   - name: pump_on
     components: [{type: square, amplitude: 0.5, offset: 0.5, period: 6h}]
 `;
+
+/** The pump house's web server log on the host (combined format), one request per hour. */
+function accessLog(): string {
+  const paths = ['/status', '/api/readings?well=north', '/api/readings?well=south', '/missing'];
+  const lines: string[] = [];
+  for (let h = 0; h < 24; h++) {
+    const path = paths[h % paths.length] as string;
+    const status = path === '/missing' ? 404 : 200;
+    const hh = String(h).padStart(2, '0');
+    lines.push(
+      `10.0.0.${(h % 3) + 2} - - [02/Jan/2024:${hh}:05:00 +0000] "GET ${path} HTTP/1.1" ${status} ${200 + h * 7} "-" "telemetry/1.0"`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Requests per status in the collected log, read through the weblog format. */
+export const DEMO_LOG_QUERY =
+  "SELECT status, count(*) AS requests FROM 'weblog:///logs/pump-house/access.log' GROUP BY status ORDER BY status";
 
 /** The query `pond demo` shows: day 2 only, so each series' day-1 version is skipped. */
 export const DEMO_QUERY = [
@@ -122,5 +143,27 @@ export async function buildDemo(
     },
     { args: ['demo', dir, '--mirror'] },
   );
+  // A collector: the pump house's access log on the host, taken in by logfile-ingest (only
+  // new bytes on each run, rotations followed) and queried as a table through `weblog:///`.
+  const host = join(path, 'host-logs');
+  await mkdir(host, { recursive: true });
+  await writeFile(join(host, 'access.log'), accessLog());
+  await pond.transaction(
+    async (tx) => {
+      await tx.mkdir('/system/etc', { parents: true });
+      await tx.mknod(
+        '/system/etc/pump-house-log',
+        'logfile-ingest',
+        [
+          `archived_pattern: ${JSON.stringify(join(host, 'access.log-*'))}`,
+          `active_pattern: ${JSON.stringify(join(host, 'access.log'))}`,
+          'pond_path: /logs/pump-house',
+          '',
+        ].join('\n'),
+      );
+    },
+    { args: ['demo', dir, '--collector'] },
+  );
+  await pond.run('pump-house-log', [], { out: () => {}, args: ['run', 'pump-house-log'] });
   return path;
 }

@@ -30,6 +30,11 @@ export function register(program: Command, ctx: CliContext): void {
       const count = `SELECT count(*) AS readings FROM '${series}'`;
       ctx.out(`\n$ pond sql "${count}" --as-of 2 --format table   # as it was after day 1\n`);
       await ctx.runCli(['sql', count, '--as-of', '2', '--format', 'table'], io);
+      const { DEMO_LOG_QUERY } = await import('../demo.js');
+      ctx.out(
+        `\n$ pond run pump-house-log   # logfile-ingest: ${path}/host-logs/access.log -> /logs/pump-house\n$ pond sql "${DEMO_LOG_QUERY}" --format table\n`,
+      );
+      await ctx.runCli(['sql', DEMO_LOG_QUERY, '--format', 'table'], io);
       ctx.out('\n$ pond status\n');
       await ctx.runCli(['status'], io);
       ctx.out(
