@@ -12,9 +12,15 @@ export interface CodedResult {
 }
 
 /** Run `pond ARGS` in-process against `pondDir` (POND unset when undefined). */
-export async function pondCoded(
+export function pondCoded(pondDir: string | undefined, ...args: string[]): Promise<CodedResult> {
+  return pondCodedEnv(pondDir, {}, args);
+}
+
+/** {@link pondCoded} with `env` added to the process environment. */
+export async function pondCodedEnv(
   pondDir: string | undefined,
-  ...args: string[]
+  extra: Readonly<Record<string, string>>,
+  args: readonly string[],
 ): Promise<CodedResult> {
   const out = new PassThrough();
   const err = new PassThrough();
@@ -22,7 +28,7 @@ export async function pondCoded(
   const errChunks: Buffer[] = [];
   out.on('data', (c: Buffer) => chunks.push(c));
   err.on('data', (c: Buffer) => errChunks.push(c));
-  const env: Record<string, string | undefined> = { ...process.env, POND: pondDir };
+  const env: Record<string, string | undefined> = { ...process.env, ...extra, POND: pondDir };
   if (pondDir === undefined) delete env.POND;
   const { program, ctx } = createCli({ stdout: out, stderr: err, env, cwd: process.cwd() });
   ctx.args = [...args];

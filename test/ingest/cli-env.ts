@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 /** In-process CLI runs with an environment of the test's choosing, keeping the thrown error. */
 
-import { PassThrough } from 'node:stream';
-import { createCli } from '../../ts/cli/main.js';
 import { PondError } from '../../ts/errors.js';
+import { pondCodedEnv } from '../cli/coded.js';
 
 export interface EnvResult {
   readonly stdout: string;
@@ -19,31 +18,9 @@ export async function pondWith(
   env: Record<string, string>,
   ...args: string[]
 ): Promise<EnvResult> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  const chunks: Buffer[] = [];
-  const errChunks: Buffer[] = [];
-  out.on('data', (c: Buffer) => chunks.push(c));
-  err.on('data', (c: Buffer) => errChunks.push(c));
-  const { program, ctx } = createCli({
-    stdout: out,
-    stderr: err,
-    env: { ...process.env, ...env, POND: pondDir },
-    cwd: process.cwd(),
-  });
-  ctx.args = [...args];
-  let error: unknown = null;
-  try {
-    await program.parseAsync([...args], { from: 'user' });
-  } catch (e) {
-    error = e;
-  }
-  return {
-    stdout: Buffer.concat(chunks).toString('utf8'),
-    stderr: Buffer.concat(errChunks).toString('utf8'),
-    code: error === null ? 'OK' : error instanceof PondError ? error.code : 'THROWN',
-    error,
-  };
+  const r = await pondCodedEnv(pondDir, env, args);
+  const code = r.error === null ? 'OK' : r.error instanceof PondError ? r.error.code : 'THROWN';
+  return { ...r, code };
 }
 
 /** Like {@link pondWith}, but fail unless the command succeeds; its stdout. */

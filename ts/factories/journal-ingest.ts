@@ -7,7 +7,7 @@
  * `status` prints the cursor and the collected files.
  */
 
-import { ErrorCode, PondError } from '../errors.js';
+import { collectorCommand } from '../ingest/command.js';
 import { collectJournal, statusText } from '../ingest/journal/collect.js';
 import { checkExtraArgs } from '../ingest/journal/command.js';
 import { normalize } from '../tinyfs/path.js';
@@ -32,20 +32,8 @@ export const journalIngest = defineFactory({
     checkExtraArgs(config.extra_args ?? []);
   },
   async run(config, ctx) {
-    const [command = 'push', ...rest] = ctx.args;
-    if (rest.length > 0 || !['push', 'pull', 'status'].includes(command)) {
-      throw new PondError(
-        ErrorCode.INVALID_ARGUMENT,
-        `journal-ingest takes one argument, push (the default), pull or status (got ${ctx.args.join(' ')})`,
-      );
-    }
-    if (command === 'pull') return;
-    if (!ctx.inPond) {
-      throw new PondError(
-        ErrorCode.INVALID_ARGUMENT,
-        `journal-ingest writes into a pond; mknod it in one and pond run it there (${ctx.path})`,
-      );
-    }
+    const command = collectorCommand('journal-ingest', ctx, ['status']);
+    if (command === null) return;
     const pondPath = normalize(config.pond_path);
     if (command === 'status') {
       ctx.out(await statusText(ctx.root, pondPath));

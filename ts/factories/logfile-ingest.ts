@@ -6,7 +6,7 @@
  * Arguments: none or `push` ingests, `pull` does nothing, `b3sum` prints checksums.
  */
 
-import { ErrorCode, PondError } from '../errors.js';
+import { collectorCommand } from '../ingest/command.js';
 import { b3sumLines } from '../ingest/logfile/b3sum.js';
 import { ingestLogs, summaryText } from '../ingest/logfile/ingest.js';
 import { normalize } from '../tinyfs/path.js';
@@ -29,20 +29,8 @@ export const logfileIngest = defineFactory({
     }
   },
   async run(config, ctx) {
-    const [command = 'push', ...rest] = ctx.args;
-    if (rest.length > 0 || !['push', 'pull', 'b3sum'].includes(command)) {
-      throw new PondError(
-        ErrorCode.INVALID_ARGUMENT,
-        `logfile-ingest takes one argument, push (the default), pull or b3sum (got ${ctx.args.join(' ')})`,
-      );
-    }
-    if (command === 'pull') return;
-    if (!ctx.inPond) {
-      throw new PondError(
-        ErrorCode.INVALID_ARGUMENT,
-        `logfile-ingest writes into a pond; mknod it in one and pond run it there (${ctx.path})`,
-      );
-    }
+    const command = collectorCommand('logfile-ingest', ctx, ['b3sum']);
+    if (command === null) return;
     const pondPath = normalize(config.pond_path);
     if (command === 'b3sum') {
       ctx.out(await b3sumLines(ctx.root, pondPath));
