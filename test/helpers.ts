@@ -154,6 +154,14 @@ export function readingsSql(start: string, rows: number, offset = 0): string {
     FROM generate_series(0, ${rows - 1}) ORDER BY timestamp`;
 }
 
+/** The objects of `--format json` output, one per line. */
+export function jsonLines(text: string): Record<string, unknown>[] {
+  return text
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
 /** The paths of `pond list` output lines (the last column). */
 export function listedPaths(listing: string): string[] {
   return listing

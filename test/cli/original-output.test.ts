@@ -7,15 +7,16 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { humanSize } from '../../ts/cli/format.js';
 import { ErrorCode } from '../../ts/errors.js';
-import { dataVersion, listedPaths, pond, pondAndHost, pondOk, tempDir } from '../helpers.js';
+import {
+  dataVersion,
+  jsonLines,
+  listedPaths,
+  pond,
+  pondAndHost,
+  pondOk,
+  tempDir,
+} from '../helpers.js';
 import { pondCoded } from './coded.js';
-
-const jsonLines = (text: string) =>
-  text
-    .trim()
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 describe('pond log: read/write', () => {
   it('names each transaction write, and one that changed nothing read', async () => {

@@ -15,6 +15,7 @@ import { ROOT_ID } from '../../ts/tinyfs/persistence.js';
 import { decodeRows } from '../../ts/tlogfs/rows.js';
 import {
   type CliResult,
+  jsonLines,
   listedPaths,
   pond,
   pondAndHost,
@@ -43,12 +44,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await fx?.remove();
 });
-
-const jsonLines = (text: string) =>
-  text
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 /** Run the same command on the original and the import. */
 async function both(...args: string[]): Promise<[CliResult, CliResult]> {

@@ -14,7 +14,7 @@ import { blake3Hex, Store } from '../../ts/native/store.js';
 import { Pond } from '../../ts/pond.js';
 import { timeColumnOf } from '../../ts/query/series.js';
 import { decodeRows } from '../../ts/tlogfs/rows.js';
-import { listedPaths, pond, pondAndHost, pondOk, tempDir } from '../helpers.js';
+import { jsonLines, listedPaths, pond, pondAndHost, pondOk, tempDir } from '../helpers.js';
 import {
   BIG_V1,
   BIG_V2,
@@ -36,12 +36,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await fx?.remove();
 });
-
-const jsonLines = (text: string) =>
-  text
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 describe('an original pond, opened', () => {
   it('is told from a native pond', async () => {
