@@ -8,13 +8,14 @@
  */
 
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join as hostJoin } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { DataType, type RecordBatch, Table, tableToIPC } from 'apache-arrow';
+import { DataType, type RecordBatch } from 'apache-arrow';
 import { ErrorCode, PondError } from '../../errors.js';
 import { query } from '../../native/engine.js';
+import { arrowToParquet } from '../../query/arrow-input.js';
 import { ingestHostFile } from '../../query/ingest.js';
 import { planTables } from '../../query/planner.js';
 import { collectSql } from '../../query/run-sql.js';
@@ -125,21 +126,16 @@ async function writeSeriesFile(
 
 /**
  * Append `batch` as a new version of the series at `path`: its Arrow IPC file, converted to
- * Parquet by the engine (types as built). Written with `tableToIPC`, which the CLI's bundle
- * of apache-arrow has (unlike its Node stream adapters).
+ * Parquet by the engine (types as built), as `tx.write` of Arrow data does.
  */
 export function writeSeries(root: WD, path: string, batch: RecordBatch): Promise<void> {
-  return writeSeriesFile(root, path, async (dir, file) => {
-    const arrow = hostJoin(dir, 'version.arrow');
-    await writeFile(arrow, tableToIPC(new Table([batch]), 'file'));
-    const specs = {
-      input: { kind: 'format' as const, label: path, format: 'arrow', files: [{ path: arrow }] },
-    };
-    await pipeline(
-      query('SELECT * FROM input', specs, { format: 'parquet' }),
-      createWriteStream(file),
-    );
-  });
+  return writeSeriesFile(root, path, (dir, file) =>
+    arrowToParquet(oneBatch(batch), hostJoin(dir, 'version.arrow'), file, path),
+  );
+}
+
+async function* oneBatch(batch: RecordBatch): AsyncIterable<RecordBatch> {
+  yield batch;
 }
 
 /**
